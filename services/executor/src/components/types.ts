@@ -1,0 +1,25 @@
+import type { Component } from "@switchyard/definitions";
+import type { ProviderSet } from "../providers/index.ts";
+
+/** Every component's outputs; `text` is always there. */
+export type ComponentOutputs = { text: string } & Record<string, unknown>;
+
+export interface ComponentContext {
+  /** The component's name in its pipeline. */
+  name: string;
+  signal: AbortSignal;
+  /** Pipeline inputs and finished components' outputs, by name (what templates see). */
+  view: Record<string, unknown>;
+  /** The value a reference (`component.output`, `inputs.name`) points at. */
+  resolve(reference: string): unknown;
+  /** Streams a piece of text produced by this component. */
+  emit(text: string): void;
+  providers: ProviderSet;
+  /** Runs another deployed pipeline to completion. */
+  runPipeline(name: string, inputs: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+export type ComponentRunner<T extends Component["type"]> = (
+  component: Extract<Component, { type: T }>,
+  context: ComponentContext,
+) => Promise<ComponentOutputs>;

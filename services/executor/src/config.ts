@@ -1,0 +1,22 @@
+import { commonEnv, modelEnv, parseEnv } from "@switchyard/config";
+import { z } from "zod";
+
+export const executorEnv = {
+  ...commonEnv,
+  ...modelEnv,
+  REGISTRY_GRPC_ADDRESS: z.string().default("127.0.0.1:50051"),
+  /** Runs one executor process works on at once; past it, requests are refused as busy. */
+  EXECUTOR_MAX_RUNS: z.coerce.number().int().positive().default(64),
+  /** Safety net for missed change events: cached definitions are refetched after this. */
+  EXECUTOR_DEFINITION_TTL_MS: z.coerce.number().int().positive().default(60_000),
+  /** Deadline of each gRPC call to the registry. */
+  EXECUTOR_GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(3000),
+  /** Timeout of one provider HTTP call. */
+  EXECUTOR_PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+};
+
+export type ExecutorConfig = ReturnType<typeof loadExecutorConfig>;
+
+export function loadExecutorConfig(env: NodeJS.ProcessEnv = process.env) {
+  return parseEnv(executorEnv, env);
+}

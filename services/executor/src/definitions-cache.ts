@@ -1,0 +1,78 @@
+import type { DefinitionChanged } from "@switchyard/contracts";
+import { analyzePipeline, type PipelineDefinition, type PipelineGraph, parsePipelineSource } from "@switchyard/definitions";
+import type { RegistryGrpcClient } from "@switchyard/grpc";
+
+export interface CachedDefinition {
+  name: string;
+  version: number;
+  definition: PipelineDefinition;
+  graph: PipelineGraph;
+}
+
+export interface DefinitionCacheOptions {
+  registry: RegistryGrpcClient;
+  modelAliases: readonly string[];
+  ttlMs: number;
+  deadlineMs: number;
+  /** Entries kept at most; the oldest is dropped past it. */
+  maxEntries?: number;
+}
+
+export interface DefinitionCache {
+  get(name: string): Promise<CachedDefinition>;
+  /** Applies a change event from the registry. */
+  invalidate(event: DefinitionChanged): void;
+  clear(): void;
+}
+
+/**
+ * Definitions fetched over gRPC, parsed and analysed once per version. A change event drops
+ * the entry; a fetch that was in flight when the event arrived is not cached, so a stale
+ * version can never be stored after its invalidation.
+ */
+export function createDefinitionCache(options: DefinitionCacheOptions): DefinitionCache {
+  const maxEntries = options.maxEntries ?? 1000;
+  const entries = new Map<string, { value: Promise<CachedDefinition>; expires: number }>();
+  const generations = new Map<string, number>();
+  let globalGeneration = 0;
+
+  const generationOf = (name: string) => `${globalGeneration}:${generations.get(name) ?? 0}`;
+
+  async function fetch(name: string): Promise<CachedDefinition> {
+    const response = await options.registry.getDefinition({ name }, { deadlineMs: options.deadlineMs });
+    const definition = parsePipelineSource(response.definitionJson);
+    return { name, version: response.version, definition, graph: analyzePipeline(definition, { modelAliases: options.modelAliases }) };
+  }
+
+  return {
+    get(name) {
+      const now = Date.now();
+      const cached = entries.get(name);
+      if (cached && cached.expires > now) return cached.value;
+      const generation = generationOf(name);
+      const value = fetch(name);
+      entries.set(name, { value, expires: now + options.ttlMs });
+      if (entries.size > maxEntries) {
+        const oldest = entries.keys().next();
+        if (!oldest.done) entries.delete(oldest.value);
+      }
+      value.then(
+        () => {
+          if (generationOf(name) !== generation && entries.get(name)?.value === value) entries.delete(name);
+        },
+        () => {
+          if (entries.get(name)?.value === value) entries.delete(name);
+        },
+      );
+      return value;
+    },
+    invalidate(event) {
+      generations.set(event.name, (generations.get(event.name) ?? 0) + 1);
+      entries.delete(event.name);
+    },
+    clear() {
+      globalGeneration += 1;
+      entries.clear();
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import { AppError } from "@switchyard/errors";
+import OpenAI from "openai";
+import type { ChatProvider, CompletionChunk, CompletionRequest } from "./types.ts";
+
+export interface OpenAIProviderOptions {
+  baseUrl: string;
+  model: string;
+  apiKey: string | undefined;
+  timeoutMs: number;
+}
+
+/** Any OpenAI-compatible server (OpenAI, Ollama, vLLM, LM Studio…) through the official client. */
+export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
+  const client = new OpenAI({
+    baseURL: options.baseUrl,
+    // Local servers often need no key; the client insists on a string.
+    apiKey: options.apiKey ?? "not-needed",
+    timeout: options.timeoutMs,
+    maxRetries: 0,
+  });
+  return {
+    async *stream(request: CompletionRequest, signal: AbortSignal): AsyncIterable<CompletionChunk> {
+      let stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
+      try {
+        stream = await client.chat.completions.create(
+          {
+            model: options.model,
+            messages: request.messages,
+            stream: true,
+            stream_options: { include_usage: true },
+            ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+            ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+          },
+          { signal },
+        );
+      } catch (error) {
+        throw providerError(error, signal);
+      }
+      try {
+        for await (const chunk of stream) {
+          const text = chunk.choices[0]?.delta?.content;
+          if (text) yield { type: "text", text };
+          if (chunk.usage) {
+            const { prompt_tokens, completion_tokens, total_tokens } = chunk.usage;
+            yield { type: "usage", usage: { prompt_tokens, completion_tokens, total_tokens } };
+          }
+        }
+      } catch (error) {
+        throw providerError(error, signal);
+      }
+    },
+  };
+}
+
+/** Provider failures as AppErrors: 429 keeps its Retry-After, 5xx and network failures are upstream errors. */
+function providerError(error: unknown, signal: AbortSignal): AppError {
+  if (signal.aborted) return new AppError("cancelled", "the run was cancelled", { cause: error });
+  if (error instanceof OpenAI.APIError && error.status !== undefined) {
+    const message = `model provider answered ${error.status}: ${error.message}`;
+    if (error.status === 429) {
+      const retryAfter = error.headers?.get?.("retry-after") ?? undefined;
+      return new AppError("rate_limited", message, { cause: error, details: retryAfter ? { retryAfter } : undefined });
+    }
+    if (error.status >= 500) return new AppError("upstream_error", message, { cause: error });
+    return new AppError("upstream_error", message, { cause: error, retryable: false });
+  }
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return new AppError("timeout", "model provider timed out", { cause: error });
+  return new AppError("upstream_error", "model provider is unreachable", { cause: error });
+}

@@ -1,0 +1,24 @@
+import express, { type Express } from "express";
+import type { GatewayContext } from "./context.ts";
+import { errorMiddleware, notFoundHandler } from "./http-errors.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { hayhooksRoutes, pipelineRoutes } from "./routes/pipelines.ts";
+import { tracingMiddleware } from "./tracing-middleware.ts";
+
+const yamlTypes = ["application/yaml", "application/x-yaml", "text/yaml"];
+
+/** The gateway's HTTP app: parsing and limits first, then routes, then the one error handler. */
+export function createGatewayApp(context: GatewayContext): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("query parser", "simple");
+  app.use(tracingMiddleware(context.tracer));
+  app.use(express.json({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, strict: true }));
+  app.use(express.text({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, type: yamlTypes }));
+  app.use(healthRoutes(context));
+  app.use("/v1/pipelines", pipelineRoutes(context));
+  app.use(hayhooksRoutes(context));
+  app.use(notFoundHandler);
+  app.use(errorMiddleware(context.logger));
+  return app;
+}

@@ -1,0 +1,25 @@
+import { commonEnv, parseEnv } from "@switchyard/config";
+import { z } from "zod";
+
+export const gatewayEnv = {
+  ...commonEnv,
+  /** Loopback unless configured: exposing the gateway is a deliberate choice. */
+  GATEWAY_HOST: z.string().default("127.0.0.1"),
+  GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(1416),
+  /** Largest request body accepted, in bytes. */
+  GATEWAY_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  /** Default and longest deadline of one run. */
+  GATEWAY_RUN_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** Deadline of registry requests and of an executor accepting a run. */
+  GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+};
+
+export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
+
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
+  return parseEnv(gatewayEnv, env);
+}

@@ -1,0 +1,15 @@
+import type { NatsConnection } from "@switchyard/nats";
+import type { Logger, Tracer } from "@switchyard/telemetry";
+import type { GatewayConfig } from "./config.ts";
+import type { RegistryApi } from "./registry-client.ts";
+import type { RunApi } from "./run-client.ts";
+
+/** What every route needs. */
+export interface GatewayContext {
+  config: GatewayConfig;
+  nats: NatsConnection;
+  registry: RegistryApi;
+  runs: RunApi;
+  logger: Logger;
+  tracer: Tracer;
+}

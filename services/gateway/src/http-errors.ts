@@ -1,0 +1,49 @@
+import { AppError, errorTypeByCode, httpStatusByCode, toAppError } from "@switchyard/errors";
+import type { Logger } from "@switchyard/telemetry";
+import type { ErrorRequestHandler, RequestHandler, Response } from "express";
+
+/** The one HTTP error body: `{"error":{"message","type","code","param"}}`. */
+export function sendError(response: Response, error: AppError): void {
+  const retryAfter = error.details?.retryAfter;
+  if (typeof retryAfter === "string" || typeof retryAfter === "number") response.setHeader("Retry-After", String(retryAfter));
+  response.status(httpStatusByCode[error.code]).json({
+    error: { message: error.message, type: errorTypeByCode[error.code], code: error.code, param: error.param ?? null },
+  });
+}
+
+/** What body-parser reports, as AppErrors. */
+function fromBodyParser(error: unknown): AppError | undefined {
+  if (typeof error !== "object" || error === null || !("type" in error)) return undefined;
+  switch ((error as { type: unknown }).type) {
+    case "entity.too.large":
+      return new AppError("payload_too_large", "request body is too large", { cause: error });
+    case "entity.parse.failed":
+      return new AppError("invalid_request", "request body is not valid JSON", { cause: error });
+    case "encoding.unsupported":
+    case "charset.unsupported":
+      return new AppError("unsupported_media_type", "unsupported request body encoding", { cause: error });
+    case "request.aborted":
+      return new AppError("cancelled", "the client went away", { cause: error });
+    default:
+      return new AppError("invalid_request", "request body could not be read", { cause: error });
+  }
+}
+
+/** The single place where errors become HTTP responses. */
+export function errorMiddleware(logger: Logger): ErrorRequestHandler {
+  return (error, request, response, _next) => {
+    const appError = fromBodyParser(error) ?? toAppError(error);
+    if (httpStatusByCode[appError.code] >= 500) {
+      logger.error({ err: error, method: request.method, path: request.path, code: appError.code }, "request failed");
+    }
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    sendError(response, appError);
+  };
+}
+
+export const notFoundHandler: RequestHandler = (request) => {
+  throw new AppError("not_found", `no route for ${request.method} ${request.path}`);
+};

@@ -1,0 +1,90 @@
+import { z } from "zod";
+
+/**
+ * Model aliases are configured server-side only. `SWITCHYARD_MODELS` holds extra aliases as
+ * JSON: `{"<alias>": {"base_url": "...", "model": "...", "api_key_env": "NAME"}}`. The key itself
+ * is read from the named variable, so it never appears in the JSON or in logs.
+ */
+const ProviderEntry = z.union([
+  z.object({ provider: z.literal("echo") }).strict(),
+  z
+    .object({
+      provider: z.literal("openai").default("openai"),
+      base_url: z.string().url(),
+      model: z.string().min(1),
+      api_key_env: z
+        .string()
+        .regex(/^[A-Z_][A-Z0-9_]*$/)
+        .optional(),
+    })
+    .strict(),
+]);
+
+export type ModelTarget =
+  | { alias: string; provider: "echo" }
+  | { alias: string; provider: "openai"; baseUrl: string; model: string; apiKey: string | undefined };
+
+export interface ModelCatalog {
+  aliases(): string[];
+  get(alias: string): ModelTarget | undefined;
+  /** A line for start banners; never includes keys. */
+  describe(alias: string): string;
+}
+
+export const modelEnv = {
+  OPENAI_BASE_URL: z.string().url().optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_MODEL: z.string().default("gpt-4o-mini"),
+  SWITCHYARD_MODELS: z.string().optional(),
+} as const;
+
+export interface ModelEnv {
+  OPENAI_BASE_URL?: string | undefined;
+  OPENAI_API_KEY?: string | undefined;
+  OPENAI_MODEL: string;
+  SWITCHYARD_MODELS?: string | undefined;
+}
+
+/** Builds the alias table: `echo` always, `default` → OPENAI_BASE_URL when set, else echo. */
+export function createModelCatalog(env: ModelEnv, secrets: NodeJS.ProcessEnv = process.env): ModelCatalog {
+  const targets = new Map<string, ModelTarget>();
+  targets.set("echo", { alias: "echo", provider: "echo" });
+  targets.set(
+    "default",
+    env.OPENAI_BASE_URL
+      ? { alias: "default", provider: "openai", baseUrl: env.OPENAI_BASE_URL, model: env.OPENAI_MODEL, apiKey: env.OPENAI_API_KEY }
+      : { alias: "default", provider: "echo" },
+  );
+  if (env.SWITCHYARD_MODELS) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(env.SWITCHYARD_MODELS);
+    } catch {
+      throw new Error("SWITCHYARD_MODELS is not valid JSON");
+    }
+    const entries = z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), ProviderEntry).parse(raw);
+    for (const [alias, entry] of Object.entries(entries)) {
+      targets.set(
+        alias,
+        entry.provider === "echo"
+          ? { alias, provider: "echo" }
+          : {
+              alias,
+              provider: "openai",
+              baseUrl: entry.base_url,
+              model: entry.model,
+              apiKey: entry.api_key_env ? secrets[entry.api_key_env] : undefined,
+            },
+      );
+    }
+  }
+  return {
+    aliases: () => [...targets.keys()].sort(),
+    get: (alias) => targets.get(alias),
+    describe: (alias) => {
+      const target = targets.get(alias);
+      if (!target) return `${alias}: not configured`;
+      return target.provider === "echo" ? `${alias}: built-in echo provider (no LLM)` : `${alias}: ${target.model} at ${target.baseUrl}`;
+    },
+  };
+}

@@ -1,0 +1,68 @@
+import { z } from "zod";
+
+export const DefinitionName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "must be 1-64 letters, digits, '_' or '-', starting with a letter or digit");
+
+export const DefinitionKind = z.enum(["pipeline"]);
+export type DefinitionKind = z.infer<typeof DefinitionKind>;
+
+/** Bounds on what one deploy may carry. */
+export const definitionLimits = { sourceBytes: 256 * 1024, files: 32 } as const;
+
+export const DeployRequest = z.object({
+  /** Overrides the `name` inside the source when given (Hayhooks passes it separately). */
+  name: DefinitionName.optional(),
+  source: z.string().min(1).max(definitionLimits.sourceBytes),
+  overwrite: z.boolean().default(false),
+  description: z.string().max(4096).optional(),
+  /** Extra files deployed with the definition (Hayhooks `deploy_files` with `save_files`). */
+  files: z
+    .record(z.string(), z.string())
+    .refine((files) => Object.keys(files).length <= definitionLimits.files, "too many files")
+    .optional(),
+});
+export type DeployRequest = z.infer<typeof DeployRequest>;
+
+export const DefinitionSummary = z.object({
+  name: DefinitionName,
+  kind: DefinitionKind,
+  version: z.number().int().positive(),
+  description: z.string(),
+  deployedAt: z.string(),
+});
+export type DefinitionSummary = z.infer<typeof DefinitionSummary>;
+
+export const DeployReply = DefinitionSummary;
+export type DeployReply = z.infer<typeof DeployReply>;
+
+export const NameRequest = z.object({ name: DefinitionName });
+export type NameRequest = z.infer<typeof NameRequest>;
+
+export const ListRequest = z.object({
+  limit: z.number().int().min(1).max(1000).default(100),
+  offset: z.number().int().min(0).default(0),
+});
+export type ListRequest = z.infer<typeof ListRequest>;
+
+export const ListReply = z.object({ items: z.array(DefinitionSummary), total: z.number().int().min(0) });
+export type ListReply = z.infer<typeof ListReply>;
+
+/** A stored definition: the summary, the parsed definition (JSON) and the source it came from. */
+export const DefinitionRecord = DefinitionSummary.extend({
+  definition: z.record(z.string(), z.unknown()),
+  source: z.string(),
+  files: z.record(z.string(), z.string()).optional(),
+});
+export type DefinitionRecord = z.infer<typeof DefinitionRecord>;
+
+export const DefinitionChanged = z.object({
+  name: DefinitionName,
+  kind: DefinitionKind,
+  version: z.number().int().positive(),
+  action: z.enum(["deployed", "undeployed"]),
+});
+export type DefinitionChanged = z.infer<typeof DefinitionChanged>;
+
+export const PingReply = z.object({ service: z.string(), instance: z.string() });
+export type PingReply = z.infer<typeof PingReply>;

@@ -1,0 +1,13 @@
+export { type AnalyzeOptions, analyzePipeline, type PipelineGraph, parseReference, type Reference } from "./analyze.ts";
+export { inputLimits, inputsJsonSchema, validateInputs } from "./inputs.ts";
+export { parsePipelineSource } from "./parse.ts";
+export {
+  Component,
+  type ComponentType,
+  componentOutputs,
+  componentTypes,
+  InputSpec,
+  PipelineDefinition,
+  reservedNames,
+} from "./schema.ts";
+export { renderTemplate, scanTemplate, type TemplateScan } from "./template.ts";

@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { type ErrorCode, errorCodes, retryableCodes } from "./codes.ts";
+
+export interface AppErrorOptions {
+  details?: Record<string, unknown>;
+  /** The request field the error is about, reported as `param`. */
+  param?: string;
+  cause?: unknown;
+  retryable?: boolean;
+}
+
+/** The one error type of Switchyard. Transports map it once each. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown> | undefined;
+  readonly param: string | undefined;
+  readonly retryable: boolean;
+
+  constructor(code: ErrorCode, message: string, options: AppErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = "AppError";
+    this.code = code;
+    this.details = options.details;
+    this.param = options.param;
+    this.retryable = options.retryable ?? retryableCodes.has(code);
+  }
+
+  /** The wire form: never a stack. */
+  toWire(): WireError {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.param === undefined ? {} : { param: this.param }),
+      ...(this.details === undefined ? {} : { details: this.details }),
+    };
+  }
+}
+
+/** How an error travels over NATS and inside gRPC trailers. */
+export const WireError = z.object({
+  code: z.enum(errorCodes),
+  message: z.string(),
+  param: z.string().optional(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type WireError = z.infer<typeof WireError>;
+
+export function fromWire(wire: WireError): AppError {
+  return new AppError(wire.code, wire.message, { param: wire.param, details: wire.details });
+}
+
+/** Anything thrown becomes an AppError; unknown failures are `internal` with a generic message. */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof z.ZodError) {
+    const issue = error.issues[0];
+    const path = issue?.path.join(".") ?? "";
+    return new AppError("invalid_request", path ? `${path}: ${issue?.message}` : (issue?.message ?? "invalid"), {
+      param: path || undefined,
+      cause: error,
+    });
+  }
+  return new AppError("internal", "internal error", { cause: error });
+}

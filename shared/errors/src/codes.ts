@@ -1,0 +1,103 @@
+import { status as GrpcStatus } from "@grpc/grpc-js";
+
+/** Every error Switchyard reports, by stable machine-readable code. */
+export const ErrorCode = {
+  invalidRequest: "invalid_request",
+  invalidDefinition: "invalid_definition",
+  invalidInput: "invalid_input",
+  notFound: "not_found",
+  conflict: "conflict",
+  payloadTooLarge: "payload_too_large",
+  unsupportedMediaType: "unsupported_media_type",
+  forbidden: "forbidden",
+  rateLimited: "rate_limited",
+  notImplemented: "not_implemented",
+  upstreamError: "upstream_error",
+  unavailable: "unavailable",
+  timeout: "timeout",
+  cancelled: "cancelled",
+  internal: "internal",
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const errorCodes = Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]];
+
+export const httpStatusByCode: Record<ErrorCode, number> = {
+  invalid_request: 400,
+  invalid_definition: 422,
+  invalid_input: 422,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  forbidden: 403,
+  rate_limited: 429,
+  not_implemented: 501,
+  upstream_error: 502,
+  unavailable: 503,
+  timeout: 504,
+  cancelled: 499,
+  internal: 500,
+};
+
+export const grpcStatusByCode: Record<ErrorCode, GrpcStatus> = {
+  invalid_request: GrpcStatus.INVALID_ARGUMENT,
+  invalid_definition: GrpcStatus.INVALID_ARGUMENT,
+  invalid_input: GrpcStatus.INVALID_ARGUMENT,
+  not_found: GrpcStatus.NOT_FOUND,
+  conflict: GrpcStatus.ALREADY_EXISTS,
+  payload_too_large: GrpcStatus.RESOURCE_EXHAUSTED,
+  unsupported_media_type: GrpcStatus.INVALID_ARGUMENT,
+  forbidden: GrpcStatus.PERMISSION_DENIED,
+  rate_limited: GrpcStatus.RESOURCE_EXHAUSTED,
+  not_implemented: GrpcStatus.UNIMPLEMENTED,
+  upstream_error: GrpcStatus.UNAVAILABLE,
+  unavailable: GrpcStatus.UNAVAILABLE,
+  timeout: GrpcStatus.DEADLINE_EXCEEDED,
+  cancelled: GrpcStatus.CANCELLED,
+  internal: GrpcStatus.INTERNAL,
+};
+
+/** The OpenAI-style `type` field of the HTTP error body. */
+export const errorTypeByCode: Record<ErrorCode, string> = {
+  invalid_request: "invalid_request_error",
+  invalid_definition: "invalid_request_error",
+  invalid_input: "invalid_request_error",
+  not_found: "not_found_error",
+  conflict: "conflict_error",
+  payload_too_large: "invalid_request_error",
+  unsupported_media_type: "invalid_request_error",
+  forbidden: "permission_error",
+  rate_limited: "rate_limit_error",
+  not_implemented: "not_implemented_error",
+  upstream_error: "upstream_error",
+  unavailable: "service_unavailable_error",
+  timeout: "timeout_error",
+  cancelled: "cancelled_error",
+  internal: "server_error",
+};
+
+const grpcToCode = new Map<GrpcStatus, ErrorCode>([
+  [GrpcStatus.INVALID_ARGUMENT, "invalid_request"],
+  [GrpcStatus.NOT_FOUND, "not_found"],
+  [GrpcStatus.ALREADY_EXISTS, "conflict"],
+  [GrpcStatus.RESOURCE_EXHAUSTED, "rate_limited"],
+  [GrpcStatus.PERMISSION_DENIED, "forbidden"],
+  [GrpcStatus.UNIMPLEMENTED, "not_implemented"],
+  [GrpcStatus.UNAVAILABLE, "unavailable"],
+  [GrpcStatus.DEADLINE_EXCEEDED, "timeout"],
+  [GrpcStatus.CANCELLED, "cancelled"],
+]);
+
+/** The closest error code for a gRPC status received from a peer. */
+export function codeFromGrpcStatus(grpcStatus: GrpcStatus): ErrorCode {
+  return grpcToCode.get(grpcStatus) ?? "internal";
+}
+
+/** Retryability is derived from the code, never decided per call site. */
+export const retryableCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["rate_limited", "upstream_error", "unavailable", "timeout"]);
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && (errorCodes as readonly string[]).includes(value);
+}

@@ -1,0 +1,22 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { loadPackageDefinition } from "@grpc/grpc-js";
+import { loadSync } from "@grpc/proto-loader";
+import type { ProtoGrpcType as RegistryProto } from "./generated/registry.ts";
+
+const protoDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "protos");
+
+/** The options the generated types were made with (see scripts/generate.ts): keep them in step. */
+const loaderOptions = { longs: String, enums: String, defaults: true, oneofs: true, includeDirs: [protoDir] };
+
+function load<T>(file: string): T {
+  return loadPackageDefinition(loadSync(join(protoDir, file), loaderOptions)) as unknown as T;
+}
+
+let registry: RegistryProto | undefined;
+
+/** The registry package, loaded once. */
+export function registryProto(): RegistryProto["switchyard"]["registry"]["v1"] {
+  registry ??= load<RegistryProto>("registry.proto");
+  return registry.switchyard.registry.v1;
+}

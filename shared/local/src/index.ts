@@ -1,0 +1,4 @@
+export { type NatsServerOptions, natsReachable, startNatsServer } from "./nats-server.ts";
+export { ensureDir, freePort, type LocalServer, spawnUntilReady, stopChild } from "./processes.ts";
+export { type RedisServerOptions, redisReachable, startRedisServer } from "./redis-server.ts";
+export { repoRoot, type ServiceName, type ServiceProcess, type ServiceProcessOptions, startServiceProcess } from "./services.ts";

@@ -1,0 +1,1 @@
+export { createRedis, type Redis, type RedisOptions } from "./client.ts";

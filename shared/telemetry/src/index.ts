@@ -1,0 +1,13 @@
+export { type Span, SpanKind, type Tracer } from "@opentelemetry/api";
+export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
+export {
+  activeTraceId,
+  extractContext,
+  type HeaderCarrier,
+  initTelemetry,
+  injectContext,
+  type Telemetry,
+  type TelemetryOptions,
+  withRemoteParent,
+  withSpan,
+} from "./tracing.ts";

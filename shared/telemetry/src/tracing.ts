@@ -1,0 +1,89 @@
+import { context, propagation, type Span, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+
+export interface TelemetryOptions {
+  serviceName: string;
+  /** OTLP/HTTP endpoint; spans are exported only when it is set. */
+  otlpEndpoint?: string | undefined;
+  /** Extra processors (tests use an in-memory exporter). */
+  spanProcessors?: SpanProcessor[];
+}
+
+export interface Telemetry {
+  tracer: Tracer;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Registers a tracer provider with W3C trace-context propagation and async-context tracking.
+ * Without an exporter spans are still created, so logs carry trace ids and context propagates.
+ */
+export function initTelemetry(options: TelemetryOptions): Telemetry {
+  const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  if (options.otlpEndpoint) {
+    const url = `${options.otlpEndpoint.replace(/\/$/, "")}/v1/traces`;
+    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
+  }
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ "service.name": options.serviceName }),
+    spanProcessors: processors,
+  });
+  provider.register({ propagator: new W3CTraceContextPropagator() });
+  return {
+    tracer: trace.getTracer(`switchyard-${options.serviceName}`),
+    shutdown: () => provider.shutdown(),
+  };
+}
+
+/** Runs `work` inside a new active span, recording failures; the span ends when the work settles. */
+export async function withSpan<T>(
+  tracer: Tracer,
+  name: string,
+  attributes: Record<string, string | number | boolean>,
+  work: (span: Span) => Promise<T>,
+): Promise<T> {
+  return tracer.startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await work(span);
+    } catch (error) {
+      span.recordException(error instanceof Error ? error : String(error));
+      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Carrier helpers: anything with get/set of string headers can carry trace context. */
+export interface HeaderCarrier {
+  get(key: string): string | undefined;
+  set(key: string, value: string): void;
+}
+
+export function injectContext(carrier: HeaderCarrier): void {
+  propagation.inject(context.active(), carrier, {
+    set: (target, key, value) => target.set(key, value),
+  });
+}
+
+export function extractContext(carrier: HeaderCarrier) {
+  return propagation.extract(context.active(), carrier, {
+    get: (target, key) => target.get(key),
+    keys: () => ["traceparent", "tracestate"],
+  });
+}
+
+/** The trace id of the active span, for error bodies and logs. */
+export function activeTraceId(): string | undefined {
+  return trace.getActiveSpan()?.spanContext().traceId;
+}
+
+/** Runs `work` with the trace context a carrier brings from another process as the parent. */
+export function withRemoteParent<T>(carrier: HeaderCarrier, work: () => T): T {
+  return context.with(extractContext(carrier), work);
+}

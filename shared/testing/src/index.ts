@@ -1,0 +1,3 @@
+export { type JsonResponse, requestJson } from "./http.ts";
+export { type Infra, startInfra } from "./infra.ts";
+export { type SystemOptions, startSystem, type TestSystem } from "./system.ts";

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { natsReachable, redisReachable, startNatsServer, startRedisServer } from "@switchyard/local";
+import { binaryAvailable, startContainers } from "./containers.ts";
+
+export interface Infra {
+  natsUrl: string;
+  redisUrl: string;
+  /** Where the run came from: spawned binaries, containers, or URLs from the environment. */
+  source: "binaries" | "containers" | "environment";
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/**
+ * Real NATS (with JetStream) and Redis for one test run, never mocks: `nats-server` and
+ * `redis-server` spawned on free ports when the binaries exist, else containers where
+ * Docker runs, else the servers at NATS_URL / REDIS_URL.
+ */
+export async function startInfra(): Promise<Infra> {
+  if (binaryAvailable("nats-server") && binaryAvailable("redis-server")) {
+    const dataDir = mkdtempSync(join(tmpdir(), "switchyard-test-"));
+    const nats = await startNatsServer({ storeDir: join(dataDir, "nats") });
+    const redis = await startRedisServer({ dataDir: join(dataDir, "redis") }).catch(async (error: unknown) => {
+      await nats.stop();
+      throw error;
+    });
+    const stop = async () => {
+      await Promise.all([nats.stop(), redis.stop()]);
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+    return { natsUrl: nats.url, redisUrl: redis.url, source: "binaries", stop, [Symbol.asyncDispose]: stop };
+  }
+  const containers = await startContainers();
+  if (containers) return { ...containers, source: "containers", [Symbol.asyncDispose]: containers.stop };
+  const natsUrl = process.env.NATS_URL;
+  const redisUrl = process.env.REDIS_URL;
+  if (natsUrl && redisUrl && (await natsReachable(natsUrl)) && (await redisReachable(redisUrl))) {
+    const stop = async () => {};
+    return { natsUrl, redisUrl, source: "environment", stop, [Symbol.asyncDispose]: stop };
+  }
+  throw new Error(
+    "tests need real NATS and Redis: install nats-server and redis-server (apt-get install nats-server redis-server), run Docker, or set NATS_URL and REDIS_URL",
+  );
+}
