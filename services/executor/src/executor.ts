@@ -57,6 +57,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       callback: () => controller.abort(new AppError("cancelled", "the run was cancelled by its client")),
     });
     const heartbeat = setInterval(() => publisher.heartbeat(), runLimits.heartbeatMs);
+    logger.debug({ runId: request.runId, name: request.name, version: entry.version }, "run started");
     try {
       const outputs = await runPipeline(engine, entry, inputs, {
         signal: controller.signal,

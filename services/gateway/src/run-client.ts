@@ -11,9 +11,14 @@ export interface RunOptions {
 }
 
 export interface RunApi {
-  /** Runs a deployed pipeline to its end and returns its outputs. */
-  run(name: string, inputs: Record<string, unknown>, options: RunOptions): Promise<Record<string, unknown>>;
+  /** Runs a deployed pipeline to its end and returns its outputs and which executor ran it. */
+  run(name: string, inputs: Record<string, unknown>, options: RunOptions): Promise<RunResult>;
   pingExecutor(timeoutMs: number): Promise<PingReply>;
+}
+
+export interface RunResult {
+  outputs: Record<string, unknown>;
+  executor: string;
 }
 
 /** Tries when every executor that answered was at its run limit. */
@@ -45,6 +50,8 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
       const result = new Promise<Record<string, unknown>>((resolve, reject) => {
         settle = { resolve, reject };
       });
+      // Awaited only once accepted; a failure before that is thrown from the catch below.
+      result.catch(() => {});
       let expectedSeq = 0;
       let finished = false;
       let accepted = false;
@@ -94,13 +101,13 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
       };
       options.signal?.addEventListener("abort", onAbort, { once: true });
       try {
-        await accept({ runId, name, inputs, deadlineMs });
+        const { executor } = await accept({ runId, name, inputs, deadlineMs });
         accepted = true;
         if (!finished) armWatchdog();
-        return await result;
+        return { outputs: await result, executor };
       } catch (error) {
         finish(toAppError(error));
-        return await result;
+        throw toAppError(error);
       } finally {
         clearTimeout(deadline);
         clearTimeout(watchdog);

@@ -20,6 +20,7 @@ export function registryHandlers(store: DefinitionStore, options: GrpcServerOpti
     GetDefinition: unary("GetDefinition", options, async (request) => {
       const record = await store.get(request.name ?? "");
       if (!record) throw new AppError("not_found", `'${request.name}' is not deployed`);
+      options.logger.debug({ name: record.name, version: record.version }, "definition served");
       return toProto(record);
     }),
     ListDefinitions: unary("ListDefinitions", options, async (request) => {

@@ -22,14 +22,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Spawns a binary (never through a shell) and resolves once `ready` says so, or rejects. */
+/**
+ * Spawns a binary (never through a shell) in its own process group, so a terminal's Ctrl-C
+ * reaches only its owner, which stops it last; resolves once `ready` says so, or rejects.
+ */
 export async function spawnUntilReady(
   command: string,
   args: string[],
   ready: () => Promise<boolean>,
   timeoutMs: number,
 ): Promise<ChildProcess> {
-  const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(command, args, { stdio: ["ignore", "ignore", "pipe"], detached: true });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4096);

@@ -1,3 +1,4 @@
 export { type JsonResponse, requestJson } from "./http.ts";
 export { type Infra, startInfra } from "./infra.ts";
 export { type SystemOptions, startSystem, type TestSystem } from "./system.ts";
+export { startUpstream, type Upstream, type UpstreamOptions } from "./upstream.ts";

@@ -16,7 +16,12 @@ async function runForRequest(context: GatewayContext, request: Request, response
   };
   response.once("close", onClose);
   try {
-    return await context.runs.run(name, inputs, { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, signal: controller.signal });
+    const { outputs, executor } = await context.runs.run(name, inputs, {
+      deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
+      signal: controller.signal,
+    });
+    response.setHeader("x-switchyard-executor", executor);
+    return outputs;
   } finally {
     response.off("close", onClose);
   }
