@@ -1,0 +1,65 @@
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { repoRoot } from "@switchyard/local";
+import { afterAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+let child: ChildProcess | undefined;
+const dataDir = mkdtempSync(join(tmpdir(), "switchyard-start-"));
+
+afterAll(async () => {
+  if (child && child.exitCode === null) child.kill("SIGKILL");
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host: "127.0.0.1" });
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** Splits the printed curl line into arguments: words, and single-quoted strings. */
+function curlArguments(line: string): string[] {
+  const words = line.trim().match(/'[^']*'|\S+/g) ?? [];
+  return words.slice(1).map((word) => (word.startsWith("'") ? word.slice(1, -1) : word));
+}
+
+describe("pnpm start", () => {
+  it("starts the whole system, prints a curl line that works, and stops cleanly on Ctrl-C", async () => {
+    // No NATS_URL or REDIS_URL: the embedded default starts its own on free ports.
+    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", GATEWAY_PORT: "0", SWITCHYARD_DATA_DIR: dataDir };
+    const started = spawn("pnpm", ["start"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    child = started;
+    let output = "";
+    started.stdout?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    started.stderr?.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await expect.poll(() => output, { timeout: 60_000, interval: 200 }).toMatch(/Ctrl-C stops everything/);
+
+    const curlLine = output.split("\n").find((line) => line.trim().startsWith("curl "));
+    expect(curlLine, output).toBeDefined();
+    const { stdout } = await run("curl", [...curlArguments(curlLine ?? ""), "--fail-with-body"]);
+    expect(JSON.parse(stdout)).toEqual({ result: { greeting: "Hello, Ada!", card: "[Hello, Ada!] sent to Ada" } });
+
+    // Ctrl-C in a terminal signals the whole foreground process group (pnpm, the launcher, the services).
+    process.kill(-(started.pid ?? 0), "SIGINT");
+    await expect.poll(() => output, { timeout: 20_000 }).toMatch(/system\s+stopped/);
+    expect(output).not.toMatch(/exited unexpectedly/);
+    // Nothing it started is left listening: not the gateway, not NATS, not Redis.
+    const ports = [...output.matchAll(/(?:nats|redis|http):\/\/127\.0\.0\.1:(\d+)/g)].map((match) => Number(match[1]));
+    expect(new Set(ports).size).toBeGreaterThanOrEqual(3);
+    for (const port of new Set(ports)) await expect.poll(() => listening(port), { timeout: 10_000 }).toBe(false);
+  });
+});

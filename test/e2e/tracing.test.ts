@@ -1,0 +1,55 @@
+import { randomBytes } from "node:crypto";
+import { requestJson, startSystem, type TestSystem } from "@switchyard/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { greetYaml } from "./helpers.ts";
+
+let system: TestSystem;
+
+beforeAll(async () => {
+  system = await startSystem({ env: { LOG_LEVEL: "debug" } });
+});
+afterAll(async () => {
+  await system?.stop();
+});
+
+function traceparent(): { header: string; traceId: string } {
+  const traceId = randomBytes(16).toString("hex");
+  return { header: `00-${traceId}-${randomBytes(8).toString("hex")}-01`, traceId };
+}
+
+/** Log lines of a service that carry the trace id, by message. */
+function linesWithTrace(lines: string[], traceId: string): string[] {
+  return lines.flatMap((line) => {
+    try {
+      const fields = JSON.parse(line) as { trace_id?: string; msg?: string };
+      return fields.trace_id === traceId && fields.msg ? [fields.msg] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe("one trace per request", () => {
+  it("carries the caller's traceparent over HTTP, NATS and gRPC into every service's logs", async () => {
+    const url = system.url();
+    const deployTrace = traceparent();
+    const deployed = await requestJson(`${url}/deploy-yaml`, {
+      body: { name: "hello", source_code: greetYaml() },
+      headers: { traceparent: deployTrace.header },
+    });
+    expect(deployed.status).toBe(200);
+
+    const runTrace = traceparent();
+    const run = await requestJson(`${url}/hello/run`, { body: { name: "Ada" }, headers: { traceparent: runTrace.header } });
+    expect(run.status).toBe(200);
+    expect(run.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+
+    const registryLines = () => system.registry?.recentLines() ?? [];
+    const executorLines = () => system.executors.flatMap((executor) => executor.recentLines());
+    // HTTP → NATS: the registry handled the deploy inside the caller's trace.
+    await expect.poll(() => linesWithTrace(registryLines(), deployTrace.traceId)).toContain("definition deployed");
+    // HTTP → NATS → executor, and executor → gRPC → registry.
+    await expect.poll(() => linesWithTrace(executorLines(), runTrace.traceId)).toContain("run started");
+    await expect.poll(() => linesWithTrace(registryLines(), runTrace.traceId)).toContain("definition served");
+  });
+});
