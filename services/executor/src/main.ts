@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { createModelCatalog } from "@switchyard/config";
 import { createSubjects } from "@switchyard/contracts";
 import { createRegistryClient } from "@switchyard/grpc";
+import { stopOnSignals } from "@switchyard/local";
 import { connectNats } from "@switchyard/nats";
 import { createLogger, initTelemetry } from "@switchyard/telemetry";
 import { loadExecutorConfig } from "./config.ts";
@@ -31,15 +32,9 @@ const executor = createExecutor({
 await executor.start();
 logger.info({ event: "service.ready", models: models.aliases().map((alias) => models.describe(alias)) }, "executor ready");
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
+stopOnSignals(async (signal) => {
   logger.info({ signal, activeRuns: executor.activeRuns() }, "executor stopping");
   await executor.stop();
   await nats.drain();
   await telemetry.shutdown();
-  process.exit(0);
-}
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+});

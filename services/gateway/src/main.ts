@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { createSubjects } from "@switchyard/contracts";
+import { stopOnSignals } from "@switchyard/local";
 import { connectNats } from "@switchyard/nats";
 import { createLogger, initTelemetry } from "@switchyard/telemetry";
 import { loadGatewayConfig } from "./config.ts";
@@ -21,15 +22,9 @@ const gateway = createGateway({
 const port = await gateway.start();
 logger.info({ event: "service.ready", host: config.GATEWAY_HOST, port, url: `http://${config.GATEWAY_HOST}:${port}` }, "gateway listening");
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
+stopOnSignals(async (signal) => {
   logger.info({ signal }, "gateway stopping");
   await gateway.stop();
   await nats.drain();
   await telemetry.shutdown();
-  process.exit(0);
-}
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+});

@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { createModelCatalog } from "@switchyard/config";
 import { createSubjects } from "@switchyard/contracts";
+import { stopOnSignals } from "@switchyard/local";
 import { connectNats } from "@switchyard/nats";
 import { createRedis } from "@switchyard/redis";
 import { createLogger, initTelemetry } from "@switchyard/telemetry";
@@ -34,16 +35,10 @@ if (config.SWITCHYARD_PIPELINES_DIR) {
 }
 logger.info({ event: "service.ready", grpcPort, models: models.aliases() }, "registry ready");
 
-let stopping = false;
-async function shutdown(signal: string): Promise<void> {
-  if (stopping) return;
-  stopping = true;
+stopOnSignals(async (signal) => {
   logger.info({ signal }, "registry stopping");
   await registry.stop();
   await nats.drain();
   redis.disconnect();
   await telemetry.shutdown();
-  process.exit(0);
-}
-process.once("SIGTERM", () => void shutdown("SIGTERM"));
-process.once("SIGINT", () => void shutdown("SIGINT"));
+});

@@ -1,3 +1,4 @@
+export { stopOnSignals } from "./lifecycle.ts";
 export { type NatsServerOptions, natsReachable, startNatsServer } from "./nats-server.ts";
 export { ensureDir, freePort, type LocalServer, spawnUntilReady, stopChild } from "./processes.ts";
 export { type RedisServerOptions, redisReachable, startRedisServer } from "./redis-server.ts";

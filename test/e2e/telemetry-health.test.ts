@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { checkGrpcHealth } from "@switchyard/grpc";
 import { requestJson, startSystem, type TestSystem } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { greetYaml } from "./helpers.ts";
@@ -28,6 +29,15 @@ function linesWithTrace(lines: string[], traceId: string): string[] {
     }
   });
 }
+
+describe("gRPC health", () => {
+  it("serves grpc.health.v1 for the server and the registry service", async () => {
+    const address = system.env.REGISTRY_GRPC_ADDRESS ?? "";
+    expect(await checkGrpcHealth(address)).toBe("SERVING");
+    expect(await checkGrpcHealth(address, "switchyard.registry.v1.Registry")).toBe("SERVING");
+    await expect(checkGrpcHealth(address, "no.such.Service")).rejects.toMatchObject({ code: 5 });
+  });
+});
 
 describe("one trace per request", () => {
   it("carries the caller's traceparent over HTTP, NATS and gRPC into every service's logs", async () => {
