@@ -9,9 +9,13 @@ export const commonEnv = {
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 } as const;
 
-/** Parses `process.env` (or any record) against a service's schema; exits with a readable list on failure. */
+/**
+ * Parses `process.env` (or any record) against a service's schema; throws a readable list
+ * on failure. An empty variable counts as unset, as `${VAR:-}` in compose files produces.
+ */
 export function parseEnv<T extends z.ZodRawShape>(shape: T, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<T>> {
-  const result = z.object(shape).safeParse(env);
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
+  const result = z.object(shape).safeParse(present);
   if (!result.success) {
     const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);
