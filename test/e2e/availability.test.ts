@@ -78,10 +78,10 @@ describe("availability and deadlines", () => {
     ]) {
       expect((await deployFor(name as string, model as string)).status).toBe(200);
     }
-    const closedBefore = upstream.closedSockets;
+    const closedBefore = upstream.socketCloses.length;
     expectError(await requestJson(`${url}/slowpoke/run`, { body: { q: "hi" } }), 504, "timeout");
     // The executor gave up on the provider call too: its socket was closed.
-    await expect.poll(() => upstream.closedSockets, { timeout: 5000 }).toBeGreaterThan(closedBefore);
+    await expect.poll(() => upstream.socketCloses.length, { timeout: 5000 }).toBeGreaterThan(closedBefore);
 
     const limited = await requestJson(`${url}/limited/run`, { body: { q: "hi" } });
     expectError(limited, 429, "rate_limited");

@@ -59,7 +59,12 @@ describe("the pipeline engine", () => {
       { providers: providers(provider), definition: async () => fanOut },
       fanOut,
       { q: "x" },
-      { signal: new AbortController().signal, onDelta: (component, text) => deltas.push(`${component}:${text}`) },
+      {
+        signal: new AbortController().signal,
+        onDelta: (component, text) => {
+          deltas.push(`${component}:${text}`);
+        },
+      },
     );
     await expect.poll(() => state.running).toBe(2);
     state.open();

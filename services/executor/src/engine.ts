@@ -1,8 +1,8 @@
-import { parseReference, validateInputs } from "@switchyard/definitions";
+import { type ComponentType, parseReference, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import { type ComponentOutputs, runComponent } from "./components/index.ts";
 import type { CachedDefinition } from "./definitions-cache.ts";
-import type { ProviderSet } from "./providers/index.ts";
+import type { ProviderSet, ToolCallDelta } from "./providers/index.ts";
 
 /** How deep pipeline components may call each other at run time. */
 export const maxPipelineDepth = 8;
@@ -15,8 +15,13 @@ export interface EngineDeps {
 
 export interface RunOptions {
   signal: AbortSignal;
-  /** Text produced by a component of the top-level pipeline, as it streams. */
-  onDelta(component: string, text: string): void;
+  /** Text produced by a component of the top-level pipeline, as it streams; the component waits for it. */
+  onDelta(component: string, text: string): void | Promise<void>;
+  onToolCall?(component: string, delta: ToolCallDelta): void | Promise<void>;
+  /** Each component of the top-level pipeline, once it finished. */
+  onComponentDone?(name: string, type: ComponentType, outputs: ComponentOutputs): void;
+  /** The component answering a chat turn gets the request's tools. */
+  chatTools?: { component: string; tools?: Record<string, unknown>[] | undefined; toolChoice?: unknown };
   depth?: number;
 }
 
@@ -66,11 +71,14 @@ export async function runPipeline(
           signal: controller.signal,
           view,
           resolve,
-          emit: (text) => options.onDelta(name, text),
+          emit: async (text) => options.onDelta(name, text),
+          emitToolCall: async (delta) => options.onToolCall?.(name, delta),
+          chatTools: options.chatTools?.component === name ? options.chatTools : undefined,
           providers: deps.providers,
           runPipeline: (child, childInputs) => runChild(deps, child, childInputs, controller.signal, depth + 1),
         });
         view[name] = outputs;
+        options.onComponentDone?.(name, component.type, outputs);
         return outputs;
       } catch (error) {
         throw componentError(name, error, controller.signal);

@@ -1,27 +1,70 @@
-import type { OrderedRunEvent, RunEvent, Subjects } from "@switchyard/contracts";
-import { type NatsConnection, publishJson } from "@switchyard/nats";
+import { type OrderedRunEvent, RunCredit, type RunEvent, runLimits, type Subjects } from "@switchyard/contracts";
+import { decodeJson, type NatsConnection, publishJson } from "@switchyard/nats";
 
 type Unsequenced<E> = E extends { seq: number } ? Omit<E, "seq"> : never;
 export type RunEventBody = Unsequenced<OrderedRunEvent>;
 
 export interface RunPublisher {
-  /** Publishes the next event with the next sequence number. */
-  emit(event: RunEventBody): void;
+  /**
+   * Publishes the next event with the next sequence number. With flow control, resolves
+   * only once the gateway has granted credit for it, so a slow client pauses the run.
+   */
+  emit(event: RunEventBody): Promise<void>;
   heartbeat(): void;
+  close(): void;
+}
+
+export interface RunPublisherOptions {
+  runId: string;
+  /** Wait for credit (streamed runs); otherwise events go out at once. */
+  flowControl: boolean;
+  signal: AbortSignal;
 }
 
 /** Events of one run on its events subject, numbered from 0 with no gaps. */
-export function createRunPublisher(nats: NatsConnection, subjects: Subjects, runId: string): RunPublisher {
-  const subject = subjects.run(runId, "events");
+export function createRunPublisher(nats: NatsConnection, subjects: Subjects, options: RunPublisherOptions): RunPublisher {
+  const subject = subjects.run(options.runId, "events");
   let seq = 0;
+  let granted: number = runLimits.creditWindow;
+  let waiting: (() => void) | undefined;
+  const wake = () => {
+    waiting?.();
+    waiting = undefined;
+  };
+  const credit = options.flowControl
+    ? nats.subscribe(subjects.run(options.runId, "credit"), {
+        callback: (error, message) => {
+          if (error) return;
+          try {
+            granted = Math.max(granted, decodeJson(RunCredit, message.data).upTo);
+          } catch {
+            return;
+          }
+          wake();
+        },
+      })
+    : undefined;
+  options.signal.addEventListener("abort", wake, { once: true });
+
   return {
-    emit(event) {
-      const sequenced = { ...event, seq } as RunEvent;
+    async emit(event) {
+      // Terminal events always go out: the gateway must hear how the run ended.
+      const terminal = event.type === "done" || event.type === "error";
+      while (credit && !terminal && seq >= granted && !options.signal.aborted) {
+        await new Promise<void>((resolve) => {
+          waiting = resolve;
+        });
+      }
+      if (!terminal) options.signal.throwIfAborted();
+      publishJson(nats, subject, { ...event, seq } as RunEvent);
       seq += 1;
-      publishJson(nats, subject, sequenced);
     },
     heartbeat() {
       publishJson(nats, subject, { type: "heartbeat" } satisfies RunEvent);
+    },
+    close() {
+      credit?.unsubscribe();
+      options.signal.removeEventListener("abort", wake);
     },
   };
 }

@@ -1,6 +1,7 @@
 import express, { type Express } from "express";
 import type { GatewayContext } from "./context.ts";
 import { errorMiddleware, notFoundHandler } from "./http-errors.ts";
+import { chatRoutes } from "./routes/chat.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hayhooksRoutes, pipelineRoutes } from "./routes/pipelines.ts";
 import { tracingMiddleware } from "./tracing-middleware.ts";
@@ -17,6 +18,7 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.use(express.text({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, type: yamlTypes }));
   app.use(healthRoutes(context));
   app.use("/v1/pipelines", pipelineRoutes(context));
+  app.use(chatRoutes(context));
   app.use(hayhooksRoutes(context));
   app.use(notFoundHandler);
   app.use(errorMiddleware(context.logger));

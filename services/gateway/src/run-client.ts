@@ -1,31 +1,53 @@
 import { randomBytes } from "node:crypto";
-import { PingReply, RunAccepted, RunEvent, runLimits, type Subjects } from "@switchyard/contracts";
+import {
+  type OrderedRunEvent,
+  PingReply,
+  RunAccepted,
+  type RunChat,
+  type RunCredit,
+  RunEvent,
+  type RunRequest,
+  runLimits,
+  type Subjects,
+} from "@switchyard/contracts";
 import { AppError, fromWire, toAppError } from "@switchyard/errors";
 import { decodeJson, type NatsConnection, publishJson, requestJson } from "@switchyard/nats";
+
+export type StreamedEvent = Extract<OrderedRunEvent, { type: "delta" | "tool_call" }>;
+export type DoneEvent = Extract<OrderedRunEvent, { type: "done" }>;
 
 export interface RunOptions {
   deadlineMs: number;
   /** Aborting cancels the run on the executor. */
   signal?: AbortSignal;
-  onDelta?(component: string, text: string): void;
-}
-
-export interface RunApi {
-  /** Runs a deployed pipeline to its end and returns its outputs and which executor ran it. */
-  run(name: string, inputs: Record<string, unknown>, options: RunOptions): Promise<RunResult>;
-  pingExecutor(timeoutMs: number): Promise<PingReply>;
+  /** Run as a chat turn through the pipeline's chat mapping. */
+  chat?: RunChat;
+  /**
+   * Streams text and tool-call events to this handler, under flow control: return false
+   * when the client cannot take more now; `drained` then says when it can.
+   */
+  stream?: { onEvent(event: StreamedEvent): boolean; drained(): Promise<void> };
+  /** Called once the executor took the run, before any event is handed on. */
+  onAccepted?(executor: string): void;
 }
 
 export interface RunResult {
   outputs: Record<string, unknown>;
+  chat: DoneEvent["chat"];
   executor: string;
+}
+
+export interface RunApi {
+  /** Runs a deployed pipeline to its end. */
+  run(name: string, inputs: Record<string, unknown>, options: RunOptions): Promise<RunResult>;
+  pingExecutor(timeoutMs: number): Promise<PingReply>;
 }
 
 /** Tries when every executor that answered was at its run limit. */
 const busyRetries = 2;
 
 export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTimeoutMs: number): RunApi {
-  async function accept(request: { runId: string; name: string; inputs: Record<string, unknown>; deadlineMs: number }) {
+  async function accept(request: RunRequest) {
     for (let attempt = 0; ; attempt += 1) {
       try {
         return await requestJson(nats, subjects.request("execRun"), request, RunAccepted, {
@@ -46,8 +68,9 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
     async run(name, inputs, options) {
       const runId = randomBytes(12).toString("base64url");
       const deadlineMs = Math.min(options.deadlineMs, runLimits.maxDeadlineMs);
-      let settle: { resolve(outputs: Record<string, unknown>): void; reject(error: AppError): void } | undefined;
-      const result = new Promise<Record<string, unknown>>((resolve, reject) => {
+      const window = runLimits.creditWindow;
+      let settle: { resolve(done: DoneEvent): void; reject(error: AppError): void } | undefined;
+      const result = new Promise<DoneEvent>((resolve, reject) => {
         settle = { resolve, reject };
       });
       // Awaited only once accepted; a failure before that is thrown from the catch below.
@@ -55,7 +78,17 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
       let expectedSeq = 0;
       let finished = false;
       let accepted = false;
+      let granted = window;
+      let waitingForDrain = false;
       let watchdog: NodeJS.Timeout | undefined;
+      const early: OrderedRunEvent[] = [];
+
+      const finish = (outcome: AppError | DoneEvent) => {
+        if (finished) return;
+        finished = true;
+        if (outcome instanceof AppError) settle?.reject(outcome);
+        else settle?.resolve(outcome);
+      };
       const armWatchdog = () => {
         clearTimeout(watchdog);
         watchdog = setTimeout(
@@ -63,11 +96,25 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
           runLimits.heartbeatTimeoutMs,
         );
       };
-      const finish = (outcome: AppError | Record<string, unknown>) => {
-        if (finished) return;
-        finished = true;
-        if (outcome instanceof AppError) settle?.reject(outcome);
-        else settle?.resolve(outcome);
+      // Credit is granted as the client takes events: half a window before the executor would stall.
+      const grant = () => {
+        if (waitingForDrain || finished || expectedSeq + window / 2 < granted) return;
+        granted = expectedSeq + window;
+        publishJson(nats, subjects.run(runId, "credit"), { upTo: granted } satisfies RunCredit);
+      };
+      const handle = (event: OrderedRunEvent) => {
+        if (event.type === "done") return finish(event);
+        if (event.type === "error") return finish(fromWire(event.error));
+        if (!options.stream) return;
+        const more = options.stream.onEvent(event);
+        if (!more && !waitingForDrain) {
+          waitingForDrain = true;
+          void options.stream.drained().then(() => {
+            waitingForDrain = false;
+            grant();
+          });
+        }
+        grant();
       };
 
       // Subscribe before asking, so no event can arrive before we listen.
@@ -86,9 +133,10 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
             return finish(new AppError("internal", `run events were lost (expected #${expectedSeq}, got #${event.seq})`));
           }
           expectedSeq += 1;
-          if (event.type === "delta") options.onDelta?.(event.component, event.text);
-          else if (event.type === "done") finish(event.outputs);
-          else finish(fromWire(event.error));
+          // Events that overtake the accept reply wait for it, so the caller sees accept first.
+          if (accepted) handle(event);
+          else if (early.length < window + 2) early.push(event);
+          else finish(new AppError("internal", "the executor sent more events than it was granted"));
         },
       });
       const deadline = setTimeout(
@@ -101,10 +149,20 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
       };
       options.signal?.addEventListener("abort", onAbort, { once: true });
       try {
-        const { executor } = await accept({ runId, name, inputs, deadlineMs });
+        const { executor } = await accept({
+          runId,
+          name,
+          inputs,
+          deadlineMs,
+          stream: options.stream !== undefined,
+          ...(options.chat ? { chat: options.chat } : {}),
+        });
         accepted = true;
+        options.onAccepted?.(executor);
         if (!finished) armWatchdog();
-        return { outputs: await result, executor };
+        for (const event of early.splice(0)) if (!finished) handle(event);
+        const done = await result;
+        return { outputs: done.outputs, chat: done.chat, executor };
       } catch (error) {
         finish(toAppError(error));
         throw toAppError(error);

@@ -18,6 +18,7 @@ export async function prepareDefinition(
   return {
     name: definition.name,
     kind: "pipeline",
+    chat: definition.chat !== undefined,
     description: request.description ?? definition.description,
     definition: { ...definition, description: request.description ?? definition.description },
     source: request.source,

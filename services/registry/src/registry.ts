@@ -45,6 +45,7 @@ function summary(record: DefinitionRecord): DefinitionSummary {
     version: record.version,
     description: record.description,
     deployedAt: record.deployedAt,
+    chat: record.chat,
   };
 }
 

@@ -13,7 +13,19 @@ export {
   NameRequest,
   PingReply,
 } from "./registry.ts";
-export { type OrderedRunEvent, RunAccepted, RunEvent, RunId, RunRequest, runLimits } from "./runs.ts";
+export {
+  FinishReason,
+  type OrderedRunEvent,
+  RunAccepted,
+  RunChat,
+  RunCredit,
+  RunEvent,
+  RunId,
+  RunRequest,
+  runLimits,
+  ToolCall,
+  Usage,
+} from "./runs.ts";
 export {
   createSubjects,
   type EventSubject,

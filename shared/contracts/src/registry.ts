@@ -30,6 +30,8 @@ export const DefinitionSummary = z.object({
   version: z.number().int().positive(),
   description: z.string(),
   deployedAt: z.string(),
+  /** Has a chat mapping, so it is served as an OpenAI model. */
+  chat: z.boolean().default(false),
 });
 export type DefinitionSummary = z.infer<typeof DefinitionSummary>;
 

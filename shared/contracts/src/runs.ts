@@ -9,28 +9,85 @@ export const runLimits = {
   /** Longest a run may be asked to take. */
   maxDeadlineMs: 15 * 60 * 1000,
   /** An executor heartbeats this often while a run is open. */
-  heartbeatMs: 1000,
+  heartbeatMs: 500,
   /** The gateway gives up on a run after this long without any event. */
-  heartbeatTimeoutMs: 3500,
+  heartbeatTimeoutMs: 2000,
+  /** Streamed events an executor may send beyond what the gateway has granted. */
+  creditWindow: 64,
+  /** Largest chat message taken from a request. */
+  chatMessageChars: 1024 * 1024,
+  /** Most tools a chat request may pass to the model. */
+  chatTools: 128,
 } as const;
+
+export const Usage = z.object({
+  prompt_tokens: z.number().int().min(0),
+  completion_tokens: z.number().int().min(0),
+  total_tokens: z.number().int().min(0),
+});
+export type Usage = z.infer<typeof Usage>;
+
+/** A chat turn: the message feeds the pipeline's chat input; tools go to the chat model as they are. */
+export const RunChat = z.object({
+  message: z.string().max(runLimits.chatMessageChars),
+  tools: z.array(z.record(z.string(), z.unknown())).max(runLimits.chatTools).optional(),
+  tool_choice: z.unknown().optional(),
+});
+export type RunChat = z.infer<typeof RunChat>;
 
 export const RunRequest = z.object({
   runId: RunId,
   name: DefinitionName,
   inputs: z.record(z.string(), z.unknown()),
   deadlineMs: z.number().int().positive().max(runLimits.maxDeadlineMs),
+  /** Stream text as `delta` events under credit-based flow control. */
+  stream: z.boolean().default(false),
+  /** Run as a chat turn through the pipeline's `chat` mapping. */
+  chat: RunChat.optional(),
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 
 export const RunAccepted = z.object({ runId: RunId, executor: z.string() });
 export type RunAccepted = z.infer<typeof RunAccepted>;
 
+/** Grants the executor events up to (not including) sequence number `upTo`. Absolute, so resending is harmless. */
+export const RunCredit = z.object({ upTo: z.number().int().min(0) });
+export type RunCredit = z.infer<typeof RunCredit>;
+
 const Seq = z.number().int().min(0);
+
+export const FinishReason = z.enum(["stop", "length", "tool_calls", "content_filter"]);
+export type FinishReason = z.infer<typeof FinishReason>;
+
+export const ToolCall = z.object({
+  id: z.string(),
+  type: z.literal("function"),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+});
+export type ToolCall = z.infer<typeof ToolCall>;
 
 /** Ordered events of one run on `<prefix>.run.<runId>.events`. `seq` starts at 0 and has no gaps. */
 export const RunEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("delta"), seq: Seq, component: z.string(), text: z.string() }),
-  z.object({ type: z.literal("done"), seq: Seq, outputs: z.record(z.string(), z.unknown()) }),
+  /** A piece of a tool call from the model, in OpenAI's streaming form. */
+  z.object({
+    type: z.literal("tool_call"),
+    seq: Seq,
+    component: z.string(),
+    index: z.number().int().min(0),
+    id: z.string().optional(),
+    name: z.string().optional(),
+    arguments: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal("done"),
+    seq: Seq,
+    outputs: z.record(z.string(), z.unknown()),
+    /** For chat runs: the chat output as text, why the model stopped, and the run's token usage. */
+    chat: z
+      .object({ text: z.string(), finish_reason: FinishReason, usage: Usage, tool_calls: z.array(ToolCall).max(128).optional() })
+      .optional(),
+  }),
   z.object({ type: z.literal("error"), seq: Seq, error: WireError }),
   /** Liveness only: not part of the ordered stream, so it carries no `seq`. */
   z.object({ type: z.literal("heartbeat") }),

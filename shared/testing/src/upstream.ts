@@ -4,31 +4,49 @@ import type { AddressInfo, Socket } from "node:net";
 /**
  * A real OpenAI-compatible HTTP server for tests. What it does is chosen per request by the
  * `model` field, so one server serves every scenario:
- * - any model: streams (or returns) "<reply>" where the reply is `echo: <last user message>`;
- * - `slow`: waits `slowMs` before answering;
+ * - any other model: answers `echo: <last user message>` (streamed a word at a time);
+ * - `slow`: waits `slowMs` before answering at all;
+ * - `paced`: streams `pacedChunks` deltas `paceMs` apart;
+ * - `many`: streams `manyChunks` deltas as fast as the socket takes them, honouring backpressure;
+ * - `tools`: answers with a tool call `get_weather({"city":"Paris"})` in two argument pieces;
+ * - `no-usage`: streams without a usage chunk;
  * - `fail-429`: 429 with Retry-After: 7; `fail-500`: 500.
- * It records every request body and when each socket closed.
+ * It records every request, how many deltas it wrote, and when each socket closed.
  */
 export interface Upstream {
   url: string;
-  requests: { model: string; stream: boolean; messages: unknown[] }[];
-  closedSockets: number;
+  requests: { model: string; stream: boolean; messages: unknown[]; tools?: unknown }[];
+  /** `performance.now()` of every socket close. */
+  socketCloses: number[];
+  /** Deltas written to `many` streams so far. */
+  written: number;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
 export interface UpstreamOptions {
   slowMs?: number;
-  /** Pause between streamed content chunks. */
   paceMs?: number;
+  pacedChunks?: number;
+  manyChunks?: number;
 }
+
+interface ChatBody {
+  model: string;
+  stream?: boolean;
+  messages: { role: string; content: string }[];
+  tools?: unknown;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function startUpstream(options: UpstreamOptions = {}): Promise<Upstream> {
   const sockets = new Set<Socket>();
   const state: Upstream = {
     url: "",
     requests: [],
-    closedSockets: 0,
+    socketCloses: [],
+    written: 0,
     stop: async () => {},
     [Symbol.asyncDispose]: async () => {},
   };
@@ -39,7 +57,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     sockets.add(socket);
     socket.once("close", () => {
       sockets.delete(socket);
-      state.closedSockets += 1;
+      state.socketCloses.push(performance.now());
     });
   });
 
@@ -49,24 +67,22 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       return;
     }
     let raw = "";
-    for await (const chunk of request) raw += String(chunk);
-    const body = JSON.parse(raw) as { model: string; stream?: boolean; messages: { role: string; content: string }[] };
-    state.requests.push({ model: body.model, stream: body.stream === true, messages: body.messages });
-    if (body.model === "fail-429") {
-      response.writeHead(429, { "content-type": "application/json", "retry-after": "7" });
-      response.end(JSON.stringify({ error: { message: "slow down", type: "rate_limit_error" } }));
+    for await (const piece of request) raw += String(piece);
+    const body = JSON.parse(raw) as ChatBody;
+    state.requests.push({ model: body.model, stream: body.stream === true, messages: body.messages, tools: body.tools });
+    if (body.model === "fail-429" || body.model === "fail-500") {
+      const status = body.model === "fail-429" ? 429 : 500;
+      response.writeHead(status, { "content-type": "application/json", ...(status === 429 ? { "retry-after": "7" } : {}) });
+      response.end(JSON.stringify({ error: { message: status === 429 ? "slow down" : "upstream broke", type: "server_error" } }));
       return;
     }
-    if (body.model === "fail-500") {
-      response.writeHead(500, { "content-type": "application/json" });
-      response.end(JSON.stringify({ error: { message: "upstream broke", type: "server_error" } }));
-      return;
-    }
-    if (body.model === "slow") await new Promise((resolve) => setTimeout(resolve, options.slowMs ?? 60_000));
+    if (body.model === "slow") await sleep(options.slowMs ?? 60_000);
+    if (response.destroyed) return;
     const last = [...body.messages].reverse().find((message) => message.role === "user");
     const reply = `echo: ${last?.content ?? ""}`;
-    const usage = { prompt_tokens: 3, completion_tokens: reply.split(" ").length, total_tokens: 3 + reply.split(" ").length };
-    const base = { id: "chatcmpl-test", created: Math.floor(Date.now() / 1000), model: body.model };
+    const completionTokens = reply.split(" ").length;
+    const usage = { prompt_tokens: 3, completion_tokens: completionTokens, total_tokens: 3 + completionTokens };
+    const base = { id: "chatcmpl-upstream", created: Math.floor(Date.now() / 1000), model: body.model };
     if (!body.stream) {
       response.writeHead(200, { "content-type": "application/json" });
       response.end(
@@ -80,20 +96,48 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       return;
     }
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
-    const send = (value: unknown) => response.write(`data: ${JSON.stringify(value)}\n\n`);
+    const send = async (value: unknown) => {
+      if (!response.write(`data: ${JSON.stringify(value)}\n\n`)) {
+        await new Promise((resolve) => {
+          response.once("drain", resolve);
+          response.once("close", resolve);
+        });
+      }
+    };
     const chunk = (delta: object, finish: string | null = null) => ({
       ...base,
       object: "chat.completion.chunk",
       choices: [{ index: 0, delta, finish_reason: finish }],
     });
-    send(chunk({ role: "assistant", content: "" }));
-    for (const piece of reply.match(/\S+\s*/g) ?? []) {
-      if (response.destroyed) return;
-      send(chunk({ content: piece }));
-      if (options.paceMs) await new Promise((resolve) => setTimeout(resolve, options.paceMs));
+    await send(chunk({ role: "assistant", content: "" }));
+    let finish = "stop";
+    if (body.model === "tools") {
+      await send(
+        chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":' } }] }),
+      );
+      await send(chunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }));
+      finish = "tool_calls";
+    } else if (body.model === "paced") {
+      for (let index = 0; index < (options.pacedChunks ?? 64); index += 1) {
+        if (response.destroyed) return;
+        await send(chunk({ content: `t${index} ` }));
+        await sleep(options.paceMs ?? 20);
+      }
+    } else if (body.model === "many") {
+      for (let index = 0; index < (options.manyChunks ?? 20_000); index += 1) {
+        if (response.destroyed) return;
+        await send(chunk({ content: `chunk ${String(index).padStart(5, "0")} ` }));
+        state.written += 1;
+      }
+    } else {
+      for (const piece of reply.match(/\S+\s*/g) ?? []) {
+        if (response.destroyed) return;
+        await send(chunk({ content: piece }));
+        if (options.paceMs) await sleep(options.paceMs);
+      }
     }
-    send(chunk({}, "stop"));
-    send({ ...base, object: "chat.completion.chunk", choices: [], usage });
+    await send(chunk({}, finish));
+    if (body.model !== "no-usage") await send({ ...base, object: "chat.completion.chunk", choices: [], usage });
     response.end("data: [DONE]\n\n");
   }
 

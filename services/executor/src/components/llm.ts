@@ -1,10 +1,23 @@
-import type { ChatMessage, Usage } from "../providers/index.ts";
+import type { ChatMessage, FinishReason, ToolCallDelta, Usage } from "../providers/index.ts";
+import { countTokens } from "../tokens.ts";
 import type { ComponentRunner } from "./types.ts";
 
 /** Bound on the text one llm component collects. */
 const maxTextLength = 4 * 1024 * 1024;
+/** Bound on the tool calls one answer may carry. */
+const maxToolCalls = 128;
 
-/** Calls the aliased model, streaming each piece of text as it arrives. */
+interface ToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
+/**
+ * Calls the aliased model, streaming each piece of text (and of tool calls) as it arrives;
+ * awaiting `emit` is what lets a slow client pause the provider stream. Usage comes from
+ * the provider, else from the tokenizer.
+ */
 export const runLlm: ComponentRunner<"llm"> = async (component, context) => {
   const prompt = context.resolve(component.prompt);
   const messages: ChatMessage[] = [];
@@ -13,17 +26,50 @@ export const runLlm: ComponentRunner<"llm"> = async (component, context) => {
   const provider = context.providers.get(component.model);
   let text = "";
   let usage: Usage | undefined;
-  for await (const chunk of provider.stream(
-    { messages, temperature: component.temperature, maxTokens: component.max_tokens },
-    context.signal,
-  )) {
-    if (chunk.type === "usage") {
-      usage = chunk.usage;
-      continue;
+  let finishReason: FinishReason = "stop";
+  const toolCalls: ToolCall[] = [];
+  const request = {
+    messages,
+    temperature: component.temperature,
+    maxTokens: component.max_tokens,
+    tools: context.chatTools?.tools,
+    toolChoice: context.chatTools?.toolChoice,
+  };
+  for await (const chunk of provider.stream(request, context.signal)) {
+    switch (chunk.type) {
+      case "usage":
+        usage = chunk.usage;
+        break;
+      case "finish":
+        finishReason = chunk.reason;
+        break;
+      case "tool_call":
+        collectToolCall(toolCalls, chunk);
+        await context.emitToolCall(chunk);
+        break;
+      case "text":
+        if (text.length + chunk.text.length > maxTextLength) throw new Error(`model output exceeded ${maxTextLength} characters`);
+        text += chunk.text;
+        await context.emit(chunk.text);
+        break;
     }
-    if (text.length + chunk.text.length > maxTextLength) throw new Error(`model output exceeded ${maxTextLength} characters`);
-    text += chunk.text;
-    context.emit(chunk.text);
   }
-  return { text, usage: usage ?? null };
+  if (toolCalls.length > 0) finishReason = "tool_calls";
+  usage ??= await countUsage(messages, text, toolCalls);
+  return { text, usage, finish_reason: finishReason, tool_calls: toolCalls };
 };
+
+function collectToolCall(calls: ToolCall[], delta: ToolCallDelta): void {
+  if (delta.index >= maxToolCalls) throw new Error(`the model made more than ${maxToolCalls} tool calls`);
+  const call = (calls[delta.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
+  if (delta.id) call.id = delta.id;
+  if (delta.name) call.function.name += delta.name;
+  if (delta.arguments) call.function.arguments += delta.arguments;
+}
+
+async function countUsage(messages: ChatMessage[], text: string, toolCalls: ToolCall[]): Promise<Usage> {
+  let prompt = 0;
+  for (const message of messages) prompt += await countTokens(message.content);
+  const completion = (await countTokens(text)) + (toolCalls.length ? await countTokens(JSON.stringify(toolCalls)) : 0);
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}

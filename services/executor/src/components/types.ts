@@ -1,5 +1,5 @@
 import type { Component } from "@switchyard/definitions";
-import type { ProviderSet } from "../providers/index.ts";
+import type { ProviderSet, ToolCallDelta } from "../providers/index.ts";
 
 /** Every component's outputs; `text` is always there. */
 export type ComponentOutputs = { text: string } & Record<string, unknown>;
@@ -12,8 +12,12 @@ export interface ComponentContext {
   view: Record<string, unknown>;
   /** The value a reference (`component.output`, `inputs.name`) points at. */
   resolve(reference: string): unknown;
-  /** Streams a piece of text produced by this component. */
-  emit(text: string): void;
+  /** Streams a piece of text produced by this component; resolves when the client may take more. */
+  emit(text: string): Promise<void>;
+  /** Streams a piece of a tool call made by this component's model. */
+  emitToolCall(delta: ToolCallDelta): Promise<void>;
+  /** The chat request's tools, given only to the component that answers a chat. */
+  chatTools?: { tools?: Record<string, unknown>[] | undefined; toolChoice?: unknown } | undefined;
   providers: ProviderSet;
   /** Runs another deployed pipeline to completion. */
   runPipeline(name: string, inputs: Record<string, unknown>): Promise<Record<string, unknown>>;

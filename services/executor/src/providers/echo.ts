@@ -1,19 +1,15 @@
 import type { ChatProvider, CompletionChunk, CompletionRequest } from "./types.ts";
 
-function countWords(text: string): number {
-  return text.split(/\s+/).filter(Boolean).length;
-}
-
 /**
  * The built-in deterministic provider: streams the last user message back, one chunk per
  * word (with its following whitespace), so Switchyard runs end to end with no LLM at all.
+ * It reports no usage: callers count tokens themselves.
  */
 export function createEchoProvider(): ChatProvider {
   return {
     async *stream(request: CompletionRequest, signal: AbortSignal): AsyncIterable<CompletionChunk> {
       const last = [...request.messages].reverse().find((message) => message.role === "user");
-      const text = last?.content ?? "";
-      const words = text.match(/\S+\s*/g) ?? [];
+      const words = last?.content.match(/\S+\s*/g) ?? [];
       const limit = request.maxTokens ?? Number.POSITIVE_INFINITY;
       let sent = 0;
       for (const word of words) {
@@ -24,8 +20,7 @@ export function createEchoProvider(): ChatProvider {
         // Yield to the event loop between words, as a network stream would.
         await new Promise((resolve) => setImmediate(resolve));
       }
-      const prompt = request.messages.reduce((sum, message) => sum + countWords(message.content), 0);
-      yield { type: "usage", usage: { prompt_tokens: prompt, completion_tokens: sent, total_tokens: prompt + sent } };
+      yield { type: "finish", reason: sent < words.length ? "length" : "stop" };
     },
   };
 }

@@ -4,7 +4,7 @@ import { createEchoProvider } from "./echo.ts";
 import { createOpenAIProvider } from "./openai.ts";
 import type { ChatProvider } from "./types.ts";
 
-export type { ChatMessage, ChatProvider, CompletionChunk, CompletionRequest, Usage } from "./types.ts";
+export type { ChatMessage, ChatProvider, CompletionChunk, CompletionRequest, FinishReason, ToolCallDelta, Usage } from "./types.ts";
 
 export interface ProviderSet {
   get(alias: string): ChatProvider;

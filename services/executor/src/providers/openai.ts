@@ -30,6 +30,10 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
             stream_options: { include_usage: true },
             ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
             ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+            ...(request.tools ? { tools: request.tools as unknown as OpenAI.Chat.Completions.ChatCompletionTool[] } : {}),
+            ...(request.toolChoice === undefined
+              ? {}
+              : { tool_choice: request.toolChoice as OpenAI.Chat.Completions.ChatCompletionToolChoiceOption }),
           },
           { signal },
         );
@@ -38,8 +42,14 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
       }
       try {
         for await (const chunk of stream) {
-          const text = chunk.choices[0]?.delta?.content;
+          const choice = chunk.choices[0];
+          const text = choice?.delta?.content;
           if (text) yield { type: "text", text };
+          for (const call of choice?.delta?.tool_calls ?? []) {
+            yield { type: "tool_call", index: call.index, id: call.id, name: call.function?.name, arguments: call.function?.arguments };
+          }
+          const finish = choice?.finish_reason;
+          if (finish && finish !== "function_call") yield { type: "finish", reason: finish };
           if (chunk.usage) {
             const { prompt_tokens, completion_tokens, total_tokens } = chunk.usage;
             yield { type: "usage", usage: { prompt_tokens, completion_tokens, total_tokens } };

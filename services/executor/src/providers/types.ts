@@ -1,22 +1,35 @@
+import type { FinishReason, Usage } from "@switchyard/contracts";
+
+export type { FinishReason, Usage } from "@switchyard/contracts";
+
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
   content: string;
-}
-
-export interface Usage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  total_tokens: number;
 }
 
 export interface CompletionRequest {
   messages: ChatMessage[];
   temperature?: number | undefined;
   maxTokens?: number | undefined;
+  /** OpenAI-format tool definitions, passed to the model as they are. */
+  tools?: Record<string, unknown>[] | undefined;
+  toolChoice?: unknown;
 }
 
-/** One piece of a streamed completion: text, and at the end the usage when the provider reports it. */
-export type CompletionChunk = { type: "text"; text: string } | { type: "usage"; usage: Usage };
+/** A piece of a tool call, as OpenAI streams them: the first piece of an index has its id and name. */
+export interface ToolCallDelta {
+  index: number;
+  id?: string | undefined;
+  name?: string | undefined;
+  arguments?: string | undefined;
+}
+
+/** One piece of a streamed completion. */
+export type CompletionChunk =
+  | { type: "text"; text: string }
+  | ({ type: "tool_call" } & ToolCallDelta)
+  | { type: "finish"; reason: FinishReason }
+  | { type: "usage"; usage: Usage };
 
 /** A model behind an alias. Streams always; callers that want the whole text collect it. */
 export interface ChatProvider {

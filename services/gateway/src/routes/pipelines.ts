@@ -2,6 +2,7 @@ import { inputsJsonSchema, PipelineDefinition } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
 import { type Request, type Response, Router } from "express";
 import type { GatewayContext } from "../context.ts";
+import { allDefinitions } from "./listing.ts";
 import { CreatePipelineBody, DeployFilesBody, DeployYamlBody, jsonObjectBody, nameParam, PageQuery, RunBody } from "./schemas.ts";
 
 const definitionFileNames = ["pipeline.yaml", "pipeline.yml", "pipeline.json"];
@@ -24,16 +25,6 @@ async function runForRequest(context: GatewayContext, request: Request, response
     return outputs;
   } finally {
     response.off("close", onClose);
-  }
-}
-
-/** Every name, a page at a time (the registry caps a page at 1000). */
-async function allNames(context: GatewayContext): Promise<string[]> {
-  const names: string[] = [];
-  for (let offset = 0; ; offset += 1000) {
-    const page = await context.registry.list(1000, offset);
-    names.push(...page.items.map((item) => item.name));
-    if (page.items.length === 0 || names.length >= page.total) return names;
   }
 }
 
@@ -73,7 +64,7 @@ export function hayhooksRoutes(context: GatewayContext): Router {
   });
 
   router.get("/status", async (_request, response) => {
-    response.json({ status: "Up!", pipelines: await allNames(context) });
+    response.json({ status: "Up!", pipelines: (await allDefinitions(context)).map((definition) => definition.name) });
   });
 
   router.get("/status/:name", async (request, response) => {
