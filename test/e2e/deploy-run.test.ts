@@ -179,7 +179,8 @@ describe("deploy and run (Hayhooks API)", () => {
     const run = await requestJson(`${url}/fan/run`, { body: { s: "a b" } });
     expect(run.body).toMatchObject({ result: { text: "U(a b)+U(a b)" } });
     // The echo provider reports no usage, so it is counted with the tokenizer.
-    const usage = (run.body as { result: { usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } } }).result.usage;
+    const usage = (run.body as { result: { usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number } } }).result
+      .usage;
     expect(usage.completion_tokens).toBeGreaterThan(0);
     expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
     const self = expectError(

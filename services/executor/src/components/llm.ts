@@ -61,7 +61,8 @@ export const runLlm: ComponentRunner<"llm"> = async (component, context) => {
 
 function collectToolCall(calls: ToolCall[], delta: ToolCallDelta): void {
   if (delta.index >= maxToolCalls) throw new Error(`the model made more than ${maxToolCalls} tool calls`);
-  const call = (calls[delta.index] ??= { id: "", type: "function", function: { name: "", arguments: "" } });
+  const call = calls[delta.index] ?? { id: "", type: "function", function: { name: "", arguments: "" } };
+  calls[delta.index] = call;
   if (delta.id) call.id = delta.id;
   if (delta.name) call.function.name += delta.name;
   if (delta.arguments) call.function.arguments += delta.arguments;
