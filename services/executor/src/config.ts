@@ -5,8 +5,8 @@ export const executorEnv = {
   ...commonEnv,
   ...modelEnv,
   REGISTRY_GRPC_ADDRESS: z.string().default("127.0.0.1:50051"),
-  /** Runs one executor process works on at once; past it, requests are refused as busy. */
-  EXECUTOR_MAX_RUNS: z.coerce.number().int().positive().default(64),
+  /** Runs one executor process works on at once (mostly waiting on providers); past it, requests are refused as busy. */
+  EXECUTOR_MAX_RUNS: z.coerce.number().int().positive().default(1000),
   /** Safety net for missed change events: cached definitions are refetched after this. */
   EXECUTOR_DEFINITION_TTL_MS: z.coerce.number().int().positive().default(60_000),
   /** Deadline of each gRPC call to the registry. */

@@ -144,7 +144,9 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           logger,
           tracer,
           handler: async (request): Promise<RunAccepted> => {
-            if (runs.size >= deps.maxRuns) throw new AppError("unavailable", "executor is at its run limit; try again");
+            if (runs.size >= deps.maxRuns) {
+              throw new AppError("unavailable", "every executor is at its run limit; try again", { details: { busy: true } });
+            }
             if (runs.has(request.runId)) throw new AppError("conflict", `run '${request.runId}' is already running`);
             const entry = await cache.get(request.name).catch((error: unknown) => {
               const appError = toAppError(error);

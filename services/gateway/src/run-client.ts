@@ -43,21 +43,27 @@ export interface RunApi {
   pingExecutor(timeoutMs: number): Promise<PingReply>;
 }
 
-/** Tries when every executor that answered was at its run limit. */
-const busyRetries = 2;
+/** Backoff between tries while executors are at their run limit: 10 ms doubling to 200 ms. */
+const busyBackoffMs = { first: 10, max: 200 } as const;
 
 export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTimeoutMs: number): RunApi {
-  async function accept(request: RunRequest) {
-    for (let attempt = 0; ; attempt += 1) {
+  /**
+   * Asks the executors to take a run. One at its run limit answers "busy"; the request is
+   * tried again (another executor may answer) with backoff until the accept timeout is spent,
+   * so short bursts queue briefly instead of failing, and a saturated fleet still answers 503.
+   */
+  async function accept(request: RunRequest, signal: AbortSignal | undefined) {
+    const giveUpAt = Date.now() + acceptTimeoutMs;
+    for (let backoff: number = busyBackoffMs.first; ; backoff = Math.min(backoff * 2, busyBackoffMs.max)) {
       try {
         return await requestJson(nats, subjects.request("execRun"), request, RunAccepted, {
           timeoutMs: acceptTimeoutMs,
           service: "executor",
         });
       } catch (error) {
-        const busy = error instanceof AppError && error.code === "unavailable" && error.message.includes("run limit");
-        if (!busy || attempt >= busyRetries) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 20 * (attempt + 1)));
+        const busy = error instanceof AppError && error.code === "unavailable" && error.details?.busy === true;
+        if (!busy || signal?.aborted || Date.now() + backoff >= giveUpAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoff));
       }
     }
   }
@@ -149,14 +155,17 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
       };
       options.signal?.addEventListener("abort", onAbort, { once: true });
       try {
-        const { executor } = await accept({
-          runId,
-          name,
-          inputs,
-          deadlineMs,
-          stream: options.stream !== undefined,
-          ...(options.chat ? { chat: options.chat } : {}),
-        });
+        const { executor } = await accept(
+          {
+            runId,
+            name,
+            inputs,
+            deadlineMs,
+            stream: options.stream !== undefined,
+            ...(options.chat ? { chat: options.chat } : {}),
+          },
+          options.signal,
+        );
         accepted = true;
         options.onAccepted?.(executor);
         if (!finished) armWatchdog();

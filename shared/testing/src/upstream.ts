@@ -29,6 +29,8 @@ export interface UpstreamOptions {
   paceMs?: number;
   pacedChunks?: number;
   manyChunks?: number;
+  /** Characters of filler in each `many` delta. */
+  manyChunkChars?: number;
 }
 
 interface ChatBody {
@@ -98,9 +100,14 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     response.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
     const send = async (value: unknown) => {
       if (!response.write(`data: ${JSON.stringify(value)}\n\n`)) {
-        await new Promise((resolve) => {
-          response.once("drain", resolve);
-          response.once("close", resolve);
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            response.off("drain", done);
+            response.off("close", done);
+            resolve();
+          };
+          response.on("drain", done);
+          response.on("close", done);
         });
       }
     };
@@ -126,7 +133,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     } else if (body.model === "many") {
       for (let index = 0; index < (options.manyChunks ?? 20_000); index += 1) {
         if (response.destroyed) return;
-        await send(chunk({ content: `chunk ${String(index).padStart(5, "0")} ` }));
+        await send(chunk({ content: `chunk ${String(index).padStart(5, "0")} ${"x".repeat(options.manyChunkChars ?? 0)}` }));
         state.written += 1;
       }
     } else {

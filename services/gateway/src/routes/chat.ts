@@ -90,7 +90,15 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
 
   let result: Awaited<ReturnType<GatewayContext["runs"]["run"]>>;
   try {
-    result = await context.runs.run(body.model, {}, { ...runOptions, stream: { onEvent, drained } });
+    result = await context.runs.run(
+      body.model,
+      {},
+      {
+        ...runOptions,
+        stream: { onEvent, drained },
+        onAccepted: (executor) => response.setHeader("x-switchyard-executor", executor),
+      },
+    );
   } catch (error) {
     // Before the first byte the client gets a proper HTTP error; after it, an in-band error and no [DONE].
     if (!started) throw error;
