@@ -59,6 +59,24 @@ describe("an executor dying mid-stream", () => {
   });
 });
 
+describe("a gateway dying mid-stream", () => {
+  it("makes the executor stop the run and close its upstream call", async () => {
+    const doomed = await system.startGateway();
+    const doomedUrl = `http://127.0.0.1:${String(doomed.ready.port)}`;
+    const response = await postChat(doomedUrl, { model: "paced-chat", messages: [{ role: "user", content: "x" }], stream: true });
+    expect(response.status).toBe(200);
+    const reader = sseData(response.body);
+    for (let seen = 0; seen < 3; seen += 1) await reader.next();
+    const closesBefore = upstream.socketCloses.length;
+    const killedAt = performance.now();
+    await doomed.kill();
+    await expect.poll(() => upstream.socketCloses.length, { timeout: 10_000 }).toBeGreaterThan(closesBefore);
+    console.log(`gateway SIGKILL → upstream socket closed: ${((upstream.socketCloses.at(-1) ?? 0) - killedAt).toFixed(0)} ms`);
+    // The dead gateway cut the client's connection too.
+    await reader.return(undefined).catch(() => undefined);
+  });
+});
+
 describe("a slow client", () => {
   it("keeps the gateway's memory bounded and pauses the executor instead of buffering the stream", async () => {
     // Count what the executor publishes for the run, straight from NATS.

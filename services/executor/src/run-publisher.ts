@@ -1,4 +1,5 @@
 import { type OrderedRunEvent, RunCredit, type RunEvent, runLimits, type Subjects } from "@switchyard/contracts";
+import { AppError } from "@switchyard/errors";
 import { decodeJson, type NatsConnection, publishJson } from "@switchyard/nats";
 
 type Unsequenced<E> = E extends { seq: number } ? Omit<E, "seq"> : never;
@@ -26,6 +27,9 @@ export function createRunPublisher(nats: NatsConnection, subjects: Subjects, opt
   const subject = subjects.run(options.runId, "events");
   let seq = 0;
   let granted: number = runLimits.creditWindow;
+  // The gateway repeats its grant every heartbeat while its client is connected; silence
+  // while paused means the gateway is gone, and the run stops instead of waiting for its deadline.
+  let lastCreditAt = Date.now();
   let waiting: (() => void) | undefined;
   const wake = () => {
     waiting?.();
@@ -40,6 +44,7 @@ export function createRunPublisher(nats: NatsConnection, subjects: Subjects, opt
           } catch {
             return;
           }
+          lastCreditAt = Date.now();
           wake();
         },
       })
@@ -51,8 +56,15 @@ export function createRunPublisher(nats: NatsConnection, subjects: Subjects, opt
       // Terminal events always go out: the gateway must hear how the run ended.
       const terminal = event.type === "done" || event.type === "error";
       while (credit && !terminal && seq >= granted && !options.signal.aborted) {
+        if (Date.now() - lastCreditAt > runLimits.heartbeatTimeoutMs) {
+          throw new AppError("unavailable", "the gateway streaming this run stopped answering");
+        }
         await new Promise<void>((resolve) => {
-          waiting = resolve;
+          const timer = setTimeout(resolve, runLimits.heartbeatMs);
+          waiting = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
       }
       if (!terminal) options.signal.throwIfAborted();

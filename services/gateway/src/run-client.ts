@@ -87,6 +87,7 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
       let granted = window;
       let waitingForDrain = false;
       let watchdog: NodeJS.Timeout | undefined;
+      let keepGranting: NodeJS.Timeout | undefined;
       const early: OrderedRunEvent[] = [];
 
       const finish = (outcome: AppError | DoneEvent) => {
@@ -168,6 +169,13 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
         );
         accepted = true;
         options.onAccepted?.(executor);
+        // Repeating the grant tells the executor this gateway (and its client) is still there.
+        if (options.stream) {
+          keepGranting = setInterval(
+            () => publishJson(nats, subjects.run(runId, "credit"), { upTo: granted } satisfies RunCredit),
+            runLimits.heartbeatMs,
+          );
+        }
         if (!finished) armWatchdog();
         for (const event of early.splice(0)) if (!finished) handle(event);
         const done = await result;
@@ -178,6 +186,7 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
       } finally {
         clearTimeout(deadline);
         clearTimeout(watchdog);
+        clearInterval(keepGranting);
         options.signal?.removeEventListener("abort", onAbort);
         subscription.unsubscribe();
       }
