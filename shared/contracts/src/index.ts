@@ -1,5 +1,20 @@
 export { ReplyEnvelope } from "./envelope.ts";
 export {
+  McpConfigFile,
+  McpHttpConfig,
+  McpServerConfig,
+  McpServerEntry,
+  McpServerId,
+  McpServerInput,
+  McpServerList,
+  McpServerRef,
+  McpStdioConfig,
+  McpToolSummary,
+  McpTransport,
+  McpUpdateRequest,
+  mcpLimits,
+} from "./mcp.ts";
+export {
   DefinitionChanged,
   DefinitionKind,
   DefinitionName,

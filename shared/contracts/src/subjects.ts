@@ -12,10 +12,27 @@ export const requestSubjects = {
   registryPing: "registry.ping",
   execRun: "exec.run",
   execPing: "exec.ping",
+  /** Running servers. */
+  mcpList: "mcp.list",
+  /** Servers from the config file. */
+  mcpConfig: "mcp.config",
+  /** Catalog entries, enabled or not. */
+  mcpCatalog: "mcp.catalog",
+  /** Every server known: config, runtime-added and catalog. */
+  mcpAvailable: "mcp.available",
+  mcpGet: "mcp.get",
+  mcpAdd: "mcp.add",
+  mcpUpdate: "mcp.update",
+  mcpRemove: "mcp.remove",
+  mcpEnable: "mcp.enable",
+  mcpDisable: "mcp.disable",
+  mcpPing: "mcp.ping",
 } as const;
 
 export const eventSubjects = {
   definitionChanged: "registry.definition.changed",
+  /** A server started, stopped, failed or changed its tools. */
+  mcpServerChanged: "mcp.server.changed",
 } as const;
 
 export const runStreams = {
@@ -28,6 +45,7 @@ export const runStreams = {
 export const queueGroups = {
   registry: "registry",
   executor: "executor",
+  mcp: "mcp",
 } as const;
 
 export type RequestSubject = keyof typeof requestSubjects;

@@ -1,7 +1,11 @@
 export { type CallUnaryOptions, callUnary, createGrpcClient } from "./client.ts";
+export type { CallToolResponse as McpCallToolResponse } from "./generated/switchyard/mcp/v1/CallToolResponse.ts";
+export type { ListToolsResponse as McpListToolsResponse } from "./generated/switchyard/mcp/v1/ListToolsResponse.ts";
+export type { McpHandlers } from "./generated/switchyard/mcp/v1/Mcp.ts";
 export type { Definition__Output as RegistryDefinition } from "./generated/switchyard/registry/v1/Definition.ts";
 export type { RegistryHandlers } from "./generated/switchyard/registry/v1/Registry.ts";
 export { checkGrpcHealth } from "./health.ts";
-export { registryProto } from "./protos.ts";
+export { createMcpClient, type McpGrpcClient } from "./mcp-client.ts";
+export { mcpProto, registryProto } from "./protos.ts";
 export { createRegistryClient, type RegistryGrpcClient } from "./registry-client.ts";
 export { createGrpcServer, errorCodeMetadataKey, type GrpcServer, type GrpcServerOptions, unary } from "./server.ts";

@@ -2,6 +2,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadPackageDefinition } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
+import type { ProtoGrpcType as McpProto } from "./generated/mcp.ts";
 import type { ProtoGrpcType as RegistryProto } from "./generated/registry.ts";
 
 const protoDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "protos");
@@ -19,4 +20,12 @@ let registry: RegistryProto | undefined;
 export function registryProto(): RegistryProto["switchyard"]["registry"]["v1"] {
   registry ??= load<RegistryProto>("registry.proto");
   return registry.switchyard.registry.v1;
+}
+
+let mcp: McpProto | undefined;
+
+/** The mcp package, loaded once. */
+export function mcpProto(): McpProto["switchyard"]["mcp"]["v1"] {
+  mcp ??= load<McpProto>("mcp.proto");
+  return mcp.switchyard.mcp.v1;
 }
