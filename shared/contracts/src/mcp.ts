@@ -45,7 +45,10 @@ export type McpConfigFile = z.infer<typeof McpConfigFile>;
 const Descriptions = { name: z.string().max(256).optional(), description: z.string().max(4096).optional() };
 
 /** A server added at runtime (POST /v1/mcp/servers) or replaced (PUT). */
-export const McpServerInput = z.intersection(z.object({ id: McpServerId, ...Descriptions }), McpServerConfig);
+export const McpServerInput = z.union([
+  McpStdioConfig.extend({ id: McpServerId, ...Descriptions }),
+  McpHttpConfig.extend({ id: McpServerId, ...Descriptions }),
+]);
 export type McpServerInput = z.infer<typeof McpServerInput>;
 
 export const McpTransport = z.enum(["stdio", "http", "sse"]);
