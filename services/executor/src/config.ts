@@ -5,6 +5,10 @@ export const executorEnv = {
   ...commonEnv,
   ...modelEnv,
   REGISTRY_GRPC_ADDRESS: z.string().default("127.0.0.1:50051"),
+  /** Where the mcp service's gRPC server is, for `tool` components. */
+  MCP_GRPC_ADDRESS: z.string().default("127.0.0.1:50052"),
+  /** Deadline of one tool call through the mcp service. */
+  EXECUTOR_TOOL_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** Runs one executor process works on at once (mostly waiting on providers); past it, requests are refused as busy. */
   EXECUTOR_MAX_RUNS: z.coerce.number().int().positive().default(1000),
   /** Safety net for missed change events: cached definitions are refetched after this. */

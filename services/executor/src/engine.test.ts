@@ -1,6 +1,7 @@
 import { analyzePipeline, parsePipelineSource } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
 import { describe, expect, it } from "vitest";
+import type { ToolCaller } from "./components/index.ts";
 import type { CachedDefinition } from "./definitions-cache.ts";
 import { runPipeline } from "./engine.ts";
 import type { ChatProvider, ProviderSet } from "./providers/index.ts";
@@ -35,6 +36,12 @@ function gatedProvider() {
   return { provider, state };
 }
 
+const noTools: ToolCaller = {
+  call: async () => {
+    throw new Error("no tools in these tests");
+  },
+};
+
 function providers(provider: ChatProvider): ProviderSet {
   return { get: () => provider };
 }
@@ -56,7 +63,7 @@ describe("the pipeline engine", () => {
     const { provider, state } = gatedProvider();
     const deltas: string[] = [];
     const running = runPipeline(
-      { providers: providers(provider), definition: async () => fanOut },
+      { providers: providers(provider), tools: noTools, definition: async () => fanOut },
       fanOut,
       { q: "x" },
       {
@@ -77,7 +84,7 @@ describe("the pipeline engine", () => {
     const { provider, state } = gatedProvider();
     const controller = new AbortController();
     const running = runPipeline(
-      { providers: providers(provider), definition: async () => fanOut },
+      { providers: providers(provider), tools: noTools, definition: async () => fanOut },
       fanOut,
       { q: "x" },
       {
@@ -102,13 +109,13 @@ describe("the pipeline engine", () => {
     );
     const lookup = async (name: string) => (name === "inner" ? inner : outer);
     const { provider } = gatedProvider();
-    const deps = { providers: providers(provider), definition: lookup };
+    const deps = { providers: providers(provider), tools: noTools, definition: lookup };
     expect(await runPipeline(deps, outer, { s: "y" }, { signal: new AbortController().signal, onDelta: () => {} })).toEqual({
       text: "[y]",
     });
 
     const loop = entry("loop", "components:\n  c: { type: pipeline, pipeline: other }\noutputs: { text: c.text }");
-    const loopDeps = { providers: providers(provider), definition: async () => loop };
+    const loopDeps = { providers: providers(provider), tools: noTools, definition: async () => loop };
     await expect(runPipeline(loopDeps, loop, {}, { signal: new AbortController().signal, onDelta: () => {} })).rejects.toThrow(
       /nest deeper/,
     );

@@ -1,6 +1,6 @@
 import { type ComponentType, parseReference, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
-import { type ComponentOutputs, runComponent } from "./components/index.ts";
+import { type ComponentOutputs, runComponent, type ToolCaller } from "./components/index.ts";
 import type { CachedDefinition } from "./definitions-cache.ts";
 import type { ProviderSet, ToolCallDelta } from "./providers/index.ts";
 
@@ -9,6 +9,7 @@ export const maxPipelineDepth = 8;
 
 export interface EngineDeps {
   providers: ProviderSet;
+  tools: ToolCaller;
   /** Looks a deployed pipeline up (cached). */
   definition(name: string): Promise<CachedDefinition>;
 }
@@ -75,6 +76,7 @@ export async function runPipeline(
           emitToolCall: async (delta) => options.onToolCall?.(name, delta),
           chatTools: options.chatTools?.component === name ? options.chatTools : undefined,
           providers: deps.providers,
+          tools: deps.tools,
           runPipeline: (child, childInputs) => runChild(deps, child, childInputs, controller.signal, depth + 1),
         });
         view[name] = outputs;

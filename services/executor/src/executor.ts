@@ -16,7 +16,7 @@ import { decodeJson, EmptyReply, encodeJson, type NatsConnection, serveRequests 
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { z } from "zod";
 import { type ChatPlan, chatFinishReason, chatText, chatUsage, planChat } from "./chat.ts";
-import type { ComponentOutputs } from "./components/index.ts";
+import type { ComponentOutputs, ToolCaller } from "./components/index.ts";
 import { type CachedDefinition, createDefinitionCache } from "./definitions-cache.ts";
 import { runPipeline } from "./engine.ts";
 import type { ProviderSet } from "./providers/index.ts";
@@ -27,6 +27,7 @@ export interface ExecutorDeps {
   subjects: Subjects;
   registry: RegistryGrpcClient;
   providers: ProviderSet;
+  tools: ToolCaller;
   modelAliases: readonly string[];
   logger: Logger;
   tracer: Tracer;
@@ -61,7 +62,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     ttlMs: deps.definitionTtlMs,
     deadlineMs: deps.grpcDeadlineMs,
   });
-  const engine = { providers: deps.providers, definition: (name: string) => cache.get(name) };
+  const engine = { providers: deps.providers, tools: deps.tools, definition: (name: string) => cache.get(name) };
   const runs = new Map<string, Promise<void>>();
   const subscriptions: { unsubscribe(): void }[] = [];
 

@@ -1,13 +1,14 @@
 import { hostname } from "node:os";
 import { createModelCatalog } from "@switchyard/config";
 import { createSubjects } from "@switchyard/contracts";
-import { createRegistryClient } from "@switchyard/grpc";
+import { createMcpClient, createRegistryClient } from "@switchyard/grpc";
 import { stopOnSignals } from "@switchyard/local";
 import { connectNats } from "@switchyard/nats";
 import { createLogger, initTelemetry } from "@switchyard/telemetry";
 import { loadExecutorConfig } from "./config.ts";
 import { createExecutor } from "./executor.ts";
 import { createProviderSet } from "./providers/index.ts";
+import { createToolCaller } from "./tool-caller.ts";
 
 const config = loadExecutorConfig();
 const instance = config.SWITCHYARD_INSTANCE ?? `executor-${hostname()}-${process.pid}`;
@@ -21,6 +22,7 @@ const executor = createExecutor({
   subjects: createSubjects(config.SWITCHYARD_SUBJECT_PREFIX),
   registry: createRegistryClient(config.REGISTRY_GRPC_ADDRESS),
   providers: createProviderSet(models, config.EXECUTOR_PROVIDER_TIMEOUT_MS),
+  tools: createToolCaller(createMcpClient(config.MCP_GRPC_ADDRESS), config.EXECUTOR_TOOL_TIMEOUT_MS),
   modelAliases: models.aliases(),
   logger,
   tracer: telemetry.tracer,

@@ -6,6 +6,10 @@ export const gatewayEnv = {
   /** Loopback unless configured: exposing the gateway is a deliberate choice. */
   GATEWAY_HOST: z.string().default("127.0.0.1"),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(1416),
+  /** Hostnames the Host header may name (comma-separated); default: loopback names when bound to loopback, else any. */
+  GATEWAY_ALLOWED_HOSTS: z.string().optional(),
+  /** Origins browsers may call from (comma-separated); default: loopback origins. */
+  GATEWAY_ALLOWED_ORIGINS: z.string().optional(),
   /** Largest request body accepted, in bytes. */
   GATEWAY_BODY_LIMIT_BYTES: z.coerce
     .number()

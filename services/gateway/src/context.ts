@@ -1,6 +1,8 @@
+import type { Subjects } from "@switchyard/contracts";
 import type { NatsConnection } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { GatewayConfig } from "./config.ts";
+import type { McpApi } from "./mcp-client.ts";
 import type { RegistryApi } from "./registry-client.ts";
 import type { RunApi } from "./run-client.ts";
 
@@ -8,7 +10,9 @@ import type { RunApi } from "./run-client.ts";
 export interface GatewayContext {
   config: GatewayConfig;
   nats: NatsConnection;
+  subjects: Subjects;
   registry: RegistryApi;
+  mcp: McpApi;
   runs: RunApi;
   logger: Logger;
   tracer: Tracer;

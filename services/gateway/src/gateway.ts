@@ -4,6 +4,7 @@ import type { NatsConnection } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { createGatewayApp } from "./app.ts";
 import type { GatewayConfig } from "./config.ts";
+import { createMcpApi } from "./mcp-client.ts";
 import { createRegistryApi } from "./registry-client.ts";
 import { createRunApi } from "./run-client.ts";
 
@@ -26,7 +27,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const app = createGatewayApp({
     config: deps.config,
     nats: deps.nats,
+    subjects: deps.subjects,
     registry: createRegistryApi(deps.nats, deps.subjects, timeoutMs),
+    mcp: createMcpApi(deps.nats, deps.subjects, timeoutMs),
     runs: createRunApi(deps.nats, deps.subjects, timeoutMs),
     logger: deps.logger,
     tracer: deps.tracer,

@@ -1,5 +1,5 @@
 import type { DefinitionRecord, DeployRequest } from "@switchyard/contracts";
-import { analyzePipeline, type PipelineDefinition, parsePipelineSource } from "@switchyard/definitions";
+import { analyzePipeline, inputsJsonSchema, type PipelineDefinition, parsePipelineSource } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
 import type { DefinitionStore, NewRecord } from "./store.ts";
 
@@ -19,6 +19,8 @@ export async function prepareDefinition(
     name: definition.name,
     kind: "pipeline",
     chat: definition.chat !== undefined,
+    skipMcp: definition.skip_mcp,
+    inputSchema: inputsJsonSchema(definition),
     description: request.description ?? definition.description,
     definition: { ...definition, description: request.description ?? definition.description },
     source: request.source,

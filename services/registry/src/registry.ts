@@ -46,6 +46,8 @@ function summary(record: DefinitionRecord): DefinitionSummary {
     description: record.description,
     deployedAt: record.deployedAt,
     chat: record.chat,
+    skipMcp: record.skipMcp,
+    inputSchema: record.inputSchema,
   };
 }
 

@@ -32,6 +32,10 @@ export const DefinitionSummary = z.object({
   deployedAt: z.string(),
   /** Has a chat mapping, so it is served as an OpenAI model. */
   chat: z.boolean().default(false),
+  /** Left out of the gateway's MCP tools. */
+  skipMcp: z.boolean().default(false),
+  /** JSON Schema of the inputs (the MCP tool's `inputSchema`, the run endpoint's body). */
+  inputSchema: z.record(z.string(), z.unknown()).default({ type: "object", properties: {} }),
 });
 export type DefinitionSummary = z.infer<typeof DefinitionSummary>;
 

@@ -58,6 +58,8 @@ export interface Subjects {
   run(runId: string, stream: RunStream): string;
   /** Wildcard for every stream of one run. */
   runAll(runId: string): string;
+  /** Messages for a legacy MCP SSE session, answered by the gateway replica holding its stream. */
+  mcpSession(sessionId: string): string;
 }
 
 const tokenPattern = /^[A-Za-z0-9_-]+$/;
@@ -76,5 +78,6 @@ export function createSubjects(prefix = "sy"): Subjects {
     event: (name) => `${prefix}.${eventSubjects[name]}`,
     run: (runId, stream) => `${prefix}.run.${checkedRunId(runId)}.${runStreams[stream]}`,
     runAll: (runId) => `${prefix}.run.${checkedRunId(runId)}.>`,
+    mcpSession: (sessionId) => `${prefix}.gateway.mcp-session.${checkedRunId(sessionId)}`,
   };
 }

@@ -10,4 +10,4 @@ export {
   PipelineDefinition,
   reservedNames,
 } from "./schema.ts";
-export { renderTemplate, scanTemplate, type TemplateScan } from "./template.ts";
+export { renderTemplate, renderValue, scanTemplate, type TemplateScan, templateStrings } from "./template.ts";

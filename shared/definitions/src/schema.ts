@@ -1,4 +1,4 @@
-import { DefinitionName } from "@switchyard/contracts";
+import { DefinitionName, McpServerId } from "@switchyard/contracts";
 import { z } from "zod";
 
 /** `component.output` or `inputs.<name>`: how definitions wire values. */
@@ -42,10 +42,23 @@ export const PipelineComponent = z
   })
   .strict();
 
-export const componentTypes = ["template", "llm", "pipeline"] as const;
+/**
+ * Calls a tool on an MCP server through the mcp service. String argument values are
+ * templates; a value that is exactly one `{{ name }}` passes that value with its type.
+ */
+export const ToolComponent = z
+  .object({
+    type: z.literal("tool"),
+    server: McpServerId,
+    tool: z.string().min(1).max(256),
+    arguments: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const componentTypes = ["template", "llm", "pipeline", "tool"] as const;
 export type ComponentType = (typeof componentTypes)[number];
 
-export const Component = z.discriminatedUnion("type", [TemplateComponent, LlmComponent, PipelineComponent]);
+export const Component = z.discriminatedUnion("type", [TemplateComponent, LlmComponent, PipelineComponent, ToolComponent]);
 export type Component = z.infer<typeof Component>;
 
 /** Outputs each component type is known to produce; `null` means any name (a sub-pipeline's outputs). */
@@ -53,6 +66,7 @@ export const componentOutputs: Record<ComponentType, readonly string[] | null> =
   template: ["text"],
   llm: ["text", "usage"],
   pipeline: null,
+  tool: ["text", "content", "structured"],
 };
 
 const ComponentName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]{0,63}$/, "component names are identifiers");

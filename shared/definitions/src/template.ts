@@ -27,3 +27,36 @@ export function scanTemplate(template: string): TemplateScan {
 export function renderTemplate(template: string, view: Record<string, unknown>): string {
   return Mustache.render(template, view, {}, { escape: (value: unknown) => String(value) });
 }
+
+const wholeVariable = /^\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}$/;
+
+/** Every string inside a value (objects and arrays walked), for scanning argument templates. */
+export function templateStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(templateStrings);
+  if (typeof value === "object" && value !== null) return Object.values(value).flatMap(templateStrings);
+  return [];
+}
+
+/**
+ * Renders every string in a value as a template. A string that is exactly one variable
+ * (`"{{ count }}"`) becomes that variable's value, keeping its type (a number stays a number).
+ */
+export function renderValue(value: unknown, view: Record<string, unknown>): unknown {
+  if (typeof value === "string") {
+    const whole = wholeVariable.exec(value.trim());
+    if (whole?.[1]) {
+      let current: unknown = view;
+      for (const key of whole[1].split(".")) {
+        current = typeof current === "object" && current !== null ? (current as Record<string, unknown>)[key] : undefined;
+      }
+      return current ?? "";
+    }
+    return renderTemplate(value, view);
+  }
+  if (Array.isArray(value)) return value.map((item) => renderValue(item, view));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderValue(item, view)]));
+  }
+  return value;
+}

@@ -1,4 +1,4 @@
-export { type JsonResponse, requestJson } from "./http.ts";
+export { type JsonResponse, requestJson, requestJsonRaw } from "./http.ts";
 export { type Infra, startInfra } from "./infra.ts";
 export { openAiSpecPath, openAiSpecValidator, type SpecValidator } from "./openapi.ts";
 export { residentBytes, sseData } from "./sse.ts";

@@ -8,11 +8,14 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Start no registry (for tests of what happens without one). */
   withoutRegistry?: boolean;
+  /** Start the mcp service too (its config file path goes in `env.MCP_CONFIG_PATH`). */
+  withMcp?: boolean;
 }
 
 export interface TestSystem {
   infra: Infra;
   registry: ServiceProcess | undefined;
+  mcp: ServiceProcess | undefined;
   executors: ServiceProcess[];
   gateways: ServiceProcess[];
   /** Base URL of gateway `index` (default 0). */
@@ -32,6 +35,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     NATS_URL: infra.natsUrl,
     REDIS_URL: infra.redisUrl,
     REGISTRY_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
+    MCP_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
     LOG_LEVEL: "info",
     ...options.env,
   };
@@ -57,6 +61,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   try {
     const registry = options.withoutRegistry ? undefined : await startServiceProcess({ service: "registry", env });
     if (registry) started.push(registry);
+    const mcp = options.withMcp ? await startServiceProcess({ service: "mcp", env }) : undefined;
+    if (mcp) started.push(mcp);
     await Promise.all([
       ...Array.from({ length: options.executors ?? 1 }, startExecutor),
       ...Array.from({ length: options.gateways ?? 1 }, startGateway),
@@ -64,6 +70,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     return {
       infra,
       registry,
+      mcp,
       executors,
       gateways,
       env,

@@ -2,9 +2,10 @@ import type { Component } from "@switchyard/definitions";
 import { runLlm } from "./llm.ts";
 import { runSubPipeline } from "./pipeline.ts";
 import { runTemplate } from "./template.ts";
+import { runTool } from "./tool.ts";
 import type { ComponentContext, ComponentOutputs } from "./types.ts";
 
-export type { ComponentContext, ComponentOutputs } from "./types.ts";
+export type { ComponentContext, ComponentOutputs, ToolCaller, ToolResult } from "./types.ts";
 
 /** Runs one component with the runner for its type. */
 export function runComponent(component: Component, context: ComponentContext): Promise<ComponentOutputs> {
@@ -15,5 +16,7 @@ export function runComponent(component: Component, context: ComponentContext): P
       return runLlm(component, context);
     case "pipeline":
       return runSubPipeline(component, context);
+    case "tool":
+      return runTool(component, context);
   }
 }

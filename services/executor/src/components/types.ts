@@ -4,6 +4,18 @@ import type { ProviderSet, ToolCallDelta } from "../providers/index.ts";
 /** Every component's outputs; `text` is always there. */
 export type ComponentOutputs = { text: string } & Record<string, unknown>;
 
+export interface ToolResult {
+  text: string;
+  content: unknown[];
+  structured: unknown;
+  isError: boolean;
+}
+
+/** Tools on MCP servers, reached through the mcp service. */
+export interface ToolCaller {
+  call(server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolResult>;
+}
+
 export interface ComponentContext {
   /** The component's name in its pipeline. */
   name: string;
@@ -19,6 +31,7 @@ export interface ComponentContext {
   /** The chat request's tools, given only to the component that answers a chat. */
   chatTools?: { tools?: Record<string, unknown>[] | undefined; toolChoice?: unknown } | undefined;
   providers: ProviderSet;
+  tools: ToolCaller;
   /** Runs another deployed pipeline to completion. */
   runPipeline(name: string, inputs: Record<string, unknown>): Promise<Record<string, unknown>>;
 }

@@ -1,0 +1,58 @@
+import { AppError } from "@switchyard/errors";
+import type { RequestHandler } from "express";
+
+export interface GuardOptions {
+  /** Hostnames the Host header may name; empty means any (the gateway is exposed on purpose). */
+  allowedHosts: string[];
+  /** Origins browsers may call from; requests without Origin (non-browser clients) pass. */
+  allowedOrigins: string[];
+}
+
+const loopbackNames = ["localhost", "127.0.0.1", "[::1]", "::1"];
+
+function hostnameOf(hostHeader: string): string {
+  if (hostHeader.startsWith("[")) return hostHeader.slice(0, hostHeader.indexOf("]") + 1);
+  return hostHeader.split(":")[0] ?? "";
+}
+
+/**
+ * Defaults: bound to loopback, only loopback Host names and loopback origins are accepted,
+ * which stops DNS-rebinding and cross-site calls from a browser; bound elsewhere, the Host
+ * check is off unless hosts are configured, and origins must still be listed.
+ */
+export function guardOptions(bindHost: string, hosts: string | undefined, origins: string | undefined): GuardOptions {
+  const list = (value: string | undefined) =>
+    (value ?? "")
+      .split(",")
+      .map((item) => item.trim())
+      .filter(Boolean);
+  const loopback = loopbackNames.includes(bindHost);
+  const allowedHosts = hosts ? list(hosts) : loopback ? loopbackNames : [];
+  const allowedOrigins = origins ? list(origins) : loopbackNames.flatMap((name) => [`http://${name}`, `https://${name}`]);
+  return { allowedHosts, allowedOrigins };
+}
+
+/** Refuses (403) a Host or Origin outside the allow-lists. */
+export function hostAndOriginGuard(options: GuardOptions): RequestHandler {
+  return (request, _response, next) => {
+    const host = request.headers.host ?? "";
+    if (options.allowedHosts.length > 0 && !options.allowedHosts.includes(hostnameOf(host).toLowerCase())) {
+      throw new AppError("forbidden", `host '${host}' is not allowed`);
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && origin !== "null") {
+      let allowed = false;
+      try {
+        const url = new URL(origin);
+        // Loopback origins are compared without their port; configured ones exactly.
+        allowed = options.allowedOrigins.includes(origin) || options.allowedOrigins.includes(`${url.protocol}//${url.hostname}`);
+      } catch {
+        allowed = false;
+      }
+      if (!allowed) throw new AppError("forbidden", `origin '${origin}' is not allowed`);
+    } else if (origin === "null") {
+      throw new AppError("forbidden", "opaque origins are not allowed");
+    }
+    next();
+  };
+}

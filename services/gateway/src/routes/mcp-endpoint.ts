@@ -1,0 +1,116 @@
+import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
+import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
+import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { AppError, toAppError } from "@switchyard/errors";
+import { EmptyReply, encodeJson, requestJson } from "@switchyard/nats";
+import { Router } from "express";
+import type { GatewayContext } from "../context.ts";
+import { allDefinitions } from "./listing.ts";
+
+/** Legacy SSE sessions one gateway holds at once. */
+const maxSseSessions = 1000;
+
+/** An MCP server whose tools are the deployed pipelines; made per connection, holding no state of its own. */
+function createToolServer(context: GatewayContext): Server {
+  const server = new Server({ name: "switchyard", version: "0.1.0" }, { capabilities: { tools: {} } });
+  server.setRequestHandler(ListToolsRequestSchema, async () => {
+    const definitions = await allDefinitions(context);
+    return {
+      tools: definitions
+        .filter((definition) => !definition.skipMcp)
+        .map((definition) => ({
+          name: definition.name,
+          description: definition.description || `Runs the ${definition.name} pipeline.`,
+          inputSchema: { type: "object" as const, ...definition.inputSchema },
+        })),
+    };
+  });
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    try {
+      const { outputs } = await context.runs.run(request.params.name, request.params.arguments ?? {}, {
+        deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
+        signal: extra.signal,
+      });
+      return { content: [{ type: "text" as const, text: JSON.stringify(outputs) }] };
+    } catch (error) {
+      // Tool failures (bad arguments included) are results the model can read, not protocol errors.
+      const appError = toAppError(error);
+      const message = appError.code === "not_found" ? `unknown tool '${request.params.name}'` : appError.message;
+      return { isError: true, content: [{ type: "text" as const, text: message }] };
+    }
+  });
+  return server;
+}
+
+/**
+ * The gateway as an MCP server. Streamable HTTP at `/mcp` runs stateless: every POST is
+ * served on its own, so any replica answers any request. Legacy SSE (`/sse` + `/messages/`)
+ * keeps a stream on one replica; a message posted to another replica reaches it over NATS.
+ */
+export function mcpEndpointRoutes(context: GatewayContext): Router {
+  const router = Router();
+  const sessions = new Map<string, SSEServerTransport>();
+
+  router.post("/mcp", async (request, response) => {
+    const server = createToolServer(context);
+    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    response.once("close", () => {
+      void transport.close();
+      void server.close();
+    });
+    await server.connect(transport);
+    await transport.handleRequest(request, response, request.body);
+  });
+  router.all("/mcp", () => {
+    throw new AppError("method_not_allowed", "this MCP endpoint is stateless: use POST");
+  });
+
+  router.get("/sse", async (_request, response) => {
+    if (sessions.size >= maxSseSessions) throw new AppError("unavailable", "too many MCP SSE sessions on this gateway");
+    const transport = new SSEServerTransport("/messages/", response);
+    const server = createToolServer(context);
+    const sessionId = transport.sessionId;
+    sessions.set(sessionId, transport);
+    const remote = context.nats.subscribe(context.subjects.mcpSession(sessionId), {
+      callback: (error, message) => {
+        if (error) return;
+        void (async () => {
+          try {
+            await transport.handleMessage(JSON.parse(message.string()));
+            message.respond(encodeJson({ ok: true, data: {} }));
+          } catch (failure) {
+            message.respond(encodeJson({ ok: false, error: toAppError(failure).toWire() }));
+          }
+        })();
+      },
+    });
+    response.once("close", () => {
+      sessions.delete(sessionId);
+      remote.unsubscribe();
+      void server.close();
+    });
+    await server.connect(transport);
+  });
+
+  router.post("/messages", async (request, response) => {
+    const sessionId = typeof request.query.sessionId === "string" ? request.query.sessionId : "";
+    const local = sessions.get(sessionId);
+    if (local) {
+      await local.handlePostMessage(request, response, request.body);
+      return;
+    }
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(sessionId)) throw new AppError("not_found", "unknown MCP session");
+    try {
+      await requestJson(context.nats, context.subjects.mcpSession(sessionId), request.body, EmptyReply, {
+        timeoutMs: context.config.GATEWAY_REQUEST_TIMEOUT_MS,
+        service: "gateway holding this MCP session",
+      });
+    } catch (error) {
+      const appError = toAppError(error);
+      throw appError.code === "unavailable" ? new AppError("not_found", "unknown MCP session") : appError;
+    }
+    response.status(202).end("Accepted");
+  });
+  return router;
+}
