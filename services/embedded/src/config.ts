@@ -10,6 +10,8 @@ export const embeddedEnv = {
   /** Where local NATS and Redis keep their data (git-ignored). */
   SWITCHYARD_DATA_DIR: z.string().default(join(repoRoot, ".switchyard", "data")),
   SWITCHYARD_PIPELINES_DIR: z.string().default(join(repoRoot, "examples")),
+  /** MCP servers to start (the `{"mcpServers": …}` format). */
+  MCP_CONFIG_PATH: z.string().default(join(repoRoot, "examples", "mcp.json")),
   SWITCHYARD_EXECUTORS: z.coerce.number().int().min(1).max(16).default(1),
   GATEWAY_HOST: z.string().default("127.0.0.1"),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(1416),

@@ -1,5 +1,6 @@
 // `pnpm start`: the whole system on one machine. Infrastructure from NATS_URL/REDIS_URL or
 // local binaries, then every service as its own process with prefixed logs.
+import { existsSync } from "node:fs";
 import { freePort, type ServiceName, type ServiceProcess, startServiceProcess } from "@switchyard/local";
 import { loadEmbeddedConfig } from "./config.ts";
 import { type Endpoint, ensureNats, ensureRedis, MissingBinaryError } from "./infrastructure.ts";
@@ -64,7 +65,9 @@ try {
     NATS_URL: nats.url,
     REDIS_URL: redis.url,
     REGISTRY_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
+    MCP_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
   };
+  const mcp = await start("mcp", { ...env, ...(existsSync(config.MCP_CONFIG_PATH) ? { MCP_CONFIG_PATH: config.MCP_CONFIG_PATH } : {}) });
   const registry = await start("registry", { ...env, SWITCHYARD_PIPELINES_DIR: config.SWITCHYARD_PIPELINES_DIR });
   const executors = await Promise.all(Array.from({ length: config.SWITCHYARD_EXECUTORS }, () => start("executor", env)));
   const gateway = await start("gateway", { ...env, GATEWAY_HOST: config.GATEWAY_HOST, GATEWAY_PORT: String(config.GATEWAY_PORT) });
@@ -77,7 +80,8 @@ try {
     "",
     "Switchyard is up.",
     `  gateway     ${base}   (status: ${base}/status, ready: ${base}/readyz)`,
-    `  registry    gRPC ${String(registry.ready.grpcPort)} · executors: ${executors.length}`,
+    `  registry    gRPC ${String(registry.ready.grpcPort)} · mcp gRPC ${String(mcp.ready.grpcPort)} · executors: ${executors.length}`,
+    `  MCP server  ${base}/mcp (Streamable HTTP), ${base}/sse (legacy)`,
     `  model       ${defaultModel}`,
     `  pipelines   ${config.SWITCHYARD_PIPELINES_DIR}`,
     "",

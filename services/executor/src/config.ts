@@ -7,6 +7,8 @@ export const executorEnv = {
   REGISTRY_GRPC_ADDRESS: z.string().default("127.0.0.1:50051"),
   /** Where the mcp service's gRPC server is, for `tool` components. */
   MCP_GRPC_ADDRESS: z.string().default("127.0.0.1:50052"),
+  /** Where the session service's gRPC server is, for agents with session memory. */
+  SESSION_GRPC_ADDRESS: z.string().default("127.0.0.1:50053"),
   /** Deadline of one tool call through the mcp service. */
   EXECUTOR_TOOL_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** Runs one executor process works on at once (mostly waiting on providers); past it, requests are refused as busy. */

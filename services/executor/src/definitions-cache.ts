@@ -1,13 +1,30 @@
-import type { DefinitionChanged } from "@switchyard/contracts";
-import { analyzePipeline, type PipelineDefinition, type PipelineGraph, parsePipelineSource } from "@switchyard/definitions";
+import { type DefinitionChanged, DefinitionKind } from "@switchyard/contracts";
+import {
+  type AgentDefinition,
+  analyzePipeline,
+  checkAgent,
+  type PipelineDefinition,
+  type PipelineGraph,
+  parseDefinitionSource,
+} from "@switchyard/definitions";
 import type { RegistryGrpcClient } from "@switchyard/grpc";
 
-export interface CachedDefinition {
+export interface CachedPipeline {
+  kind: "pipeline";
   name: string;
   version: number;
   definition: PipelineDefinition;
   graph: PipelineGraph;
 }
+
+export interface CachedAgent {
+  kind: "agent";
+  name: string;
+  version: number;
+  definition: AgentDefinition;
+}
+
+export type CachedDefinition = CachedPipeline | CachedAgent;
 
 export interface DefinitionCacheOptions {
   registry: RegistryGrpcClient;
@@ -40,8 +57,13 @@ export function createDefinitionCache(options: DefinitionCacheOptions): Definiti
 
   async function fetch(name: string): Promise<CachedDefinition> {
     const response = await options.registry.getDefinition({ name }, { deadlineMs: options.deadlineMs });
-    const definition = parsePipelineSource(response.definitionJson);
-    return { name, version: response.version, definition, graph: analyzePipeline(definition, { modelAliases: options.modelAliases }) };
+    const parsed = parseDefinitionSource(response.definitionJson, undefined, DefinitionKind.parse(response.kind));
+    if (parsed.kind === "agent") {
+      checkAgent(parsed.definition, options.modelAliases);
+      return { kind: "agent", name, version: response.version, definition: parsed.definition };
+    }
+    const graph = analyzePipeline(parsed.definition, { modelAliases: options.modelAliases });
+    return { kind: "pipeline", name, version: response.version, definition: parsed.definition, graph };
   }
 
   return {

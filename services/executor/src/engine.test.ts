@@ -2,15 +2,15 @@ import { analyzePipeline, parsePipelineSource } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
 import { describe, expect, it } from "vitest";
 import type { ToolCaller } from "./components/index.ts";
-import type { CachedDefinition } from "./definitions-cache.ts";
+import type { CachedPipeline } from "./definitions-cache.ts";
 import { runPipeline } from "./engine.ts";
 import type { ChatProvider, ProviderSet } from "./providers/index.ts";
 
 const aliases = ["default", "echo", "gate"];
 
-function entry(name: string, source: string): CachedDefinition {
+function entry(name: string, source: string): CachedPipeline {
   const definition = parsePipelineSource(source, name);
-  return { name, version: 1, definition, graph: analyzePipeline(definition, { modelAliases: aliases }) };
+  return { kind: "pipeline", name, version: 1, definition, graph: analyzePipeline(definition, { modelAliases: aliases }) };
 }
 
 /** A provider whose calls finish only when the test opens the gate: shows what runs at once. */
@@ -40,6 +40,7 @@ const noTools: ToolCaller = {
   call: async () => {
     throw new Error("no tools in these tests");
   },
+  list: async () => [],
 };
 
 function providers(provider: ChatProvider): ProviderSet {

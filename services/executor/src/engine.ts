@@ -1,7 +1,7 @@
 import { type ComponentType, parseReference, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import { type ComponentOutputs, runComponent, type ToolCaller } from "./components/index.ts";
-import type { CachedDefinition } from "./definitions-cache.ts";
+import type { CachedDefinition, CachedPipeline } from "./definitions-cache.ts";
 import type { ProviderSet, ToolCallDelta } from "./providers/index.ts";
 
 /** How deep pipeline components may call each other at run time. */
@@ -33,7 +33,7 @@ export interface RunOptions {
  */
 export async function runPipeline(
   deps: EngineDeps,
-  entry: CachedDefinition,
+  entry: CachedPipeline,
   inputs: Record<string, unknown>,
   options: RunOptions,
 ): Promise<Record<string, unknown>> {
@@ -102,6 +102,16 @@ export async function runPipeline(
   return outputs;
 }
 
+/** Runs a deployed pipeline by name to completion (agents use pipelines as tools this way). */
+export function runPipelineByName(
+  deps: EngineDeps,
+  name: string,
+  inputs: Record<string, unknown>,
+  signal: AbortSignal,
+): Promise<Record<string, unknown>> {
+  return runChild(deps, name, inputs, signal, 1);
+}
+
 async function runChild(
   deps: EngineDeps,
   name: string,
@@ -116,6 +126,7 @@ async function runChild(
     if (appError.code === "not_found") throw new AppError("invalid_definition", `calls the pipeline '${name}', which is not deployed`);
     throw appError;
   });
+  if (entry.kind !== "pipeline") throw new AppError("invalid_definition", `calls '${name}', which is an agent, not a pipeline`);
   return runPipeline(deps, entry, validateInputs(entry.definition, inputs), { signal, onDelta: () => {}, depth });
 }
 

@@ -1,26 +1,18 @@
-import {
-  DefinitionChanged,
-  type OrderedRunEvent,
-  queueGroups,
-  type RunAccepted,
-  RunRequest,
-  runLimits,
-  type Subjects,
-  ToolCall,
-  Usage,
-} from "@switchyard/contracts";
-import { validateInputs } from "@switchyard/definitions";
+import { DefinitionChanged, queueGroups, type RunAccepted, RunRequest, runLimits, type Subjects } from "@switchyard/contracts";
+import { AgentInputs, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import type { RegistryGrpcClient } from "@switchyard/grpc";
 import { decodeJson, EmptyReply, encodeJson, type NatsConnection, serveRequests } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
-import { z } from "zod";
-import { type ChatPlan, chatFinishReason, chatText, chatUsage, planChat } from "./chat.ts";
-import type { ComponentOutputs, ToolCaller } from "./components/index.ts";
+import type { SessionMemory } from "./agent/memory.ts";
+import { runAgentRequest } from "./agent-run.ts";
+import { planChat } from "./chat.ts";
+import type { ToolCaller } from "./components/index.ts";
 import { type CachedDefinition, createDefinitionCache } from "./definitions-cache.ts";
-import { runPipeline } from "./engine.ts";
+import { runPipelineByName } from "./engine.ts";
+import { type DoneBody, runPipelineRequest } from "./pipeline-run.ts";
 import type { ProviderSet } from "./providers/index.ts";
-import { createRunPublisher } from "./run-publisher.ts";
+import { createRunPublisher, type RunPublisher } from "./run-publisher.ts";
 
 export interface ExecutorDeps {
   nats: NatsConnection;
@@ -28,6 +20,7 @@ export interface ExecutorDeps {
   registry: RegistryGrpcClient;
   providers: ProviderSet;
   tools: ToolCaller;
+  memory: SessionMemory;
   modelAliases: readonly string[];
   logger: Logger;
   tracer: Tracer;
@@ -42,13 +35,6 @@ export interface Executor {
   /** Stops taking runs and waits (bounded) for the open ones to finish. */
   stop(): Promise<void>;
   activeRuns(): number;
-}
-
-type ChatAnswer = NonNullable<Extract<OrderedRunEvent, { type: "done" }>["chat"]>;
-
-interface RunPlan {
-  inputs: Record<string, unknown>;
-  chat: ChatPlan | undefined;
 }
 
 /** NATS caps a message at 1 MiB by default; results past this are refused, not truncated. */
@@ -66,7 +52,16 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   const runs = new Map<string, Promise<void>>();
   const subscriptions: { unsubscribe(): void }[] = [];
 
-  async function execute(request: RunRequest, entry: CachedDefinition, plan: RunPlan): Promise<void> {
+  const agentDeps = {
+    providers: deps.providers,
+    tools: deps.tools,
+    definition: (name: string) => cache.get(name),
+    runPipeline: (name: string, inputs: Record<string, unknown>, signal: AbortSignal) => runPipelineByName(engine, name, inputs, signal),
+    memory: deps.memory,
+  };
+
+  /** The life of one run: deadline, cancel, heartbeats, and exactly one `done` or `error` at the end. */
+  async function execute(request: RunRequest, version: number, work: (publisher: RunPublisher, signal: AbortSignal) => Promise<DoneBody>) {
     const controller = new AbortController();
     const publisher = createRunPublisher(nats, subjects, { runId: request.runId, flowControl: request.stream, signal: controller.signal });
     const deadline = setTimeout(
@@ -78,42 +73,16 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       callback: () => controller.abort(new AppError("cancelled", "the run was cancelled by its client")),
     });
     const heartbeat = setInterval(() => publisher.heartbeat(), runLimits.heartbeatMs);
-    logger.debug({ runId: request.runId, name: request.name, version: entry.version }, "run started");
-    const streams = (component: string) => request.stream && (plan.chat === undefined || component === plan.chat.answeringComponent);
-    const usages: Usage[] = [];
-    const finished: Record<string, ComponentOutputs> = {};
+    logger.debug({ runId: request.runId, name: request.name, version }, "run started");
     try {
-      const outputs = await runPipeline(engine, entry, plan.inputs, {
-        signal: controller.signal,
-        onDelta: (component, text) => (streams(component) ? publisher.emit({ type: "delta", component, text }) : undefined),
-        onToolCall: (component, delta) => (streams(component) ? publisher.emit({ type: "tool_call", component, ...delta }) : undefined),
-        onComponentDone: (name, type, componentOutputs) => {
-          finished[name] = componentOutputs;
-          const usage = Usage.safeParse(componentOutputs.usage);
-          if (type === "llm" && usage.success) usages.push(usage.data);
-        },
-        ...(plan.chat?.answeringComponent && request.chat
-          ? { chatTools: { component: plan.chat.answeringComponent, tools: request.chat.tools, toolChoice: request.chat.tool_choice } }
-          : {}),
-      });
-      if (encodeJson(outputs).byteLength > maxResultBytes) {
+      const done = await work(publisher, controller.signal);
+      if (encodeJson(done).byteLength > maxResultBytes) {
         throw new AppError("payload_too_large", `the result is larger than ${maxResultBytes} bytes`);
       }
-      let chat: ChatAnswer | undefined;
-      if (plan.chat && request.chat) {
-        const text = chatText(outputs[plan.chat.outputName]);
-        const answering = plan.chat.answeringComponent ? finished[plan.chat.answeringComponent] : undefined;
-        const toolCalls = z.array(ToolCall).safeParse(answering?.tool_calls);
-        chat = {
-          text,
-          finish_reason: chatFinishReason(answering),
-          usage: await chatUsage(usages, request.chat.message, text),
-          ...(toolCalls.success && toolCalls.data.length ? { tool_calls: toolCalls.data } : {}),
-        };
-      }
-      await publisher.emit({ type: "done", outputs, ...(chat ? { chat } : {}) });
+      await publisher.emit({ type: "done", ...done });
     } catch (error) {
-      const appError = toAppError(error);
+      const appError =
+        controller.signal.aborted && controller.signal.reason instanceof AppError ? controller.signal.reason : toAppError(error);
       if (appError.code === "internal") logger.error({ err: error, runId: request.runId }, "run failed");
       await publisher.emit({ type: "error", error: appError.toWire() });
     } finally {
@@ -122,6 +91,24 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       cancel.unsubscribe();
       publisher.close();
     }
+  }
+
+  /** Checks a request against its definition and returns the run's work, or throws (the caller hears at once). */
+  function plan(request: RunRequest, entry: CachedDefinition) {
+    if (entry.kind === "agent") {
+      const parsed = AgentInputs.safeParse(request.chat ? { message: request.chat.message } : request.inputs);
+      if (!parsed.success)
+        throw new AppError(
+          "invalid_input",
+          `agent input: ${parsed.error.issues[0]?.path.join(".") || "input"}: ${parsed.error.issues[0]?.message}`,
+        );
+      const input = parsed.data;
+      return (publisher: RunPublisher, signal: AbortSignal) => runAgentRequest(agentDeps, request, entry, input, publisher, signal);
+    }
+    const chat = request.chat ? planChat(entry.definition, request.chat) : undefined;
+    const inputs = validateInputs(entry.definition, chat ? { ...chat.inputs, ...request.inputs } : request.inputs);
+    return (publisher: RunPublisher, signal: AbortSignal) =>
+      runPipelineRequest(engine, request, entry, { inputs, chat }, publisher, signal);
   }
 
   return {
@@ -156,10 +143,10 @@ export function createExecutor(deps: ExecutorDeps): Executor {
               }
               throw appError;
             });
-            const chat = request.chat ? planChat(entry.definition, request.chat) : undefined;
-            const inputs = validateInputs(entry.definition, chat ? { ...chat.inputs, ...request.inputs } : request.inputs);
+            if (request.kind && entry.kind !== request.kind) throw new AppError("not_found", `no ${request.kind} '${request.name}'`);
+            const work = plan(request, entry);
             // The reply goes first; the run continues under this request's trace context.
-            const run = execute(request, entry, { inputs, chat }).finally(() => runs.delete(request.runId));
+            const run = execute(request, entry.version, work).finally(() => runs.delete(request.runId));
             runs.set(request.runId, run);
             return { runId: request.runId, executor: deps.instance };
           },

@@ -1,10 +1,11 @@
 import { hostname } from "node:os";
 import { createModelCatalog } from "@switchyard/config";
 import { createSubjects } from "@switchyard/contracts";
-import { createMcpClient, createRegistryClient } from "@switchyard/grpc";
+import { createMcpClient, createRegistryClient, createSessionClient } from "@switchyard/grpc";
 import { stopOnSignals } from "@switchyard/local";
 import { connectNats } from "@switchyard/nats";
 import { createLogger, initTelemetry } from "@switchyard/telemetry";
+import { createSessionMemory } from "./agent/memory.ts";
 import { loadExecutorConfig } from "./config.ts";
 import { createExecutor } from "./executor.ts";
 import { createProviderSet } from "./providers/index.ts";
@@ -23,6 +24,7 @@ const executor = createExecutor({
   registry: createRegistryClient(config.REGISTRY_GRPC_ADDRESS),
   providers: createProviderSet(models, config.EXECUTOR_PROVIDER_TIMEOUT_MS),
   tools: createToolCaller(createMcpClient(config.MCP_GRPC_ADDRESS), config.EXECUTOR_TOOL_TIMEOUT_MS),
+  memory: createSessionMemory(createSessionClient(config.SESSION_GRPC_ADDRESS), config.EXECUTOR_GRPC_DEADLINE_MS),
   modelAliases: models.aliases(),
   logger,
   tracer: telemetry.tracer,

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { ToolCaller } from "./components/index.ts";
 
 const Content = z.array(z.unknown());
+const Schema = z.record(z.string(), z.unknown());
 
 /** Tool calls over gRPC to the mcp service, with a deadline and the run's cancellation. */
 export function createToolCaller(client: McpGrpcClient, deadlineMs: number): ToolCaller {
@@ -19,6 +20,14 @@ export function createToolCaller(client: McpGrpcClient, deadlineMs: number): Too
         throw new AppError("upstream_error", `tool '${tool}' on '${server}' returned malformed content`, { cause: error });
       }
       return { text: response.text, content, structured, isError: response.isError };
+    },
+    async list(server, signal) {
+      const response = await client.listTools({ server }, { deadlineMs, signal });
+      return response.tools.map((tool) => ({
+        name: tool.name,
+        description: tool.description,
+        inputSchema: Schema.parse(JSON.parse(tool.inputSchemaJson || "{}")),
+      }));
     },
   };
 }

@@ -2,6 +2,8 @@ import express, { type Express } from "express";
 import type { GatewayContext } from "./context.ts";
 import { errorMiddleware, notFoundHandler } from "./http-errors.ts";
 import { guardOptions, hostAndOriginGuard } from "./http-guard.ts";
+import { agUiRoutes } from "./routes/ag-ui.ts";
+import { agentRoutes } from "./routes/agents.ts";
 import { chatRoutes } from "./routes/chat.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { mcpEndpointRoutes } from "./routes/mcp-endpoint.ts";
@@ -24,6 +26,8 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.use(healthRoutes(context));
   app.use("/v1/pipelines", pipelineRoutes(context));
   app.use("/v1/mcp/servers", mcpServerRoutes(context));
+  app.use("/v1/agents", agentRoutes(context));
+  app.use("/v1/ag-ui", agUiRoutes(context));
   app.use(mcpEndpointRoutes(context));
   app.use(chatRoutes(context));
   app.use(hayhooksRoutes(context));

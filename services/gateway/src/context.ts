@@ -5,6 +5,7 @@ import type { GatewayConfig } from "./config.ts";
 import type { McpApi } from "./mcp-client.ts";
 import type { RegistryApi } from "./registry-client.ts";
 import type { RunApi } from "./run-client.ts";
+import type { SessionApi } from "./session-client.ts";
 
 /** What every route needs. */
 export interface GatewayContext {
@@ -13,6 +14,7 @@ export interface GatewayContext {
   subjects: Subjects;
   registry: RegistryApi;
   mcp: McpApi;
+  sessions: SessionApi;
   runs: RunApi;
   logger: Logger;
   tracer: Tracer;

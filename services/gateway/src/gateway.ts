@@ -7,6 +7,7 @@ import type { GatewayConfig } from "./config.ts";
 import { createMcpApi } from "./mcp-client.ts";
 import { createRegistryApi } from "./registry-client.ts";
 import { createRunApi } from "./run-client.ts";
+import { createSessionApi } from "./session-client.ts";
 
 export interface GatewayDeps {
   config: GatewayConfig;
@@ -30,6 +31,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     subjects: deps.subjects,
     registry: createRegistryApi(deps.nats, deps.subjects, timeoutMs),
     mcp: createMcpApi(deps.nats, deps.subjects, timeoutMs),
+    sessions: createSessionApi(deps.nats, deps.subjects, timeoutMs),
     runs: createRunApi(deps.nats, deps.subjects, timeoutMs),
     logger: deps.logger,
     tracer: deps.tracer,

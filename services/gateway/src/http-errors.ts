@@ -2,13 +2,27 @@ import { AppError, errorTypeByCode, httpStatusByCode, toAppError } from "@switch
 import type { Logger } from "@switchyard/telemetry";
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 
-/** The one HTTP error body: `{"error":{"message","type","code","param"}}`. */
+/**
+ * The one error body: `{"error":{"message","type","code","param"}}`, used for HTTP errors
+ * and for in-band stream errors alike. An agent that ran out of steps adds its `transcript`.
+ */
+export function errorBody(error: AppError) {
+  const transcript = error.details?.transcript;
+  return {
+    error: {
+      message: error.message,
+      type: errorTypeByCode[error.code],
+      code: error.code,
+      param: error.param ?? null,
+      ...(transcript === undefined ? {} : { transcript, tool_calls: error.details?.tool_calls }),
+    },
+  };
+}
+
 export function sendError(response: Response, error: AppError): void {
   const retryAfter = error.details?.retryAfter;
   if (typeof retryAfter === "string" || typeof retryAfter === "number") response.setHeader("Retry-After", String(retryAfter));
-  response.status(httpStatusByCode[error.code]).json({
-    error: { message: error.message, type: errorTypeByCode[error.code], code: error.code, param: error.param ?? null },
-  });
+  response.status(httpStatusByCode[error.code]).json(errorBody(error));
 }
 
 /** What body-parser reports, as AppErrors. */

@@ -13,7 +13,7 @@ import {
 import { AppError, fromWire, toAppError } from "@switchyard/errors";
 import { decodeJson, type NatsConnection, publishJson, requestJson } from "@switchyard/nats";
 
-export type StreamedEvent = Extract<OrderedRunEvent, { type: "delta" | "tool_call" }>;
+export type StreamedEvent = Extract<OrderedRunEvent, { type: "delta" | "tool_call" | "tool_result" }>;
 export type DoneEvent = Extract<OrderedRunEvent, { type: "done" }>;
 
 export interface RunOptions {
@@ -27,6 +27,8 @@ export interface RunOptions {
    * when the client cannot take more now; `drained` then says when it can.
    */
   stream?: { onEvent(event: StreamedEvent): boolean; drained(): Promise<void> };
+  /** Only run a definition of this kind. */
+  kind?: "pipeline" | "agent";
   /** Called once the executor took the run, before any event is handed on. */
   onAccepted?(executor: string): void;
 }
@@ -164,6 +166,7 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
             deadlineMs,
             stream: options.stream !== undefined,
             ...(options.chat ? { chat: options.chat } : {}),
+            ...(options.kind ? { kind: options.kind } : {}),
           },
           options.signal,
         );

@@ -1,6 +1,16 @@
 import type { DefinitionRecord, DeployRequest } from "@switchyard/contracts";
-import { analyzePipeline, inputsJsonSchema, type PipelineDefinition, parsePipelineSource } from "@switchyard/definitions";
-import { AppError } from "@switchyard/errors";
+import {
+  type AgentDefinition,
+  agentInputSchema,
+  analyzePipeline,
+  checkAgent,
+  inputsJsonSchema,
+  type PipelineDefinition,
+  parseDefinitionSource,
+  parsePipelineSource,
+} from "@switchyard/definitions";
+import { AppError, toAppError } from "@switchyard/errors";
+import type { McpGrpcClient } from "@switchyard/grpc";
 import type { DefinitionStore, NewRecord } from "./store.ts";
 
 /** How deep pipeline components may nest; deeper chains are refused as likely cycles. */
@@ -11,8 +21,14 @@ export async function prepareDefinition(
   request: DeployRequest,
   store: DefinitionStore,
   modelAliases: readonly string[],
+  mcp: McpGrpcClient,
 ): Promise<NewRecord> {
-  const definition = parsePipelineSource(request.source, request.name);
+  const parsed = parseDefinitionSource(request.source, request.name, request.kind);
+  if (request.kind && parsed.kind !== request.kind) {
+    throw new AppError("invalid_definition", `invalid definition: this is a ${parsed.kind}, not a ${request.kind}`);
+  }
+  if (parsed.kind === "agent") return prepareAgent(request, parsed.definition, store, modelAliases, mcp);
+  const definition = parsed.definition;
   analyzePipeline(definition, { modelAliases });
   await checkPipelineCalls(definition, store);
   return {
@@ -25,6 +41,54 @@ export async function prepareDefinition(
     definition: { ...definition, description: request.description ?? definition.description },
     source: request.source,
     ...(request.files ? { files: request.files } : {}),
+  };
+}
+
+async function prepareAgent(
+  request: DeployRequest,
+  agent: AgentDefinition,
+  store: DefinitionStore,
+  modelAliases: readonly string[],
+  mcp: McpGrpcClient,
+): Promise<NewRecord> {
+  checkAgent(agent, modelAliases);
+  for (const tool of agent.tools) {
+    if ("pipeline" in tool) {
+      const called = await store.get(tool.pipeline);
+      if (!called || called.kind !== "pipeline") {
+        throw new AppError("invalid_definition", `invalid definition: tools: unknown pipeline '${tool.pipeline}'`, { param: "tools" });
+      }
+      continue;
+    }
+    const listed = await mcp.listTools({ server: tool.mcp }, { deadlineMs: 5000 }).catch((error: unknown) => {
+      const appError = toAppError(error);
+      if (appError.code === "not_found") {
+        throw new AppError("invalid_definition", `invalid definition: tools: unknown MCP server '${tool.mcp}'`, { param: "tools" });
+      }
+      throw new AppError("unavailable", `could not check MCP server '${tool.mcp}': ${appError.message}`);
+    });
+    const names = new Set(listed.tools.map((listedTool) => listedTool.name));
+    const missing = (tool.allow ?? []).filter((name) => !names.has(name));
+    if (missing.length > 0) {
+      throw new AppError(
+        "invalid_definition",
+        `invalid definition: tools: MCP server '${tool.mcp}' has no tool ${missing.map((name) => `'${name}'`).join(", ")}`,
+        {
+          param: "tools",
+        },
+      );
+    }
+  }
+  const description = request.description ?? agent.description;
+  return {
+    name: agent.name,
+    kind: "agent",
+    chat: true,
+    skipMcp: agent.skip_mcp,
+    inputSchema: { ...agentInputSchema },
+    description,
+    definition: { ...agent, description },
+    source: request.source,
   };
 }
 
@@ -44,7 +108,7 @@ async function checkPipelineCalls(definition: PipelineDefinition, store: Definit
         throw new AppError("invalid_definition", `invalid definition: cycle: ${[...path, definition.name].join(" -> ")}`);
       }
       const called = await store.get(component.pipeline);
-      if (called) await visit(pipelineOf(called), [...path, called.name]);
+      if (called?.kind === "pipeline") await visit(pipelineOf(called), [...path, called.name]);
     }
   };
   await visit(definition, [definition.name]);

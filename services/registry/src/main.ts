@@ -1,6 +1,7 @@
 import { hostname } from "node:os";
 import { createModelCatalog } from "@switchyard/config";
 import { createSubjects } from "@switchyard/contracts";
+import { createMcpClient } from "@switchyard/grpc";
 import { stopOnSignals } from "@switchyard/local";
 import { connectNats } from "@switchyard/nats";
 import { createRedis } from "@switchyard/redis";
@@ -24,6 +25,7 @@ const registry = createRegistry({
   logger,
   tracer: telemetry.tracer,
   modelAliases: models.aliases(),
+  mcp: createMcpClient(config.MCP_GRPC_ADDRESS),
   grpcAddress: config.REGISTRY_GRPC_ADDRESS,
   instance,
   maxDefinitions: config.REGISTRY_MAX_DEFINITIONS,

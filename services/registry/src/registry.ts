@@ -10,7 +10,7 @@ import {
   type Subjects,
 } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { createGrpcServer, registryProto } from "@switchyard/grpc";
+import { createGrpcServer, type McpGrpcClient, registryProto } from "@switchyard/grpc";
 import { EmptyReply, type NatsConnection, publishJson, serveRequests } from "@switchyard/nats";
 import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
@@ -25,6 +25,8 @@ export interface RegistryDeps {
   logger: Logger;
   tracer: Tracer;
   modelAliases: readonly string[];
+  /** To check the MCP servers agents name. */
+  mcp: McpGrpcClient;
   grpcAddress: string;
   instance: string;
   maxDefinitions: number;
@@ -71,7 +73,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
   }
 
   async function deploy(request: DeployRequest): Promise<DefinitionRecord> {
-    const prepared = await prepareDefinition(request, store, deps.modelAliases);
+    const prepared = await prepareDefinition(request, store, deps.modelAliases, deps.mcp);
     if (request.overwrite) {
       // Deploying exactly what is stored changes nothing and makes no new version.
       const existing = await store.get(prepared.name);
@@ -98,7 +100,9 @@ export function createRegistry(deps: RegistryDeps): Registry {
           ...common,
           subject: subjects.request("registryUndeploy"),
           schema: NameRequest,
-          handler: async ({ name }) => {
+          handler: async ({ name, kind }) => {
+            const existing = await store.get(name);
+            if (!existing || (kind && existing.kind !== kind)) throw new AppError("not_found", `'${name}' is not deployed`);
             const removed = await store.remove(name);
             if (!removed) throw new AppError("not_found", `'${name}' is not deployed`);
             await announce(removed, "undeployed");
@@ -110,18 +114,22 @@ export function createRegistry(deps: RegistryDeps): Registry {
           ...common,
           subject: subjects.request("registryList"),
           schema: ListRequest,
-          handler: async ({ limit, offset }) => {
-            const page = await store.list(limit, offset);
-            return { items: page.items.map(summary), total: page.total };
+          handler: async ({ limit, offset, kind }) => {
+            if (!kind) {
+              const page = await store.list(limit, offset);
+              return { items: page.items.map(summary), total: page.total };
+            }
+            const all = (await store.list(deps.maxDefinitions, 0)).items.filter((record) => record.kind === kind);
+            return { items: all.slice(offset, offset + limit).map(summary), total: all.length };
           },
         }),
         serveRequests(nats, {
           ...common,
           subject: subjects.request("registryGet"),
           schema: NameRequest,
-          handler: async ({ name }) => {
+          handler: async ({ name, kind }) => {
             const record = await store.get(name);
-            if (!record) throw new AppError("not_found", `'${name}' is not deployed`);
+            if (!record || (kind && record.kind !== kind)) throw new AppError("not_found", `'${name}' is not deployed`);
             return DefinitionRecordSchema.parse(record);
           },
         }),

@@ -42,6 +42,16 @@ export {
   Usage,
 } from "./runs.ts";
 export {
+  ChatMessage,
+  SessionCreateRequest,
+  SessionHistory,
+  SessionId,
+  SessionInfo,
+  SessionList,
+  SessionListRequest,
+  SessionRef,
+} from "./sessions.ts";
+export {
   createSubjects,
   type EventSubject,
   eventSubjects,

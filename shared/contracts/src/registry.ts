@@ -4,7 +4,7 @@ export const DefinitionName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, "must be 1-64 letters, digits, '_' or '-', starting with a letter or digit");
 
-export const DefinitionKind = z.enum(["pipeline"]);
+export const DefinitionKind = z.enum(["pipeline", "agent"]);
 export type DefinitionKind = z.infer<typeof DefinitionKind>;
 
 /** Bounds on what one deploy may carry. */
@@ -13,6 +13,8 @@ export const definitionLimits = { sourceBytes: 256 * 1024, files: 32 } as const;
 export const DeployRequest = z.object({
   /** Overrides the `name` inside the source when given (Hayhooks passes it separately). */
   name: DefinitionName.optional(),
+  /** Deploy only as this kind (the `/v1/agents` routes); otherwise the source says. */
+  kind: DefinitionKind.optional(),
   source: z.string().min(1).max(definitionLimits.sourceBytes),
   overwrite: z.boolean().default(false),
   description: z.string().max(4096).optional(),
@@ -42,12 +44,14 @@ export type DefinitionSummary = z.infer<typeof DefinitionSummary>;
 export const DeployReply = DefinitionSummary;
 export type DeployReply = z.infer<typeof DeployReply>;
 
-export const NameRequest = z.object({ name: DefinitionName });
+/** `kind`, when given, must match: `/v1/agents/x` does not see pipeline x. */
+export const NameRequest = z.object({ name: DefinitionName, kind: DefinitionKind.optional() });
 export type NameRequest = z.infer<typeof NameRequest>;
 
 export const ListRequest = z.object({
   limit: z.number().int().min(1).max(1000).default(100),
   offset: z.number().int().min(0).default(0),
+  kind: DefinitionKind.optional(),
 });
 export type ListRequest = z.infer<typeof ListRequest>;
 

@@ -44,6 +44,8 @@ export const RunRequest = z.object({
   stream: z.boolean().default(false),
   /** Run as a chat turn through the pipeline's `chat` mapping. */
   chat: RunChat.optional(),
+  /** Only run a definition of this kind (`/v1/agents/x/invoke` must not run pipeline x). */
+  kind: z.enum(["pipeline", "agent"]).optional(),
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 
@@ -78,6 +80,15 @@ export const RunEvent = z.discriminatedUnion("type", [
     id: z.string().optional(),
     name: z.string().optional(),
     arguments: z.string().optional(),
+  }),
+  /** What a tool an agent called returned (or the error it failed with). */
+  z.object({
+    type: z.literal("tool_result"),
+    seq: Seq,
+    id: z.string(),
+    name: z.string(),
+    content: z.string(),
+    is_error: z.boolean(),
   }),
   z.object({
     type: z.literal("done"),

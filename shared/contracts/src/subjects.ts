@@ -27,6 +27,11 @@ export const requestSubjects = {
   mcpEnable: "mcp.enable",
   mcpDisable: "mcp.disable",
   mcpPing: "mcp.ping",
+  sessionCreate: "session.create",
+  sessionGet: "session.get",
+  sessionList: "session.list",
+  sessionDelete: "session.delete",
+  sessionPing: "session.ping",
 } as const;
 
 export const eventSubjects = {
@@ -46,6 +51,7 @@ export const queueGroups = {
   registry: "registry",
   executor: "executor",
   mcp: "mcp",
+  session: "session",
 } as const;
 
 export type RequestSubject = keyof typeof requestSubjects;

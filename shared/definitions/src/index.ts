@@ -1,6 +1,13 @@
+export {
+  AgentDefinition,
+  AgentInputs,
+  AgentTool,
+  agentInputSchema,
+  checkAgent,
+} from "./agent.ts";
 export { type AnalyzeOptions, analyzePipeline, type PipelineGraph, parseReference, type Reference } from "./analyze.ts";
 export { inputLimits, inputsJsonSchema, validateInputs } from "./inputs.ts";
-export { parsePipelineSource } from "./parse.ts";
+export { type ParsedDefinition, parseDefinitionSource, parsePipelineSource } from "./parse.ts";
 export {
   Component,
   type ComponentType,

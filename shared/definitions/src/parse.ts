@@ -1,13 +1,37 @@
 import { AppError } from "@switchyard/errors";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
+import { AgentDefinition } from "./agent.ts";
 import { componentTypes, PipelineDefinition, reservedNames } from "./schema.ts";
+
+export type ParsedDefinition = { kind: "pipeline"; definition: PipelineDefinition } | { kind: "agent"; definition: AgentDefinition };
+
+/**
+ * Parses YAML or JSON source as a pipeline or an agent: `kind: agent`, or `instructions`
+ * without `components`, makes an agent (as does `kindHint`, for `/v1/agents`).
+ */
+export function parseDefinitionSource(source: string, nameOverride?: string, kindHint?: "pipeline" | "agent"): ParsedDefinition {
+  const document = readDocument(source, nameOverride);
+  const isAgent = kindHint === "agent" || document.kind === "agent" || ("instructions" in document && !("components" in document));
+  if (!isAgent) return { kind: "pipeline", definition: toPipeline(document) };
+  if (kindHint === "agent" && document.kind !== undefined && document.kind !== "agent") {
+    throw new AppError("invalid_definition", `invalid definition: kind '${String(document.kind)}' is not an agent`, { param: "kind" });
+  }
+  const result = AgentDefinition.safeParse(document);
+  if (!result.success) throw definitionError(result.error);
+  checkName(result.data.name);
+  return { kind: "agent", definition: result.data };
+}
 
 /**
  * Turns YAML or JSON source into a pipeline definition, or throws `invalid_definition`
  * naming the problem and where it is.
  */
 export function parsePipelineSource(source: string, nameOverride?: string): PipelineDefinition {
+  return toPipeline(readDocument(source, nameOverride));
+}
+
+function readDocument(source: string, nameOverride: string | undefined): Record<string, unknown> {
   let raw: unknown;
   try {
     raw = parseYaml(source, { maxAliasCount: 100, prettyErrors: true });
@@ -20,13 +44,24 @@ export function parsePipelineSource(source: string, nameOverride?: string): Pipe
   }
   const document: Record<string, unknown> = { ...raw };
   if (nameOverride !== undefined) document.name = nameOverride;
-  checkComponentTypes(document.components);
-  const result = PipelineDefinition.safeParse(document);
-  if (!result.success) throw definitionError(result.error);
-  if (reservedNames.has(result.data.name)) {
-    throw new AppError("invalid_definition", `invalid definition: the name '${result.data.name}' is reserved`, { param: "name" });
+  return document;
+}
+
+function toPipeline(document: Record<string, unknown>): PipelineDefinition {
+  if (document.kind !== undefined && document.kind !== "pipeline") {
+    throw new AppError("invalid_definition", `invalid definition: kind '${String(document.kind)}' is not a pipeline`, { param: "kind" });
   }
+  const { kind: _kind, ...rest } = document;
+  checkComponentTypes(rest.components);
+  const result = PipelineDefinition.safeParse(rest);
+  if (!result.success) throw definitionError(result.error);
+  checkName(result.data.name);
   return result.data;
+}
+
+function checkName(name: string): void {
+  if (reservedNames.has(name))
+    throw new AppError("invalid_definition", `invalid definition: the name '${name}' is reserved`, { param: "name" });
 }
 
 /** Reports an unknown component type by name before the schema's generic union error. */

@@ -4,8 +4,11 @@ export type { ListToolsResponse as McpListToolsResponse } from "./generated/swit
 export type { McpHandlers } from "./generated/switchyard/mcp/v1/Mcp.ts";
 export type { Definition__Output as RegistryDefinition } from "./generated/switchyard/registry/v1/Definition.ts";
 export type { RegistryHandlers } from "./generated/switchyard/registry/v1/Registry.ts";
+export type { Session__Output as SessionMessage } from "./generated/switchyard/session/v1/Session.ts";
+export type { SessionsHandlers } from "./generated/switchyard/session/v1/Sessions.ts";
 export { checkGrpcHealth } from "./health.ts";
 export { createMcpClient, type McpGrpcClient } from "./mcp-client.ts";
-export { mcpProto, registryProto } from "./protos.ts";
+export { mcpProto, registryProto, sessionProto } from "./protos.ts";
 export { createRegistryClient, type RegistryGrpcClient } from "./registry-client.ts";
 export { createGrpcServer, errorCodeMetadataKey, type GrpcServer, type GrpcServerOptions, unary } from "./server.ts";
+export { createSessionClient, type SessionGrpcClient } from "./session-client.ts";

@@ -4,6 +4,7 @@ import { loadPackageDefinition } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
 import type { ProtoGrpcType as McpProto } from "./generated/mcp.ts";
 import type { ProtoGrpcType as RegistryProto } from "./generated/registry.ts";
+import type { ProtoGrpcType as SessionProto } from "./generated/session.ts";
 
 const protoDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "protos");
 
@@ -28,4 +29,12 @@ let mcp: McpProto | undefined;
 export function mcpProto(): McpProto["switchyard"]["mcp"]["v1"] {
   mcp ??= load<McpProto>("mcp.proto");
   return mcp.switchyard.mcp.v1;
+}
+
+let session: SessionProto | undefined;
+
+/** The session package, loaded once. */
+export function sessionProto(): SessionProto["switchyard"]["session"]["v1"] {
+  session ??= load<SessionProto>("session.proto");
+  return session.switchyard.session.v1;
 }

@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { stopChild } from "./processes.ts";
 
-export type ServiceName = "gateway" | "registry" | "executor" | "mcp";
+export type ServiceName = "gateway" | "registry" | "executor" | "mcp" | "session";
 
 export interface ServiceProcessOptions {
   service: ServiceName;

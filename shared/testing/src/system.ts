@@ -10,12 +10,15 @@ export interface SystemOptions {
   withoutRegistry?: boolean;
   /** Start the mcp service too (its config file path goes in `env.MCP_CONFIG_PATH`). */
   withMcp?: boolean;
+  /** Start the session service too. */
+  withSessions?: boolean;
 }
 
 export interface TestSystem {
   infra: Infra;
   registry: ServiceProcess | undefined;
   mcp: ServiceProcess | undefined;
+  session: ServiceProcess | undefined;
   executors: ServiceProcess[];
   gateways: ServiceProcess[];
   /** Base URL of gateway `index` (default 0). */
@@ -36,6 +39,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     REDIS_URL: infra.redisUrl,
     REGISTRY_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
     MCP_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
+    SESSION_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
     LOG_LEVEL: "info",
     ...options.env,
   };
@@ -63,6 +67,8 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     if (registry) started.push(registry);
     const mcp = options.withMcp ? await startServiceProcess({ service: "mcp", env }) : undefined;
     if (mcp) started.push(mcp);
+    const session = options.withSessions ? await startServiceProcess({ service: "session", env }) : undefined;
+    if (session) started.push(session);
     await Promise.all([
       ...Array.from({ length: options.executors ?? 1 }, startExecutor),
       ...Array.from({ length: options.gateways ?? 1 }, startGateway),
@@ -71,6 +77,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       infra,
       registry,
       mcp,
+      session,
       executors,
       gateways,
       env,

@@ -10,7 +10,11 @@ import type { AddressInfo, Socket } from "node:net";
  * - `many`: streams `manyChunks` deltas as fast as the socket takes them, honouring backpressure;
  * - `tools`: answers with a tool call `get_weather({"city":"Paris"})` in two argument pieces;
  * - `no-usage`: streams without a usage chunk;
- * - `fail-429`: 429 with Retry-After: 7; `fail-500`: 500.
+ * - `fail-429`: 429 with Retry-After: 7; `fail-500`: 500;
+ * - `agent-script`: a scripted tool-using model. Given tools and no tool result yet, it calls
+ *   `echo` with the user's text; given a tool result, it answers `The tool said: <result>`;
+ *   without tools it answers `echo: <text>`. `agent-bad-args` calls `echo` with no arguments
+ *   first; `agent-loop` calls `echo` forever.
  * It records every request, how many deltas it wrote, and when each socket closed.
  */
 export interface Upstream {
@@ -36,8 +40,21 @@ export interface UpstreamOptions {
 interface ChatBody {
   model: string;
   stream?: boolean;
-  messages: { role: string; content: string }[];
-  tools?: unknown;
+  messages: { role: string; content: string | null }[];
+  tools?: { function: { name: string } }[];
+}
+
+/** What the scripted agent models do next: call a tool, or answer with text. */
+function scriptedTurn(body: ChatBody): { call?: { name: string; arguments: string }; text?: string } {
+  const last = body.messages.at(-1);
+  const userText = [...body.messages].reverse().find((message) => message.role === "user")?.content ?? "";
+  const toolNames = (body.tools ?? []).map((tool) => tool.function.name);
+  const echo = toolNames.find((name) => name === "echo" || name.endsWith("__echo")) ?? toolNames[0];
+  if (echo && (body.model === "agent-loop" || last?.role !== "tool")) {
+    return { call: { name: echo, arguments: body.model === "agent-bad-args" ? "{}" : JSON.stringify({ message: userText }) } };
+  }
+  if (last?.role === "tool") return { text: `The tool said: ${last.content ?? ""}` };
+  return { text: `echo: ${userText}` };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -81,7 +98,8 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     if (body.model === "slow") await sleep(options.slowMs ?? 60_000);
     if (response.destroyed) return;
     const last = [...body.messages].reverse().find((message) => message.role === "user");
-    const reply = `echo: ${last?.content ?? ""}`;
+    const scripted = body.model.startsWith("agent-") ? scriptedTurn(body) : undefined;
+    const reply = scripted ? (scripted.text ?? "") : `echo: ${last?.content ?? ""}`;
     const completionTokens = reply.split(" ").length;
     const usage = { prompt_tokens: 3, completion_tokens: completionTokens, total_tokens: 3 + completionTokens };
     const base = { id: "chatcmpl-upstream", created: Math.floor(Date.now() / 1000), model: body.model };
@@ -123,6 +141,11 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
         chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":' } }] }),
       );
       await send(chunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }));
+      finish = "tool_calls";
+    } else if (scripted?.call) {
+      const id = `call_${state.requests.length}`;
+      const call = { index: 0, id, type: "function", function: { name: scripted.call.name, arguments: scripted.call.arguments } };
+      await send(chunk({ tool_calls: [call] }));
       finish = "tool_calls";
     } else if (body.model === "paced") {
       for (let index = 0; index < (options.pacedChunks ?? 64); index += 1) {

@@ -70,7 +70,7 @@ function collectToolCall(calls: ToolCall[], delta: ToolCallDelta): void {
 
 async function countUsage(messages: ChatMessage[], text: string, toolCalls: ToolCall[]): Promise<Usage> {
   let prompt = 0;
-  for (const message of messages) prompt += await countTokens(message.content);
+  for (const message of messages) prompt += await countTokens(message.content ?? "");
   const completion = (await countTokens(text)) + (toolCalls.length ? await countTokens(JSON.stringify(toolCalls)) : 0);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }

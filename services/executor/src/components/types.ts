@@ -14,6 +14,7 @@ export interface ToolResult {
 /** Tools on MCP servers, reached through the mcp service. */
 export interface ToolCaller {
   call(server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolResult>;
+  list(server: string, signal: AbortSignal): Promise<{ name: string; description: string; inputSchema: Record<string, unknown> }[]>;
 }
 
 export interface ComponentContext {

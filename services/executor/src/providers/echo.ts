@@ -9,7 +9,7 @@ export function createEchoProvider(): ChatProvider {
   return {
     async *stream(request: CompletionRequest, signal: AbortSignal): AsyncIterable<CompletionChunk> {
       const last = [...request.messages].reverse().find((message) => message.role === "user");
-      const words = last?.content.match(/\S+\s*/g) ?? [];
+      const words = last?.content?.match(/\S+\s*/g) ?? [];
       const limit = request.maxTokens ?? Number.POSITIVE_INFINITY;
       let sent = 0;
       for (const word of words) {

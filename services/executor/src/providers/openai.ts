@@ -25,7 +25,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
         stream = await client.chat.completions.create(
           {
             model: options.model,
-            messages: request.messages,
+            // The messages were parsed as OpenAI-format chat messages; the client's type is the same shape.
+            messages: request.messages as OpenAI.Chat.Completions.ChatCompletionMessageParam[],
             stream: true,
             stream_options: { include_usage: true },
             ...(request.temperature === undefined ? {} : { temperature: request.temperature }),

@@ -1,11 +1,7 @@
-import type { FinishReason, Usage } from "@switchyard/contracts";
+import type { ChatMessage, FinishReason, Usage } from "@switchyard/contracts";
 
-export type { FinishReason, Usage } from "@switchyard/contracts";
-
-export interface ChatMessage {
-  role: "system" | "user" | "assistant";
-  content: string;
-}
+/** OpenAI-format messages: assistant tool calls and tool results included. */
+export type { ChatMessage, FinishReason, Usage } from "@switchyard/contracts";
 
 export interface CompletionRequest {
   messages: ChatMessage[];

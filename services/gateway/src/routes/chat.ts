@@ -3,17 +3,10 @@ import type { Usage } from "@switchyard/contracts";
 import { AppError, toAppError } from "@switchyard/errors";
 import { type Request, type Response, Router } from "express";
 import type { GatewayContext } from "../context.ts";
+import { errorBody } from "../http-errors.ts";
 import type { StreamedEvent } from "../run-client.ts";
 import { allDefinitions } from "./listing.ts";
-import {
-  ChatCompletionRequest,
-  type CompletionIdentity,
-  chunk,
-  completion,
-  lastUserText,
-  streamError,
-  usageChunk,
-} from "./openai-format.ts";
+import { ChatCompletionRequest, type CompletionIdentity, chunk, completion, lastUserText, usageChunk } from "./openai-format.ts";
 import { jsonObjectBody } from "./schemas.ts";
 
 const emptyUsage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
@@ -70,6 +63,11 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
       streamedText = true;
       return write(chunk(identity, { content: event.text }));
     }
+    // An agent's tool results have no place in OpenAI's chunk format: they ride along as an extra field.
+    if (event.type === "tool_result") {
+      const { id, name, content, is_error } = event;
+      return write({ ...chunk(identity, {}), tool_result: { tool_call_id: id, name, content, is_error } });
+    }
     const call = {
       index: event.index,
       ...(event.id ? { id: event.id, type: "function" } : {}),
@@ -103,7 +101,7 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
     // Before the first byte the client gets a proper HTTP error; after it, an in-band error and no [DONE].
     if (!started) throw error;
     if (!response.destroyed) {
-      write(streamError(toAppError(error)));
+      write(errorBody(toAppError(error)));
       response.end();
     }
     return;

@@ -1,5 +1,4 @@
 import type { FinishReason, ToolCall, Usage } from "@switchyard/contracts";
-import { type AppError, errorTypeByCode } from "@switchyard/errors";
 import { z } from "zod";
 
 const ContentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
@@ -82,9 +81,4 @@ export function usageChunk(identity: CompletionIdentity, usage: Usage) {
     choices: [],
     usage,
   };
-}
-
-/** The in-band error of a stream that already started: the same shape as error bodies. */
-export function streamError(error: AppError) {
-  return { error: { message: error.message, type: errorTypeByCode[error.code], code: error.code, param: error.param ?? null } };
 }

@@ -8,7 +8,7 @@ import { CreatePipelineBody, DeployFilesBody, DeployYamlBody, jsonObjectBody, na
 const definitionFileNames = ["pipeline.yaml", "pipeline.yml", "pipeline.json"];
 
 /** Runs a pipeline for an HTTP request; the client going away cancels the run. */
-async function runForRequest(context: GatewayContext, request: Request, response: Response) {
+async function runForRequest(context: GatewayContext, request: Request, response: Response, kind?: "pipeline") {
   const name = nameParam(request);
   const inputs = RunBody.parse(jsonObjectBody(request));
   const controller = new AbortController();
@@ -20,6 +20,7 @@ async function runForRequest(context: GatewayContext, request: Request, response
     const { outputs, executor } = await context.runs.run(name, inputs, {
       deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
       signal: controller.signal,
+      ...(kind ? { kind } : {}),
     });
     response.setHeader("x-switchyard-executor", executor);
     return outputs;
@@ -85,13 +86,14 @@ export function pipelineRoutes(context: GatewayContext): Router {
 
   router.get("/", async (request, response) => {
     const { limit, offset } = PageQuery.parse(request.query);
-    response.json(await context.registry.list(limit, offset));
+    response.json(await context.registry.list(limit, offset, "pipeline"));
   });
 
   const create = async (request: Request, response: Response, nameFromPath?: string) => {
     const body = typeof request.body === "string" ? { source: request.body } : CreatePipelineBody.parse(jsonObjectBody(request));
     const overwrite = nameFromPath !== undefined || ("overwrite" in body && body.overwrite === true) || request.query.overwrite === "true";
     const deployed = await context.registry.deploy({
+      kind: "pipeline",
       name: nameFromPath ?? ("name" in body ? body.name : undefined),
       source: "definition" in body && body.definition ? JSON.stringify(body.definition) : (body.source ?? ""),
       overwrite,
@@ -104,18 +106,18 @@ export function pipelineRoutes(context: GatewayContext): Router {
   router.put("/:name", (request, response) => create(request, response, nameParam(request)));
 
   router.get("/:name", async (request, response) => {
-    const record = await context.registry.get(nameParam(request));
+    const record = await context.registry.get(nameParam(request), "pipeline");
     const definition = PipelineDefinition.parse(record.definition);
     response.json({ ...record, inputs_schema: inputsJsonSchema(definition), endpoint: `/${record.name}/run` });
   });
 
   router.delete("/:name", async (request, response) => {
-    await context.registry.undeploy(nameParam(request));
+    await context.registry.undeploy(nameParam(request), "pipeline");
     response.status(204).end();
   });
 
   router.post("/:name/run", async (request, response) => {
-    response.json({ result: await runForRequest(context, request, response) });
+    response.json({ result: await runForRequest(context, request, response, "pipeline") });
   });
 
   return router;

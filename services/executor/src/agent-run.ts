@@ -1,0 +1,53 @@
+import type { RunRequest } from "@switchyard/contracts";
+import type { AgentInputs } from "@switchyard/definitions";
+import { type AgentDeps, runAgent } from "./agent/loop.ts";
+import type { CachedAgent } from "./definitions-cache.ts";
+import type { DoneBody } from "./pipeline-run.ts";
+import type { RunPublisher } from "./run-publisher.ts";
+
+/** Runs an agent for a run request, streaming text, tool calls and tool results as events. */
+export async function runAgentRequest(
+  deps: AgentDeps,
+  request: RunRequest,
+  entry: CachedAgent,
+  input: AgentInputs,
+  publisher: RunPublisher,
+  signal: AbortSignal,
+): Promise<DoneBody> {
+  const component = "agent";
+  let callIndex = 0;
+  const result = await runAgent(
+    deps,
+    entry.definition,
+    input,
+    {
+      delta: async (text) => {
+        if (request.stream) await publisher.emit({ type: "delta", component, text });
+      },
+      toolCall: async (call) => {
+        if (request.stream) {
+          await publisher.emit({
+            type: "tool_call",
+            component,
+            index: callIndex++,
+            id: call.id,
+            name: call.function.name,
+            arguments: call.function.arguments,
+          });
+        }
+      },
+      toolResult: async (result) => {
+        if (request.stream) await publisher.emit({ type: "tool_result", ...result });
+      },
+    },
+    signal,
+  );
+  const outputs = {
+    output: result.output,
+    session_id: result.session_id,
+    tool_calls: result.tool_calls,
+    usage: result.usage,
+    trimmed: result.trimmed,
+  };
+  return { outputs, chat: { text: result.output, finish_reason: "stop", usage: result.usage } };
+}

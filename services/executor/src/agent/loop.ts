@@ -1,0 +1,167 @@
+import type { ChatMessage, ToolCall, Usage } from "@switchyard/contracts";
+import { type AgentDefinition, type AgentInputs, renderTemplate } from "@switchyard/definitions";
+import { AppError, toAppError } from "@switchyard/errors";
+import type { ToolCaller } from "../components/index.ts";
+import type { CachedDefinition } from "../definitions-cache.ts";
+import type { ProviderSet, ToolCallDelta } from "../providers/index.ts";
+import { countTokens } from "../tokens.ts";
+import type { SessionMemory } from "./memory.ts";
+import { buildToolset, type ToolTarget } from "./toolset.ts";
+
+/** Bound on one tool result handed back to the model. */
+const maxToolResultChars = 64 * 1024;
+
+export interface AgentDeps {
+  providers: ProviderSet;
+  tools: ToolCaller;
+  definition(name: string): Promise<CachedDefinition>;
+  runPipeline(name: string, inputs: Record<string, unknown>, signal: AbortSignal): Promise<Record<string, unknown>>;
+  memory: SessionMemory;
+}
+
+export interface AgentEvents {
+  delta(text: string): Promise<void>;
+  toolCall(call: ToolCall): Promise<void>;
+  toolResult(result: { id: string; name: string; content: string; is_error: boolean }): Promise<void>;
+}
+
+export interface AgentCallRecord {
+  id: string;
+  name: string;
+  arguments: string;
+  result: string;
+  is_error: boolean;
+}
+
+export interface AgentResult {
+  output: string;
+  session_id: string | null;
+  tool_calls: AgentCallRecord[];
+  usage: Usage;
+  /** Oldest session messages dropped by this turn to stay within the session's caps. */
+  trimmed: number;
+  messages: ChatMessage[];
+}
+
+const addUsage = (sum: Usage, usage: Usage): Usage => ({
+  prompt_tokens: sum.prompt_tokens + usage.prompt_tokens,
+  completion_tokens: sum.completion_tokens + usage.completion_tokens,
+  total_tokens: sum.total_tokens + usage.total_tokens,
+});
+
+/**
+ * The tool-calling loop: ask the model; run the tools it asks for (in parallel), hand the
+ * results back; repeat until it answers without tools or `max_steps` is spent. Tool
+ * failures go back to the model as results. The turn is appended to the session at the end.
+ */
+export async function runAgent(
+  deps: AgentDeps,
+  agent: AgentDefinition,
+  input: AgentInputs,
+  events: AgentEvents,
+  signal: AbortSignal,
+): Promise<AgentResult> {
+  const session = await deps.memory.open(agent, input.session_id);
+  const toolset = await buildToolset(agent, deps.tools, deps.definition, signal);
+  const system = agent.instructions ? renderTemplate(agent.instructions, input.variables ?? {}) : "";
+  const turn: ChatMessage[] = [{ role: "user", content: input.message }];
+  const records: AgentCallRecord[] = [];
+  let usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
+  const provider = deps.providers.get(agent.model);
+
+  for (let step = 0; step < agent.max_steps; step += 1) {
+    const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...session.history, ...turn];
+    const answer = await callModel(provider, messages, toolset.tools, agent.temperature, events, signal);
+    usage = addUsage(usage, answer.usage);
+    if (answer.toolCalls.length === 0) {
+      turn.push({ role: "assistant", content: answer.text });
+      const trimmed = await session.append(turn);
+      return { output: answer.text, session_id: session.id, tool_calls: records, usage, trimmed, messages: turn };
+    }
+    turn.push({ role: "assistant", content: answer.text || null, tool_calls: answer.toolCalls });
+    for (const call of answer.toolCalls) await events.toolCall(call);
+    const results = await Promise.all(
+      answer.toolCalls.map((call) => runToolCall(deps, toolset.targets.get(call.function.name), call, signal)),
+    );
+    for (const [index, call] of answer.toolCalls.entries()) {
+      const result = results[index] ?? { content: "no result", is_error: true };
+      records.push({
+        id: call.id,
+        name: call.function.name,
+        arguments: call.function.arguments,
+        result: result.content,
+        is_error: result.is_error,
+      });
+      await events.toolResult({ id: call.id, name: call.function.name, ...result });
+      turn.push({ role: "tool", tool_call_id: call.id, content: result.content });
+    }
+  }
+  throw new AppError("max_steps_exceeded", `the agent did not finish within max_steps (${agent.max_steps})`, {
+    details: { transcript: turn, tool_calls: records },
+  });
+}
+
+async function callModel(
+  provider: ReturnType<ProviderSet["get"]>,
+  messages: ChatMessage[],
+  tools: Record<string, unknown>[],
+  temperature: number | undefined,
+  events: AgentEvents,
+  signal: AbortSignal,
+): Promise<{ text: string; toolCalls: ToolCall[]; usage: Usage }> {
+  let text = "";
+  let usage: Usage | undefined;
+  const calls: ToolCall[] = [];
+  const request = { messages, temperature, ...(tools.length ? { tools } : {}) };
+  for await (const chunk of provider.stream(request, signal)) {
+    if (chunk.type === "text") {
+      text += chunk.text;
+      await events.delta(chunk.text);
+    } else if (chunk.type === "tool_call") collect(calls, chunk);
+    else if (chunk.type === "usage") usage = chunk.usage;
+  }
+  const toolCalls = calls.filter(Boolean).map((call, index) => ({ ...call, id: call.id || `call_${index}` }));
+  if (!usage) {
+    let prompt = 0;
+    for (const message of messages) prompt += await countTokens(message.content ?? "");
+    const completion = await countTokens(text + JSON.stringify(toolCalls.length ? toolCalls : ""));
+    usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+  }
+  return { text, toolCalls, usage };
+}
+
+function collect(calls: ToolCall[], delta: ToolCallDelta): void {
+  if (delta.index >= 64) throw new AppError("upstream_error", "the model asked for more than 64 tool calls at once");
+  const call = calls[delta.index] ?? { id: "", type: "function" as const, function: { name: "", arguments: "" } };
+  calls[delta.index] = call;
+  if (delta.id) call.id = delta.id;
+  if (delta.name) call.function.name += delta.name;
+  if (delta.arguments) call.function.arguments += delta.arguments;
+}
+
+async function runToolCall(deps: AgentDeps, target: ToolTarget | undefined, call: ToolCall, signal: AbortSignal) {
+  try {
+    if (!target) throw new AppError("not_found", `there is no tool '${call.function.name}'`);
+    let args: unknown;
+    try {
+      args = JSON.parse(call.function.arguments || "{}");
+    } catch {
+      throw new AppError("invalid_input", "the tool arguments are not valid JSON");
+    }
+    if (typeof args !== "object" || args === null || Array.isArray(args))
+      throw new AppError("invalid_input", "the tool arguments must be an object");
+    const record = args as Record<string, unknown>;
+    if (target.kind === "pipeline") {
+      return { content: clip(JSON.stringify(await deps.runPipeline(target.pipeline, record, signal))), is_error: false };
+    }
+    const result = await deps.tools.call(target.server, target.tool, record, signal);
+    return { content: clip(result.text || JSON.stringify(result.content)), is_error: result.isError };
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return { content: clip(`error: ${toAppError(error).message}`), is_error: true };
+  }
+}
+
+function clip(text: string): string {
+  return text.length > maxToolResultChars ? `${text.slice(0, maxToolResultChars)}… (truncated)` : text;
+}

@@ -1,0 +1,102 @@
+import { randomUUID } from "node:crypto";
+import { type BaseEvent, type Event, EventType } from "@ag-ui/core";
+import { EventEncoder } from "@ag-ui/encoder";
+import { toAppError } from "@switchyard/errors";
+import { type Request, type Response, Router } from "express";
+import { z } from "zod";
+import type { GatewayContext } from "../context.ts";
+import type { StreamedEvent } from "../run-client.ts";
+import { eventStream } from "./event-stream.ts";
+import { jsonObjectBody, nameParam } from "./schemas.ts";
+
+/** The parts of AG-UI's RunAgentInput this server uses; the rest is accepted as it is. */
+const RunAgentInput = z.looseObject({
+  threadId: z.string().max(256),
+  runId: z.string().max(256),
+  messages: z
+    .array(z.looseObject({ id: z.string().optional(), role: z.string(), content: z.unknown().optional() }))
+    .max(4096)
+    .default([]),
+});
+
+function lastUserText(messages: z.infer<typeof RunAgentInput>["messages"]): string {
+  const message = [...messages].reverse().find((candidate) => candidate.role === "user");
+  if (typeof message?.content === "string") return message.content;
+  if (Array.isArray(message?.content)) {
+    return message.content
+      .flatMap((part) => (typeof part === "object" && part !== null && "text" in part && typeof part.text === "string" ? [part.text] : []))
+      .join("\n");
+  }
+  return "";
+}
+
+/**
+ * AG-UI: runs an agent and streams its turn as AG-UI events (RUN_STARTED, TEXT_MESSAGE_*,
+ * TOOL_CALL_*, RUN_FINISHED or RUN_ERROR) with the official event types and encoder.
+ */
+async function runAgUi(context: GatewayContext, request: Request, response: Response): Promise<void> {
+  const name = nameParam(request);
+  const input = RunAgentInput.parse(jsonObjectBody(request));
+  const encoder = new EventEncoder({ accept: request.header("accept") ?? "text/event-stream" });
+  const sse = eventStream(response);
+  const emit = (event: Event) =>
+    sse.send(
+      encoder
+        .encode(event as BaseEvent)
+        .replace(/^data: /, "")
+        .trimEnd(),
+    );
+  const controller = new AbortController();
+  response.once("close", () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  const { threadId, runId } = input;
+  emit({ type: EventType.RUN_STARTED, threadId, runId });
+  let messageId: string | undefined;
+  const endMessage = () => {
+    if (messageId) emit({ type: EventType.TEXT_MESSAGE_END, messageId });
+    messageId = undefined;
+  };
+  const onEvent = (event: StreamedEvent): boolean => {
+    if (event.type === "delta") {
+      if (!messageId) {
+        messageId = randomUUID();
+        emit({ type: EventType.TEXT_MESSAGE_START, messageId, role: "assistant" });
+      }
+      return emit({ type: EventType.TEXT_MESSAGE_CONTENT, messageId, delta: event.text });
+    }
+    endMessage();
+    if (event.type === "tool_call") {
+      const toolCallId = event.id ?? randomUUID();
+      emit({ type: EventType.TOOL_CALL_START, toolCallId, toolCallName: event.name ?? "" });
+      if (event.arguments) emit({ type: EventType.TOOL_CALL_ARGS, toolCallId, delta: event.arguments });
+      return emit({ type: EventType.TOOL_CALL_END, toolCallId });
+    }
+    return emit({ type: EventType.TOOL_CALL_RESULT, messageId: randomUUID(), toolCallId: event.id, content: event.content, role: "tool" });
+  };
+  try {
+    const result = await context.runs.run(
+      name,
+      { message: lastUserText(input.messages) },
+      {
+        deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
+        signal: controller.signal,
+        kind: "agent",
+        stream: { onEvent, drained: sse.drained },
+      },
+    );
+    endMessage();
+    emit({ type: EventType.RUN_FINISHED, threadId, runId, result: result.outputs });
+  } catch (error) {
+    endMessage();
+    const appError = toAppError(error);
+    emit({ type: EventType.RUN_ERROR, message: appError.message, code: appError.code });
+  }
+  response.end();
+}
+
+export function agUiRoutes(context: GatewayContext): Router {
+  const router = Router();
+  router.post("/:name", (request, response) => runAgUi(context, request, response));
+  return router;
+}

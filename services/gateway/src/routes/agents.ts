@@ -1,0 +1,128 @@
+import { AppError, toAppError } from "@switchyard/errors";
+import { type Request, type Response, Router } from "express";
+import { z } from "zod";
+import type { GatewayContext } from "../context.ts";
+import { errorBody } from "../http-errors.ts";
+import { agentEventPayload, eventStream } from "./event-stream.ts";
+import { CreatePipelineBody, jsonObjectBody, nameParam, PageQuery } from "./schemas.ts";
+
+const InvokeBody = z.object({
+  message: z.string().max(1024 * 1024),
+  session_id: z.string().max(64).optional(),
+  variables: z.record(z.string(), z.unknown()).optional(),
+});
+type InvokeBody = z.infer<typeof InvokeBody>;
+
+const sessionIdParam = (request: Request) => {
+  const id = String(request.params.id);
+  if (!/^[A-Za-z0-9_-]{8,64}$/.test(id)) throw new AppError("not_found", `session '${id}' does not exist or has expired`);
+  return id;
+};
+
+function abortOnClose(response: Response): AbortSignal {
+  const controller = new AbortController();
+  response.once("close", () => {
+    if (!response.writableFinished) controller.abort();
+  });
+  return controller.signal;
+}
+
+/** Runs an agent turn, as JSON or as an SSE stream of `event: <type>` lines. */
+async function invoke(context: GatewayContext, name: string, body: InvokeBody, response: Response, stream: boolean): Promise<void> {
+  const inputs = {
+    message: body.message,
+    ...(body.session_id ? { session_id: body.session_id } : {}),
+    ...(body.variables ? { variables: body.variables } : {}),
+  };
+  const options = { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, signal: abortOnClose(response), kind: "agent" as const };
+  if (!stream) {
+    const result = await context.runs.run(name, inputs, options);
+    response.setHeader("x-switchyard-executor", result.executor);
+    response.json(result.outputs);
+    return;
+  }
+  const sse = eventStream(response);
+  try {
+    const result = await context.runs.run(name, inputs, {
+      ...options,
+      stream: {
+        onEvent: (event) => {
+          const { name: eventName, data } = agentEventPayload(event);
+          return sse.send(data, eventName);
+        },
+        drained: sse.drained,
+      },
+      onAccepted: (executor) => response.setHeader("x-switchyard-executor", executor),
+    });
+    sse.send(result.outputs, "done");
+    response.end();
+  } catch (error) {
+    if (!sse.started) throw error;
+    sse.send(errorBody(toAppError(error)), "error");
+    response.end();
+  }
+}
+
+/** AgentSpec-style agent routes, and the agent's sessions. */
+export function agentRoutes(context: GatewayContext): Router {
+  const router = Router();
+
+  router.get("/", async (request, response) => {
+    const { limit, offset } = PageQuery.parse(request.query);
+    response.json(await context.registry.list(limit, offset, "agent"));
+  });
+  router.get("/:name", async (request, response) => {
+    response.json(await context.registry.get(nameParam(request), "agent"));
+  });
+  const deploy = async (request: Request, response: Response, nameFromPath?: string) => {
+    const body = typeof request.body === "string" ? { source: request.body } : CreatePipelineBody.parse(jsonObjectBody(request));
+    const deployed = await context.registry.deploy({
+      kind: "agent",
+      name: nameFromPath ?? ("name" in body ? body.name : undefined),
+      source: "definition" in body && body.definition ? JSON.stringify(body.definition) : (body.source ?? ""),
+      overwrite: nameFromPath !== undefined || ("overwrite" in body && body.overwrite === true),
+      description: "description" in body ? body.description : undefined,
+    });
+    response.status(nameFromPath ? 200 : 201).json(deployed);
+  };
+  router.post("/", (request, response) => deploy(request, response));
+  router.put("/:name", (request, response) => deploy(request, response, nameParam(request)));
+  router.delete("/:name", async (request, response) => {
+    await context.registry.undeploy(nameParam(request), "agent");
+    response.status(204).end();
+  });
+
+  router.post("/:name/invoke", (request, response) =>
+    invoke(context, nameParam(request), InvokeBody.parse(jsonObjectBody(request)), response, false),
+  );
+  router.post("/:name/stream", (request, response) =>
+    invoke(context, nameParam(request), InvokeBody.parse(jsonObjectBody(request)), response, true),
+  );
+
+  router.post("/:name/sessions", async (request, response) => {
+    const name = nameParam(request);
+    await context.registry.get(name, "agent");
+    const session = await context.sessions.create(name);
+    response.status(201).json({ id: session.id, agent: session.agent, createdAt: session.createdAt });
+  });
+  router.get("/:name/sessions", async (request, response) => {
+    const { limit, offset } = PageQuery.parse(request.query);
+    response.json(await context.sessions.list(nameParam(request), limit, offset));
+  });
+  router.get("/:name/sessions/:id", async (request, response) => {
+    response.json(await context.sessions.get(nameParam(request), sessionIdParam(request)));
+  });
+  router.post("/:name/sessions/:id/messages", async (request, response) => {
+    const name = nameParam(request);
+    const id = sessionIdParam(request);
+    const body = InvokeBody.omit({ session_id: true }).parse(jsonObjectBody(request));
+    // The session must exist (and belong to this agent) before the turn runs.
+    await context.sessions.get(name, id);
+    await invoke(context, name, { ...body, session_id: id }, response, request.query.stream === "true");
+  });
+  router.delete("/:name/sessions/:id", async (request, response) => {
+    await context.sessions.remove(nameParam(request), sessionIdParam(request));
+    response.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import type { SessionInfo } from "@switchyard/contracts";
+import { AppError } from "@switchyard/errors";
+import type { Redis } from "@switchyard/redis";
+import { type Tracer, withSpan } from "@switchyard/telemetry";
+
+/** Redis keys owned by the session service. */
+const keys = {
+  meta: (id: string) => `sy:session:${id}:meta`,
+  messages: (id: string) => `sy:session:${id}:messages`,
+  byAgent: (agent: string) => `sy:session:agent:${agent}`,
+};
+
+// Appends at the end in one step, so concurrent appends never interleave; then drops the
+// oldest messages until both caps hold, and refreshes the TTL. Returns {length, trimmed},
+// or false when the session does not exist.
+const appendScript = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local added = 0
+for i = 5, #ARGV do
+  redis.call('RPUSH', KEYS[2], ARGV[i])
+  added = added + string.len(ARGV[i])
+end
+local bytes = redis.call('HINCRBY', KEYS[1], 'bytes', added)
+local maxMessages = tonumber(ARGV[1])
+local maxBytes = tonumber(ARGV[2])
+local trimmed = 0
+local length = redis.call('LLEN', KEYS[2])
+while length > 0 and (length > maxMessages or bytes > maxBytes) do
+  local dropped = redis.call('LPOP', KEYS[2])
+  bytes = redis.call('HINCRBY', KEYS[1], 'bytes', -string.len(dropped))
+  length = length - 1
+  trimmed = trimmed + 1
+end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[4], redis.call('HGET', KEYS[1], 'id'))
+redis.call('EXPIRE', KEYS[3], ARGV[3])
+return {length, trimmed}
+`;
+
+export interface SessionLimits {
+  ttlSeconds: number;
+  maxMessages: number;
+  maxBytes: number;
+}
+
+export interface SessionStore {
+  create(agent: string): Promise<SessionInfo>;
+  get(id: string, agent?: string): Promise<{ info: SessionInfo; messages: string[] }>;
+  append(id: string, messages: string[]): Promise<{ length: number; trimmed: number }>;
+  list(agent: string, limit: number, offset: number): Promise<{ items: SessionInfo[]; total: number }>;
+  remove(id: string, agent?: string): Promise<void>;
+}
+
+export function createSessionStore(redis: Redis, tracer: Tracer, limits: SessionLimits): SessionStore {
+  const span = <T>(operation: string, work: () => Promise<T>) =>
+    withSpan(tracer, `redis session.${operation}`, { "db.system": "redis", "db.operation": operation }, work);
+  const notFound = (id: string) => new AppError("not_found", `session '${id}' does not exist or has expired`);
+
+  async function info(id: string, agent?: string): Promise<SessionInfo> {
+    const [meta, count] = await Promise.all([redis.hgetall(keys.meta(id)), redis.llen(keys.messages(id))]);
+    if (!meta.agent || !meta.createdAt || (agent !== undefined && meta.agent !== agent)) throw notFound(id);
+    return { id, agent: meta.agent, createdAt: meta.createdAt, messageCount: count };
+  }
+
+  return {
+    create: (agent) =>
+      span("create", async () => {
+        const id = randomBytes(12).toString("base64url");
+        const createdAt = new Date().toISOString();
+        await redis
+          .multi()
+          .hset(keys.meta(id), { id, agent, createdAt, bytes: 0 })
+          .expire(keys.meta(id), limits.ttlSeconds)
+          .zadd(keys.byAgent(agent), Date.now(), id)
+          .expire(keys.byAgent(agent), limits.ttlSeconds)
+          .exec();
+        return { id, agent, createdAt, messageCount: 0 };
+      }),
+    get: (id, agent) =>
+      span("get", async () => {
+        const session = await info(id, agent);
+        return { info: session, messages: await redis.lrange(keys.messages(id), 0, -1) };
+      }),
+    append: (id, messages) =>
+      span("append", async () => {
+        const agent = await redis.hget(keys.meta(id), "agent");
+        if (!agent) throw notFound(id);
+        const result = await redis.eval(
+          appendScript,
+          3,
+          keys.meta(id),
+          keys.messages(id),
+          keys.byAgent(agent),
+          String(limits.maxMessages),
+          String(limits.maxBytes),
+          String(limits.ttlSeconds),
+          String(Date.now()),
+          ...messages,
+        );
+        if (!Array.isArray(result)) throw notFound(id);
+        return { length: Number(result[0]), trimmed: Number(result[1]) };
+      }),
+    list: (agent, limit, offset) =>
+      span("list", async () => {
+        // Expired sessions leave their id in the agent's index; drop those as they are found.
+        const ids = await redis.zrange(keys.byAgent(agent), 0, -1);
+        const live: SessionInfo[] = [];
+        for (const id of ids) {
+          try {
+            live.push(await info(id, agent));
+          } catch {
+            await redis.zrem(keys.byAgent(agent), id);
+          }
+        }
+        return { items: live.slice(offset, offset + limit), total: live.length };
+      }),
+    remove: (id, agent) =>
+      span("remove", async () => {
+        const session = await info(id, agent);
+        await redis.multi().del(keys.meta(id), keys.messages(id)).zrem(keys.byAgent(session.agent), id).exec();
+      }),
+  };
+}

@@ -1,0 +1,8 @@
+// Original file: protos/session.proto
+
+
+export interface DeleteSessionResponse {
+}
+
+export interface DeleteSessionResponse__Output {
+}

@@ -1,0 +1,16 @@
+// Original file: protos/session.proto
+
+
+export interface Session {
+  'id'?: (string);
+  'agent'?: (string);
+  'createdAt'?: (string);
+  'messageCount'?: (number);
+}
+
+export interface Session__Output {
+  'id': (string);
+  'agent': (string);
+  'createdAt': (string);
+  'messageCount': (number);
+}

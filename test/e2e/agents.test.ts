@@ -1,0 +1,244 @@
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { HttpAgent } from "@ag-ui/client";
+import { requestJson, sseData, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectError } from "./helpers.ts";
+
+const ttlSeconds = 6;
+let system: TestSystem;
+let upstream: Upstream;
+let url: string;
+
+function mcpConfig(): string {
+  const entry = createRequire(import.meta.url).resolve("@modelcontextprotocol/server-everything/dist/index.js");
+  const path = join(tmpdir(), `switchyard-agents-mcp-${process.pid}.json`);
+  writeFileSync(path, JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [entry, "stdio"] } } }));
+  return path;
+}
+
+const agentYaml = (name: string, model: string, extra = "") =>
+  [
+    `name: ${name}`,
+    "description: Uses the everything server.",
+    `model: ${model}`,
+    "instructions: Use the tools, then answer briefly. You are {{ persona }}.",
+    "tools:",
+    "  - mcp: everything",
+    "    allow: [echo, get-sum]",
+    extra,
+  ].join("\n");
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+  const models = { script: "agent-script", badargs: "agent-bad-args", loop: "agent-loop" };
+  system = await startSystem({
+    executors: 2,
+    withMcp: true,
+    withSessions: true,
+    env: {
+      MCP_CONFIG_PATH: mcpConfig(),
+      SESSION_TTL_SECONDS: String(ttlSeconds),
+      SESSION_MAX_MESSAGES: "50",
+      SESSION_MAX_BYTES: String(96 * 1024),
+      SWITCHYARD_MODELS: JSON.stringify(
+        Object.fromEntries(Object.entries(models).map(([alias, model]) => [alias, { base_url: upstream.url, model }])),
+      ),
+    },
+  });
+  url = system.url();
+  const deploy = async (source: string) => {
+    const response = await requestJson(`${url}/v1/agents`, { rawBody: source, headers: { "content-type": "application/yaml" } });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+  };
+  await deploy(agentYaml("helper", "script", "memory: session"));
+  await deploy(agentYaml("clumsy", "badargs"));
+  await deploy(agentYaml("looper", "loop", "max_steps: 2"));
+  await deploy("name: chatty\nmodel: script\ninstructions: Answer.\nmemory: session\n");
+});
+afterAll(async () => {
+  await system?.stop();
+  await upstream?.stop();
+});
+
+type Invoke = {
+  output: string;
+  session_id: string | null;
+  tool_calls: { name: string; result: string; is_error: boolean }[];
+  usage: { total_tokens: number };
+  trimmed: number;
+};
+
+describe("agents", () => {
+  it("validates definitions: unknown server, unknown pipeline, bad model", async () => {
+    const refuse = async (source: string, pattern: RegExp) => {
+      const error = expectError(
+        await requestJson(`${url}/v1/agents`, { rawBody: source, headers: { "content-type": "application/yaml" } }),
+        422,
+      );
+      expect(error.message).toMatch(pattern);
+    };
+    await refuse("name: a1\nmodel: script\ninstructions: x\ntools:\n  - mcp: nowhere\n", /unknown MCP server 'nowhere'/);
+    await refuse("name: a2\nmodel: script\ninstructions: x\ntools:\n  - pipeline: ghost\n", /unknown pipeline 'ghost'/);
+    await refuse("name: a3\nmodel: gpt-9\ninstructions: x\n", /unknown model alias 'gpt-9'/);
+    await refuse("name: a4\nmodel: script\ninstructions: x\ntools:\n  - mcp: everything\n    allow: [teleport]\n", /no tool 'teleport'/);
+    const listed = await requestJson(`${url}/v1/agents`);
+    expect((listed.body as { items: { name: string }[] }).items.map((item) => item.name).sort()).toEqual([
+      "chatty",
+      "clumsy",
+      "helper",
+      "looper",
+    ]);
+    expectError(await requestJson(`${url}/v1/agents/nobody/invoke`, { body: { message: "hi" } }), 404);
+  });
+
+  it("completes a two-step tool loop through invoke, with the call and its result in the transcript", async () => {
+    const response = await requestJson(`${url}/v1/agents/helper/invoke`, { body: { message: "hi there", variables: { persona: "kind" } } });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const body = response.body as Invoke;
+    expect(body.output).toBe("The tool said: Echo: hi there");
+    expect(body.tool_calls).toMatchObject([{ name: "echo", result: "Echo: hi there", is_error: false }]);
+    expect(body.session_id).toMatch(/^[\w-]{8,}$/);
+    expect(body.usage.total_tokens).toBeGreaterThan(0);
+    const first = upstream.requests.find((request) => request.model === "agent-script");
+    expect(first?.messages[0]).toEqual({ role: "system", content: "Use the tools, then answer briefly. You are kind." });
+    expect((first?.tools as { function: { name: string } }[]).map((tool) => tool.function.name).sort()).toEqual(["echo", "get-sum"]);
+  });
+
+  it("streams the loop as SSE events", async () => {
+    const response = await fetch(`${url}/v1/agents/helper/stream`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ message: "streamed" }),
+    });
+    const raw = await response.text();
+    const names = [...raw.matchAll(/^event: (\w+)$/gm)].map((match) => match[1]);
+    expect(names[0]).toBe("tool_call");
+    expect(names[1]).toBe("tool_result");
+    expect(names).toContain("delta");
+    expect(names.at(-1)).toBe("done");
+    expect(raw).toMatch(/"content":"Echo: streamed"/);
+  });
+
+  it("is an OpenAI model, with tool calls and results visible in the stream", async () => {
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused" });
+    expect((await client.models.list()).data.map((model) => model.id)).toContain("helper");
+    const answer = await client.chat.completions.create({ model: "helper", messages: [{ role: "user", content: "via openai" }] });
+    expect(answer.choices[0]?.message.content).toBe("The tool said: Echo: via openai");
+    const response = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "helper", stream: true, messages: [{ role: "user", content: "s" }] }),
+    });
+    const chunks: Record<string, unknown>[] = [];
+    for await (const data of sseData(response.body)) if (data !== "[DONE]") chunks.push(JSON.parse(data));
+    expect(JSON.stringify(chunks)).toMatch(/"tool_calls":\[\{"index":0,"id":"[^"]+","type":"function","function":\{"name":"echo"/);
+    expect(chunks.some((chunk) => (chunk.tool_result as { content?: string } | undefined)?.content === "Echo: s")).toBe(true);
+  });
+
+  it("speaks AG-UI, read with the official client", async () => {
+    const agent = new HttpAgent({ url: `${url}/v1/ag-ui/helper/`, initialMessages: [{ id: "m1", role: "user", content: "agui" }] });
+    const types: string[] = [];
+    await agent.runAgent({}, { onEvent: ({ event }) => void types.push(event.type) });
+    expect(types[0]).toBe("RUN_STARTED");
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "TOOL_CALL_START",
+        "TOOL_CALL_ARGS",
+        "TOOL_CALL_END",
+        "TOOL_CALL_RESULT",
+        "TEXT_MESSAGE_START",
+        "TEXT_MESSAGE_CONTENT",
+        "TEXT_MESSAGE_END",
+      ]),
+    );
+    expect(types.at(-1)).toBe("RUN_FINISHED");
+    const text = agent.messages
+      .filter((message) => message.role === "assistant")
+      .map((message) => message.content)
+      .join("");
+    expect(text).toContain("The tool said: Echo: agui");
+  });
+
+  it("reports a failing tool to the model, which still answers; max_steps ends with the transcript", async () => {
+    const clumsy = (await requestJson(`${url}/v1/agents/clumsy/invoke`, { body: { message: "x" } })).body as Invoke;
+    expect(clumsy.tool_calls[0]?.is_error).toBe(true);
+    expect(clumsy.output).toMatch(/^The tool said: /);
+    const looped = await requestJson(`${url}/v1/agents/looper/invoke`, { body: { message: "again" } });
+    const error = expectError(looped, 422, "max_steps_exceeded") as unknown as { transcript: { role: string }[] };
+    expect(error.transcript.map((message) => message.role)).toEqual(["user", "assistant", "tool", "assistant", "tool"]);
+  });
+});
+
+describe("sessions", () => {
+  const history = async (id: string) =>
+    ((await requestJson(`${url}/v1/agents/helper/sessions/${id}`)).body as { messages: { role: string; content: string | null }[] })
+      .messages;
+
+  it("keeps history across invokes and across restarting every executor", async () => {
+    const created = await requestJson(`${url}/v1/agents/helper/sessions`, { method: "POST" });
+    expect(created.status).toBe(201);
+    const id = (created.body as { id: string }).id;
+    const turn = (message: string) => requestJson(`${url}/v1/agents/helper/sessions/${id}/messages`, { body: { message } });
+    expect((await turn("one")).status).toBe(200);
+    for (const executor of [...system.executors]) await executor.kill();
+    system.executors.splice(0);
+    await Promise.all([system.startExecutor(), system.startExecutor()]);
+    const second = await turn("two");
+    expect(second.status, JSON.stringify(second.body)).toBe(200);
+    const messages = await history(id);
+    expect(messages.filter((message) => message.role === "user").map((message) => message.content)).toEqual(["one", "two"]);
+    expect(messages).toHaveLength(8);
+    // The model saw the first turn while answering the second.
+    const seen = upstream.requests.at(-1)?.messages as { content: string | null }[];
+    expect(seen.some((message) => message.content === "one")).toBe(true);
+    const listed = await requestJson(`${url}/v1/agents/helper/sessions`);
+    expect((listed.body as { items: { id: string }[] }).items.map((item) => item.id)).toContain(id);
+    expect((await requestJson(`${url}/v1/agents/helper/sessions/${id}`, { method: "DELETE" })).status).toBe(204);
+    expectError(await requestJson(`${url}/v1/agents/helper/sessions/${id}`), 404);
+  });
+
+  it("lands all of 20 concurrent continues, each user message followed by its answer, and says when caps trim", async () => {
+    const id = ((await requestJson(`${url}/v1/agents/chatty/sessions`, { method: "POST" })).body as { id: string }).id;
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, (_, index) =>
+        requestJson(`${url}/v1/agents/chatty/sessions/${id}/messages`, { body: { message: `m${index}` } }),
+      ),
+    );
+    expect(replies.map((reply) => reply.status)).toEqual(Array(20).fill(200));
+    const messages = (
+      (await requestJson(`${url}/v1/agents/chatty/sessions/${id}`)).body as { messages: { role: string; content: string }[] }
+    ).messages;
+    expect(messages).toHaveLength(40);
+    for (let index = 0; index < 40; index += 2) {
+      expect(messages[index]?.role).toBe("user");
+      expect(messages[index + 1]).toEqual({ role: "assistant", content: `echo: ${messages[index]?.content}` });
+    }
+    expect(new Set(messages.filter((message) => message.role === "user").map((message) => message.content)).size).toBe(20);
+
+    // 50 messages at most: six more turns drop the two oldest, and the reply says so.
+    let trimmed = 0;
+    for (let index = 0; index < 6; index += 1) {
+      const reply = await requestJson(`${url}/v1/agents/chatty/sessions/${id}/messages`, { body: { message: `late${index}` } });
+      trimmed += (reply.body as Invoke).trimmed;
+    }
+    expect(trimmed).toBe(2);
+    const kept = ((await requestJson(`${url}/v1/agents/chatty/sessions/${id}`)).body as { messages: { content: string }[] }).messages;
+    expect(kept).toHaveLength(50);
+    expect(kept[0]?.content).not.toBe(messages[0]?.content);
+    // The byte cap (96 KiB) trims too.
+    const big = await requestJson(`${url}/v1/agents/chatty/sessions/${id}/messages`, { body: { message: "x".repeat(60 * 1024) } });
+    expect((big.body as Invoke).trimmed).toBeGreaterThan(2);
+  });
+
+  it("answers 404 for a session past its TTL", async () => {
+    const id = ((await requestJson(`${url}/v1/agents/chatty/sessions`, { method: "POST" })).body as { id: string }).id;
+    await new Promise((resolve) => setTimeout(resolve, (ttlSeconds + 1.5) * 1000));
+    expectError(await requestJson(`${url}/v1/agents/chatty/sessions/${id}`), 404, "not_found");
+    expectError(await requestJson(`${url}/v1/agents/chatty/sessions/${id}/messages`, { body: { message: "late" } }), 404, "not_found");
+    expectError(await requestJson(`${url}/v1/agents/chatty/invoke`, { body: { message: "late", session_id: id } }), 404, "not_found");
+  });
+});
