@@ -57,7 +57,7 @@ try {
     Object.entries(process.env).filter(
       (entry): entry is [string, string] =>
         entry[1] !== undefined &&
-        /^(OPENAI_|SWITCHYARD_MODELS$|SWITCHYARD_SUBJECT_PREFIX$|LOG_LEVEL$|OTEL_|EXECUTOR_|GATEWAY_)/.test(entry[0]),
+        /^(OPENAI_|SWITCHYARD_MODELS$|SWITCHYARD_SUBJECT_PREFIX$|LOG_LEVEL$|OTEL_|EXECUTOR_|GATEWAY_|SESSION_|MCP_)/.test(entry[0]),
     ),
   );
   const env = {
@@ -66,8 +66,17 @@ try {
     REDIS_URL: redis.url,
     REGISTRY_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
     MCP_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
+    SESSION_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
   };
-  const mcp = await start("mcp", { ...env, ...(existsSync(config.MCP_CONFIG_PATH) ? { MCP_CONFIG_PATH: config.MCP_CONFIG_PATH } : {}) });
+  // The mcp service alone sees this shell's whole environment: MCP server entries may name
+  // secrets as ${NAME}, and it passes a server only what its entry declares.
+  const shellEnv = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const mcp = await start("mcp", {
+    ...shellEnv,
+    ...env,
+    ...(existsSync(config.MCP_CONFIG_PATH) ? { MCP_CONFIG_PATH: config.MCP_CONFIG_PATH } : {}),
+  });
+  const session = await start("session", env);
   const registry = await start("registry", { ...env, SWITCHYARD_PIPELINES_DIR: config.SWITCHYARD_PIPELINES_DIR });
   const executors = await Promise.all(Array.from({ length: config.SWITCHYARD_EXECUTORS }, () => start("executor", env)));
   const gateway = await start("gateway", { ...env, GATEWAY_HOST: config.GATEWAY_HOST, GATEWAY_PORT: String(config.GATEWAY_PORT) });
@@ -80,7 +89,7 @@ try {
     "",
     "Switchyard is up.",
     `  gateway     ${base}   (status: ${base}/status, ready: ${base}/readyz)`,
-    `  registry    gRPC ${String(registry.ready.grpcPort)} · mcp gRPC ${String(mcp.ready.grpcPort)} · executors: ${executors.length}`,
+    `  services    registry gRPC ${String(registry.ready.grpcPort)} · mcp gRPC ${String(mcp.ready.grpcPort)} · session gRPC ${String(session.ready.grpcPort)} · executors: ${executors.length}`,
     `  MCP server  ${base}/mcp (Streamable HTTP), ${base}/sse (legacy)`,
     `  model       ${defaultModel}`,
     `  pipelines   ${config.SWITCHYARD_PIPELINES_DIR}`,
