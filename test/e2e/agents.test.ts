@@ -105,7 +105,8 @@ describe("agents", () => {
     expect(body.usage.total_tokens).toBeGreaterThan(0);
     const first = upstream.requests.find((request) => request.model === "agent-script");
     expect(first?.messages[0]).toEqual({ role: "system", content: "Use the tools, then answer briefly. You are kind." });
-    expect((first?.tools as { function: { name: string } }[]).map((tool) => tool.function.name).sort()).toEqual(["echo", "get-sum"]);
+    const offered = (first?.tools ?? []) as { function: { name: string } }[];
+    expect(offered.map((tool) => tool.function.name).sort()).toEqual(["echo", "get-sum"]);
   });
 
   it("streams the loop as SSE events", async () => {

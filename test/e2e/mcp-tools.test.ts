@@ -91,6 +91,8 @@ describe("MCP servers as tools for pipelines", () => {
       { command: "node", args: [everything, "stdio"], env: { NODE_OPTIONS: `--require ${sentinel}` } },
       { command: "node", args: [everything, "stdio"], env: { LD_PRELOAD: "/tmp/evil.so" } },
       { command: "node", args: [everything, "stdio"], env: { PATH: "/tmp" } },
+      // Over the API a server may not read the mcp service's environment at all.
+      { command: "node", args: [everything, "stdio"], env: { STOLEN: "${REDIS_URL}" } },
     ];
     for (const [index, config] of hostile.entries()) {
       const refused = await requestJson(`${url}/v1/mcp/servers`, { body: { id: `hostile${index}`, ...config } });

@@ -19,11 +19,12 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.disable("x-powered-by");
   app.set("query parser", "simple");
   app.use(tracingMiddleware(context.tracer));
+  // Probes come with whatever Host the orchestrator uses, and health reveals nothing: before the guard.
+  app.use(healthRoutes(context));
   const { GATEWAY_HOST, GATEWAY_ALLOWED_HOSTS, GATEWAY_ALLOWED_ORIGINS } = context.config;
   app.use(hostAndOriginGuard(guardOptions(GATEWAY_HOST, GATEWAY_ALLOWED_HOSTS, GATEWAY_ALLOWED_ORIGINS)));
   app.use(express.json({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, strict: true }));
   app.use(express.text({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, type: yamlTypes }));
-  app.use(healthRoutes(context));
   app.use("/v1/pipelines", pipelineRoutes(context));
   app.use("/v1/mcp/servers", mcpServerRoutes(context));
   app.use("/v1/agents", agentRoutes(context));

@@ -1,0 +1,40 @@
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { commonEnv, parseEnv } from "@switchyard/config";
+import { z } from "zod";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
+
+export const mcpEnv = {
+  ...commonEnv,
+  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+  /** Where executors reach the mcp service's gRPC server. */
+  MCP_GRPC_ADDRESS: z.string().default("127.0.0.1:50052"),
+  /** A `{"mcpServers": {...}}` file whose servers start with the service. */
+  MCP_CONFIG_PATH: z.string().optional(),
+  /** Servers that start only when enabled; relative paths are taken from the repository root. */
+  MCP_CATALOG_PATH: z
+    .string()
+    .default("services/mcp/catalog.json")
+    .transform((path) => resolve(repoRoot, path)),
+  /** How long a server may take to answer `initialize` (and its first tools/list). */
+  MCP_HANDSHAKE_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** The longest a tool call may run, whatever deadline the caller sets. */
+  MCP_CALL_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /** First restart delay after a server failed; doubles on each failure in a row. */
+  MCP_RESTART_INITIAL_MS: z.coerce.number().int().positive().default(500),
+  MCP_RESTART_MAX_MS: z.coerce.number().int().positive().default(30_000),
+  /** A server that stayed up this long starts again from the first delay when it fails. */
+  MCP_RESTART_RESET_MS: z.coerce.number().int().positive().default(60_000),
+  /** HTTP and SSE servers are pinged this often, since a dead peer does not close those transports. */
+  MCP_PING_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+};
+
+export type McpConfig = ReturnType<typeof loadMcpConfig>;
+
+export function loadMcpConfig(env: NodeJS.ProcessEnv = process.env) {
+  return parseEnv(mcpEnv, env);
+}
+
+/** The service's own settings: servers may not read them through `${NAME}` references. */
+export const serviceSettingNames: readonly string[] = Object.keys(mcpEnv);

@@ -1,0 +1,112 @@
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { AppError } from "@switchyard/errors";
+import { type GrpcServerOptions, type McpCallToolResponse, type McpHandlers, unary } from "@switchyard/grpc";
+import { z } from "zod";
+import type { ServerTable } from "./servers.ts";
+import type { Supervisor } from "./supervisor.ts";
+
+const JsonObject = z.record(z.string(), z.unknown());
+
+export interface McpGrpcOptions extends GrpcServerOptions {
+  /** The longest any call may run, whatever the caller's deadline. */
+  callTimeoutMs: number;
+}
+
+/** The server by id (config/runtime first, then the catalog), which must be running. */
+function runningServer(table: ServerTable, id: string): { supervisor: Supervisor; client: Client } {
+  const managed = table.resolve(id);
+  if (!managed) throw new AppError("not_found", `MCP server '${id}' does not exist`, { param: "server" });
+  const client = managed.supervisor.client();
+  if (!client) {
+    const why = managed.supervisor.state().lastError;
+    throw new AppError("unavailable", `MCP server '${id}' is not running${why ? `: ${why}` : " yet"}`);
+  }
+  return { supervisor: managed.supervisor, client };
+}
+
+function parseArguments(json: string): Record<string, unknown> {
+  if (json.trim() === "") return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    throw new AppError("invalid_request", "arguments_json is not valid JSON", { param: "arguments_json" });
+  }
+  const object = JsonObject.safeParse(value);
+  if (!object.success) throw new AppError("invalid_request", "arguments_json must be a JSON object", { param: "arguments_json" });
+  return object.data;
+}
+
+function remainingMs(deadline: Date | number): number {
+  const at = deadline instanceof Date ? deadline.getTime() : deadline;
+  return at - Date.now();
+}
+
+/** An MCP failure as the one error type; the caller sees the server's message, not a stack. */
+function callFailure(error: unknown, label: string, limitMs: number): AppError {
+  if (!(error instanceof McpError)) return new AppError("upstream_error", `${label} failed: ${String(error)}`, { cause: error });
+  switch (error.code) {
+    case ErrorCode.RequestTimeout:
+      return new AppError("timeout", `${label} did not finish within ${limitMs} ms`, { cause: error });
+    case ErrorCode.ConnectionClosed:
+      return new AppError("unavailable", `${label} failed: the server's connection closed`, { cause: error });
+    case ErrorCode.InvalidParams:
+      return new AppError("invalid_request", `${label}: ${error.message}`, { cause: error });
+    default:
+      return new AppError("upstream_error", `${label} failed: ${error.message}`, { cause: error });
+  }
+}
+
+/** Executors list and call tools here; management stays on NATS. */
+export function mcpHandlers(table: ServerTable, options: McpGrpcOptions): McpHandlers {
+  return {
+    ListTools: unary("ListTools", options, async (request) => {
+      const { supervisor } = runningServer(table, request.server);
+      const tools = supervisor.state().tools.map((tool) => ({
+        name: tool.name,
+        description: tool.description ?? "",
+        inputSchemaJson: JSON.stringify(tool.inputSchema),
+      }));
+      return { tools };
+    }),
+    CallTool: unary("CallTool", options, async (request, call): Promise<McpCallToolResponse> => {
+      const server = runningServer(table, request.server);
+      const args = parseArguments(request.argumentsJson);
+      if (!server.supervisor.state().tools.some((tool) => tool.name === request.tool)) {
+        throw new AppError("not_found", `MCP server '${request.server}' has no tool '${request.tool}'`, { param: "tool" });
+      }
+      const label = `tool '${request.tool}' of MCP server '${request.server}'`;
+      const limitMs = Math.max(1, Math.min(options.callTimeoutMs, remainingMs(call.getDeadline())));
+      // The SDK sends notifications/cancelled to the server on abort and on its own timeout.
+      const cancel = new AbortController();
+      const onCancelled = () => cancel.abort(new Error("the gRPC call was cancelled"));
+      call.on("cancelled", onCancelled);
+      try {
+        const result = await server.client.callTool({ name: request.tool, arguments: args }, undefined, {
+          signal: cancel.signal,
+          timeout: limitMs,
+        });
+        const content = Array.isArray(result.content) ? result.content : [];
+        const text = content.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
+        return {
+          contentJson: JSON.stringify(content),
+          isError: result.isError === true,
+          text,
+          structuredContentJson: result.structuredContent === undefined ? "" : JSON.stringify(result.structuredContent),
+        };
+      } catch (error) {
+        if (cancel.signal.aborted) {
+          options.logger.info({ event: "mcp.tool.cancelled", server: request.server, tool: request.tool }, "tool call cancelled");
+          throw new AppError("cancelled", `${label} was cancelled`);
+        }
+        if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+          options.logger.info({ event: "mcp.tool.cancelled", server: request.server, tool: request.tool, limitMs }, "tool call timed out");
+        }
+        throw callFailure(error, label, limitMs);
+      } finally {
+        call.removeListener("cancelled", onCancelled);
+      }
+    }),
+  };
+}

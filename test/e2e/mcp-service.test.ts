@@ -1,0 +1,370 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+// The test package does not depend on the contracts package, so its source is imported directly.
+import { createSubjects, McpServerEntry, McpServerList, type RequestSubject } from "@switchyard/contracts";
+import { createMcpClient, type McpGrpcClient } from "@switchyard/grpc";
+import { freePort, repoRoot, type ServiceProcess, startServiceProcess, stopChild } from "@switchyard/local";
+import { connectNats, EmptyReply, type NatsConnection, requestJson } from "@switchyard/nats";
+import { type Infra, startInfra } from "@switchyard/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const everything = createRequire(join(repoRoot, "services", "mcp", "package.json")).resolve(
+  "@modelcontextprotocol/server-everything/dist/index.js",
+);
+/** A `${NAME}` reference to the service's environment. */
+const ref = (name: string) => `\${${name}}`;
+const subjects = createSubjects("sy");
+const work = mkdtempSync(join(tmpdir(), "switchyard-mcp-test-"));
+const sentinels = join(work, "sentinels");
+const sentinel = (name: string) => join(sentinels, name);
+
+interface ServerChanged {
+  id: string;
+  isRunning: boolean;
+  isCatalog: boolean;
+  lastError?: string;
+}
+
+let infra: Infra;
+let nats: NatsConnection;
+let service: ServiceProcess;
+let grpc: McpGrpcClient;
+const events: ServerChanged[] = [];
+const helpers: ChildProcess[] = [];
+
+function startMcp(): Promise<ServiceProcess> {
+  return startServiceProcess({
+    service: "mcp",
+    env: {
+      NATS_URL: infra.natsUrl,
+      REDIS_URL: infra.redisUrl,
+      MCP_GRPC_ADDRESS: "127.0.0.1:0",
+      MCP_CONFIG_PATH: join(work, "mcp.json"),
+      MCP_TEST_GREETING: "hello from the service",
+      MCP_PING_INTERVAL_MS: "1000",
+      MCP_HANDSHAKE_TIMEOUT_MS: "8000",
+    },
+  });
+}
+
+async function connectService(): Promise<void> {
+  service = await startMcp();
+  grpc = createMcpClient(`127.0.0.1:${service.ready.grpcPort}`);
+}
+
+beforeAll(async () => {
+  mkdirSync(sentinels);
+  const server = (env: Record<string, string>) => ({ command: process.execPath, args: [everything, "stdio"], env });
+  const config = {
+    mcpServers: {
+      local: server({ GREETING: ref("MCP_TEST_GREETING"), PLAIN: "plain" }),
+      "needs-token": server({ TOKEN: ref("MCP_TEST_MISSING_TOKEN") }),
+      hostile: { command: "sh", args: ["-c", `touch ${sentinel("config")}`] },
+    },
+  };
+  writeFileSync(join(work, "mcp.json"), JSON.stringify(config));
+  infra = await startInfra();
+  nats = await connectNats({ url: infra.natsUrl, name: "mcp-test" });
+  nats.subscribe(subjects.event("mcpServerChanged"), {
+    callback: (_error, message) => {
+      events.push(message.json<ServerChanged>());
+    },
+  });
+  await connectService();
+});
+
+afterAll(async () => {
+  grpc?.close();
+  await service?.stop();
+  await Promise.all(helpers.map((child) => stopChild(child)));
+  await nats?.close();
+  await infra?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const ask = (name: RequestSubject, payload: unknown) =>
+  requestJson(nats, subjects.request(name), payload, EmptyReply.passthrough(), options);
+const options = { timeoutMs: 20_000, service: "mcp" };
+const entry = (name: RequestSubject, payload: unknown) => requestJson(nats, subjects.request(name), payload, McpServerEntry, options);
+const list = (name: RequestSubject) => requestJson(nats, subjects.request(name), {}, McpServerList, options);
+const refusal = (name: RequestSubject, payload: unknown) =>
+  ask(name, payload).then(
+    () => expect.fail(`${name} was accepted`),
+    (error) => error,
+  );
+const echo = (server: string, message: string) =>
+  grpc.callTool({ server, tool: "echo", argumentsJson: JSON.stringify({ message }) }, { deadlineMs: 20_000 });
+
+/** The pid the service logged when it last started `server`. */
+function loggedPid(server: string): number | undefined {
+  const started = service
+    .recentLines()
+    .flatMap((line) => (line.startsWith("{") ? [JSON.parse(line) as { event?: string; server?: string; pid?: number }] : []))
+    .filter((fields) => fields.event === "mcp.server.started" && fields.server === server);
+  return started.at(-1)?.pid;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, "127.0.0.1", () => resolve(socket.end() && true));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+/** server-everything over HTTP (`streamableHttp` or `sse`), listening on a free port. */
+async function startHttpServer(transport: "streamableHttp" | "sse"): Promise<number> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [everything, transport], {
+    env: { PATH: process.env.PATH ?? "", PORT: String(port) },
+    stdio: "ignore",
+  });
+  helpers.push(child);
+  await expect.poll(() => listening(port), { timeout: 20_000 }).toBe(true);
+  return port;
+}
+
+describe("config servers over stdio", () => {
+  it("spawns server-everything from the config file and calls its tools", async () => {
+    const reply = await echo("local", "hi");
+    expect(reply.text).toBe("Echo: hi");
+    expect(reply.isError).toBe(false);
+    expect(JSON.parse(reply.contentJson)).toEqual([{ type: "text", text: "Echo: hi" }]);
+    const sum = await grpc.callTool({ server: "local", tool: "get-sum", argumentsJson: '{"a": 2, "b": 3}' }, { deadlineMs: 20_000 });
+    expect(sum.text).toContain("is 5");
+    const { tools } = await grpc.listTools({ server: "local" }, { deadlineMs: 5000 });
+    const echoTool = tools.find((tool) => tool.name === "echo");
+    expect(JSON.parse(echoTool?.inputSchemaJson ?? "{}").properties).toHaveProperty("message");
+  });
+
+  it("gives a stdio server only a fixed PATH, HOME and the variables its entry declares", async () => {
+    const reply = await grpc.callTool({ server: "local", tool: "get-env", argumentsJson: "{}" }, { deadlineMs: 20_000 });
+    const env = JSON.parse(reply.text) as Record<string, string>;
+    expect(Object.keys(env).sort()).toEqual(["GREETING", "HOME", "PATH", "PLAIN"]);
+    expect(env).toMatchObject({ PATH: "/usr/local/bin:/usr/bin:/bin", GREETING: "hello from the service", PLAIN: "plain" });
+    expect(env.HOME).not.toBe(process.env.HOME);
+  });
+
+  it("lists config servers, fails one with a missing variable and skips the hostile one", async () => {
+    const config = await list("mcpConfig");
+    expect(config.items.map((item) => item.id)).toEqual(["local", "needs-token"]);
+    const [local, needsToken] = config.items;
+    expect(local).toMatchObject({ name: "local", description: "", transport: "stdio", enabled: true, isRunning: true, isConfig: true });
+    expect(local?.tools.map((tool) => tool.name)).toContain("echo");
+    expect(local?.lastError).toBeUndefined();
+    expect(needsToken).toMatchObject({ isRunning: false, requiredEnvVars: ["MCP_TEST_MISSING_TOKEN"] });
+    expect(needsToken?.lastError).toContain("MCP_TEST_MISSING_TOKEN");
+    expect((await list("mcpList")).items.map((item) => item.id)).toEqual(["local"]);
+    expect(existsSync(sentinel("config"))).toBe(false);
+    expect(service.recentLines().some((line) => line.includes('"mcp.server.skipped"') && line.includes("'sh -c'"))).toBe(true);
+    expect(await ask("mcpPing", {})).toMatchObject({ service: "mcp" });
+    await expect(ask("mcpGet", { id: "nope" })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("answers gRPC errors with the right codes", async () => {
+    const deadline = { deadlineMs: 5000 };
+    await expect(grpc.listTools({ server: "nope" }, deadline)).rejects.toMatchObject({ code: "not_found" });
+    const unavailable = await grpc.callTool({ server: "needs-token", tool: "echo", argumentsJson: "{}" }, deadline).catch((error) => error);
+    expect(unavailable).toMatchObject({ code: "unavailable" });
+    expect(unavailable.message).toContain("needs-token");
+    expect(unavailable.message).toContain("MCP_TEST_MISSING_TOKEN");
+    await expect(grpc.callTool({ server: "local", tool: "echo", argumentsJson: "{oops" }, deadline)).rejects.toMatchObject({
+      code: "invalid_request",
+    });
+    await expect(grpc.callTool({ server: "local", tool: "echo", argumentsJson: "[1]" }, deadline)).rejects.toMatchObject({
+      code: "invalid_request",
+    });
+    await expect(grpc.callTool({ server: "local", tool: "nope", argumentsJson: "{}" }, deadline)).rejects.toMatchObject({
+      code: "not_found",
+    });
+  });
+});
+
+describe("hostile servers", () => {
+  it("refuses code-running commands and dangerous variables before anything is spawned", async () => {
+    const preload = join(work, "preload.cjs");
+    writeFileSync(preload, `require("node:fs").writeFileSync(${JSON.stringify(sentinel("node-options"))}, "")`);
+    const writeFile = (name: string) => `require('node:fs').writeFileSync(${JSON.stringify(sentinel(name))}, '')`;
+    const hostile = [
+      { id: "h-sh", command: "sh", args: ["-c", `touch ${sentinel("sh")}`] },
+      { id: "h-bash", command: "bash", args: ["-c", `touch ${sentinel("bash")}`] },
+      { id: "h-bin-sh", command: "/bin/sh", args: ["-c", `touch ${sentinel("bin-sh")}`] },
+      { id: "h-env-sh", command: "env", args: ["sh", "-c", `touch ${sentinel("env-sh")}`] },
+      { id: "h-node-e", command: "node", args: ["-e", writeFile("node-e")] },
+      { id: "h-node-eval", command: process.execPath, args: [`--eval=${writeFile("node-eval")}`] },
+      { id: "h-node-pe", command: "node", args: ["-pe", writeFile("node-pe")] },
+      { id: "h-python", command: "python3", args: ["-c", `open(${JSON.stringify(sentinel("python"))}, "w")`] },
+      { id: "h-npx", command: "npx", args: ["-c", `touch ${sentinel("npx")}`] },
+      { id: "h-npx-call", command: "npx", args: [`--call=touch ${sentinel("npx-call")}`] },
+      // Harmless commands that would leave the sentinel if the variable check let them through.
+      { id: "h-node-options", command: process.execPath, args: [everything, "stdio"], env: { NODE_OPTIONS: `--require ${preload}` } },
+      { id: "h-ld-preload", command: "touch", args: [sentinel("ld-preload")], env: { LD_PRELOAD: "/nonexistent.so" } },
+      { id: "h-path", command: "touch", args: [sentinel("path")], env: { PATH: "/tmp" } },
+      { id: "h-path-case", command: "touch", args: [sentinel("path-case")], env: { Path: "/tmp" } },
+      { id: "h-secret", url: "http://127.0.0.1:9/mcp", headers: { Authorization: ref("REDIS_URL") } },
+    ];
+    for (const input of hostile) {
+      const error = await refusal("mcpAdd", input);
+      expect(error, input.id).toMatchObject({ code: "invalid_request" });
+      expect(error.message.length, input.id).toBeGreaterThan(10);
+    }
+    const update = await refusal("mcpUpdate", {
+      id: "local",
+      server: { id: "local", command: "bash", args: ["-c", `touch ${sentinel("update")}`] },
+    });
+    expect(update).toMatchObject({ code: "invalid_request" });
+    expect((await entry("mcpGet", { id: "local" })).isRunning).toBe(true);
+
+    // The control: the same mechanism does leave a file when a command really runs.
+    await entry("mcpAdd", { id: "control", command: "touch", args: [sentinel("control")] });
+    expect(readdirSync(sentinels)).toEqual(["control"]);
+    await ask("mcpRemove", { id: "control" });
+    const ids = (await list("mcpAvailable")).items.map((item) => item.id);
+    expect(ids.filter((id) => id.startsWith("h-"))).toEqual([]);
+  });
+});
+
+describe("runtime servers", () => {
+  it("marks a server whose command exits at once as failed, with its exit code and stderr", async () => {
+    const script = join(work, "quit.mjs");
+    writeFileSync(script, 'process.stderr.write("boom: no configuration\\n");\nprocess.exit(3);\n');
+    const added = await entry("mcpAdd", { id: "quitter", command: process.execPath, args: [script], description: "exits" });
+    expect(added).toMatchObject({
+      id: "quitter",
+      name: "quitter",
+      description: "exits",
+      isRunning: false,
+      isConfig: false,
+      isCatalog: false,
+    });
+    expect(added.lastError).toContain("exited with code 3");
+    expect(added.lastError).toContain("boom: no configuration");
+    await expect(ask("mcpAdd", { id: "quitter", command: process.execPath, args: [script] })).rejects.toMatchObject({ code: "conflict" });
+    expect(await ask("mcpRemove", { id: "quitter" })).toEqual({});
+    await expect(ask("mcpRemove", { id: "quitter" })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("reports a command that can't be found", async () => {
+    const added = await entry("mcpAdd", { id: "missing-binary", command: "no-such-mcp-server" });
+    expect(added.isRunning).toBe(false);
+    expect(added.lastError).toContain("ENOENT");
+    await ask("mcpRemove", { id: "missing-binary" });
+  });
+
+  it("kills a server that does not finish its handshake in time and marks it failed", async () => {
+    const script = join(work, "silent.mjs");
+    const pids = join(work, "silent.pids");
+    // Reads the initialize request and never answers; records each pid it ran as.
+    writeFileSync(
+      script,
+      'import { appendFileSync } from "node:fs";\nappendFileSync(process.argv[2], process.pid + "\\n");\nprocess.stdin.resume();\n',
+    );
+    const added = await entry("mcpAdd", { id: "silent", command: process.execPath, args: [script, pids] });
+    expect(added).toMatchObject({ isRunning: false, lastError: "handshake did not finish within 8000 ms" });
+    const first = Number(readFileSync(pids, "utf8").split("\n")[0]);
+    expect(first).toBeGreaterThan(0);
+    await expect.poll(() => alive(first), { timeout: 10_000 }).toBe(false);
+    await ask("mcpRemove", { id: "silent" });
+  });
+
+  it("updates a config server and refuses unknown ids and mismatched bodies", async () => {
+    const server = { id: "local", command: process.execPath, args: [everything, "stdio"], description: "updated" };
+    const updated = await entry("mcpUpdate", { id: "local", server });
+    expect(updated).toMatchObject({ id: "local", description: "updated", isConfig: true, isRunning: true });
+    expect((await echo("local", "after update")).text).toBe("Echo: after update");
+    await expect(ask("mcpUpdate", { id: "ghost", server: { ...server, id: "ghost" } })).rejects.toMatchObject({ code: "not_found" });
+    await expect(ask("mcpUpdate", { id: "local", server: { ...server, id: "other" } })).rejects.toMatchObject({ code: "invalid_request" });
+  });
+});
+
+describe("the catalog", () => {
+  it("lists entries, enables and disables them", async () => {
+    const catalog = await list("mcpCatalog");
+    expect(catalog.items.map((item) => item.id)).toEqual(["everything", "filesystem", "github"]);
+    expect(catalog.items.every((item) => item.isCatalog && !item.enabled && !item.isRunning)).toBe(true);
+    expect(catalog.items.find((item) => item.id === "github")?.requiredEnvVars).toEqual(["GITHUB_PERSONAL_ACCESS_TOKEN"]);
+
+    await expect(ask("mcpEnable", { id: "nope" })).rejects.toMatchObject({ code: "not_found" });
+    const enabled = await entry("mcpEnable", { id: "everything" });
+    expect(enabled).toMatchObject({ id: "everything", enabled: true, isRunning: true, isCatalog: true, isConfig: false });
+    expect(enabled.tools.map((tool) => tool.name)).toContain("echo");
+    await expect(ask("mcpEnable", { id: "everything" })).rejects.toMatchObject({ code: "conflict" });
+    expect((await echo("everything", "from the catalog")).text).toBe("Echo: from the catalog");
+
+    const github = await entry("mcpEnable", { id: "github" });
+    expect(github).toMatchObject({ enabled: true, isRunning: false });
+    expect(github.lastError).toContain("GITHUB_PERSONAL_ACCESS_TOKEN");
+    const filesystem = await entry("mcpEnable", { id: "filesystem" });
+    expect(filesystem.lastError).toContain("not installed");
+    for (const id of ["github", "filesystem"]) expect(await ask("mcpDisable", { id })).toEqual({});
+    await expect(ask("mcpDisable", { id: "github" })).rejects.toMatchObject({ code: "not_found" });
+    await expect(ask("mcpDisable", { id: "nope" })).rejects.toMatchObject({ code: "not_found" });
+  });
+});
+
+describe("HTTP servers", () => {
+  it("connects over Streamable HTTP, in its own namespace beside the catalog entry of the same id", async () => {
+    const port = await startHttpServer("streamableHttp");
+    const added = await entry("mcpAdd", { id: "everything", url: `http://127.0.0.1:${port}/mcp`, name: "Everything over HTTP" });
+    expect(added).toMatchObject({ id: "everything", transport: "http", isRunning: true, isCatalog: false, name: "Everything over HTTP" });
+    expect((await echo("everything", "over http")).text).toBe("Echo: over http");
+    const same = (await list("mcpAvailable")).items.filter((item) => item.id === "everything");
+    expect(same.map((item) => item.isCatalog).sort()).toEqual([false, true]);
+    expect((await entry("mcpGet", { id: "everything" })).transport).toBe("http");
+  });
+
+  it("connects over SSE", async () => {
+    const port = await startHttpServer("sse");
+    const added = await entry("mcpAdd", { id: "remote-sse", url: `http://127.0.0.1:${port}/sse`, transport: "sse" });
+    expect(added).toMatchObject({ transport: "sse", isRunning: true });
+    expect((await echo("remote-sse", "over sse")).text).toBe("Echo: over sse");
+  });
+});
+
+describe("supervision", () => {
+  it("reports a killed stdio server as failed with the reason, restarts it, and its tools work again", async () => {
+    const pid = loggedPid("local");
+    expect(pid).toBeGreaterThan(0);
+    const seen = events.length;
+    process.kill(pid ?? 0, "SIGKILL");
+    const after = () => events.slice(seen).filter((event) => event.id === "local" && !event.isCatalog);
+    await expect.poll(() => after().find((event) => !event.isRunning), { timeout: 20_000 }).toBeDefined();
+    expect(after().find((event) => !event.isRunning)?.lastError).toContain("SIGKILL");
+    await expect.poll(() => after().some((event) => event.isRunning), { timeout: 20_000 }).toBe(true);
+    expect(loggedPid("local")).not.toBe(pid);
+    expect((await echo("local", "again")).text).toBe("Echo: again");
+  });
+
+  it("cancels the MCP request when the caller's deadline passes", async () => {
+    const call = grpc.callTool(
+      { server: "local", tool: "trigger-long-running-operation", argumentsJson: '{"duration": 30, "steps": 3}' },
+      { deadlineMs: 1500 },
+    );
+    await expect(call).rejects.toMatchObject({ code: "timeout" });
+    const cancelled = () => service.recentLines().some((line) => line.includes('"mcp.tool.cancelled"') && line.includes("trigger-long"));
+    await expect.poll(cancelled, { timeout: 10_000 }).toBe(true);
+    expect((await echo("local", "still fine")).text).toBe("Echo: still fine");
+  });
+
+  it("restores runtime servers and enabled catalog entries from Redis after a restart", async () => {
+    grpc.close();
+    await service.stop();
+    await connectService();
+    expect(await entry("mcpGet", { id: "remote-sse" })).toMatchObject({ isRunning: true, isConfig: false });
+    const running = (await list("mcpList")).items.map((item) => `${item.id}${item.isCatalog ? " (catalog)" : ""}`);
+    expect(running).toEqual(["everything", "everything (catalog)", "local", "remote-sse"]);
+    expect((await echo("remote-sse", "restored")).text).toBe("Echo: restored");
+  });
+});
