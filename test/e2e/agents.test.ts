@@ -3,6 +3,8 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HttpAgent } from "@ag-ui/client";
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { requestJson, sseData, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -138,6 +140,16 @@ describe("agents", () => {
     for await (const data of sseData(response.body)) if (data !== "[DONE]") chunks.push(JSON.parse(data));
     expect(JSON.stringify(chunks)).toMatch(/"tool_calls":\[\{"index":0,"id":"[^"]+","type":"function","function":\{"name":"echo"/);
     expect(chunks.some((chunk) => (chunk.tool_result as { content?: string } | undefined)?.content === "Echo: s")).toBe(true);
+  });
+
+  it("is an MCP tool on the gateway", async () => {
+    const client = new Client({ name: "test", version: "1.0.0" });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+    const tool = (await client.listTools()).tools.find((candidate) => candidate.name === "helper");
+    expect(tool?.inputSchema).toMatchObject({ type: "object", required: ["message"] });
+    const called = (await client.callTool({ name: "helper", arguments: { message: "as a tool" } })) as { content: { text: string }[] };
+    expect(JSON.parse(called.content[0]?.text ?? "{}")).toMatchObject({ output: "The tool said: Echo: as a tool" });
+    await client.close();
   });
 
   it("speaks AG-UI, read with the official client", async () => {
