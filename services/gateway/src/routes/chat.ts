@@ -5,6 +5,7 @@ import { type Request, type Response, Router } from "express";
 import type { GatewayContext } from "../context.ts";
 import { errorBody } from "../http-errors.ts";
 import type { StreamedEvent } from "../run-client.ts";
+import { eventStream } from "./event-stream.ts";
 import { allDefinitions } from "./listing.ts";
 import { ChatCompletionRequest, type CompletionIdentity, chunk, completion, lastUserText, usageChunk } from "./openai-format.ts";
 import { jsonObjectBody } from "./schemas.ts";
@@ -48,14 +49,11 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
     return;
   }
 
-  let started = false;
   let streamedText = false;
-  const write = (value: unknown) => response.write(`data: ${JSON.stringify(value)}\n\n`);
+  const sse = eventStream(response);
+  const write = (value: unknown) => sse.send(value);
   const start = () => {
-    if (started) return;
-    started = true;
-    response.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" });
-    write(chunk(identity, { role: "assistant", content: "" }));
+    if (!sse.started) write(chunk(identity, { role: "assistant", content: "" }));
   };
   const onEvent = (event: StreamedEvent): boolean => {
     start();
@@ -75,17 +73,6 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
     };
     return write(chunk(identity, { tool_calls: [call] }));
   };
-  const drained = () =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        response.off("drain", done);
-        response.off("close", done);
-        resolve();
-      };
-      response.once("drain", done);
-      response.once("close", done);
-    });
-
   let result: Awaited<ReturnType<GatewayContext["runs"]["run"]>>;
   try {
     result = await context.runs.run(
@@ -93,13 +80,13 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
       {},
       {
         ...runOptions,
-        stream: { onEvent, drained },
+        stream: { onEvent, drained: sse.drained },
         onAccepted: (executor) => response.setHeader("x-switchyard-executor", executor),
       },
     );
   } catch (error) {
     // Before the first byte the client gets a proper HTTP error; after it, an in-band error and no [DONE].
-    if (!started) throw error;
+    if (!sse.started) throw error;
     if (!response.destroyed) {
       write(errorBody(toAppError(error)));
       response.end();
