@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ProfileReport } from "../profile.ts";
+import type { Results } from "../results.ts";
+import { num, table } from "./format.ts";
+
+const sum = (record: Record<string, number> | undefined, names: string[]) =>
+  names.reduce((total, name) => total + (record?.[name] ?? 0), 0);
+
+/** Measured pointers to where the time and memory go, for each target this run missed. */
+export function explainMisses(results: Results): string {
+  const lines: string[] = [];
+  const missed = (prefix: string) => results.targets.some((check) => check.target.startsWith(prefix) && check.met === false);
+  const { throughput, capacity, memory, streaming } = results.scenarios;
+  const level = (concurrency: number) => throughput?.levels.find((candidate) => candidate.concurrency === concurrency)?.arms;
+  const system = ["gateway", "executor", "registry", "nats"];
+  const one = level(1);
+  if (missed("added latency") && one?.switchyard) {
+    const cpu = one.switchyard.cpuMsPerRequest;
+    lines.push(
+      `- **Added latency.** At concurrency 1 one request through Switchyard cost ${num(sum(cpu, system), 2)} ms of CPU in its processes ` +
+        `(gateway ${num(cpu.gateway)}, executor ${num(cpu.executor)}, NATS ${num(cpu.nats)}), most of it on the request's path, which ` +
+        "crosses the processes one after another: " +
+        "HTTP into the gateway, a NATS request to the executor, the executor's call to the upstream (always streamed, through the openai " +
+        "SDK over fetch), every event back over NATS, then the HTTP answer. The direct arm's whole round trip costs " +
+        `${num(sum(one.direct?.cpuMsPerRequest, ["bench", "upstream"]), 2)} ms of CPU (load generator and upstream together).`,
+    );
+  }
+  const sixteen = level(16);
+  if (missed("throughput") && sixteen?.switchyard && sixteen.portkey) {
+    const ours = sum(sixteen.switchyard.cpuMsPerRequest, system);
+    const theirs = sixteen.portkey.cpuMsPerRequest.portkey ?? Number.NaN;
+    lines.push(
+      `- **Throughput.** At concurrency 16 Switchyard's processes used ${num(ours, 2)} ms of CPU per request against ${num(theirs, 2)} ms for ` +
+        `Portkey's one process; on ${results.environment.cores} shared cores that, not waiting, sets the ceiling (see "Where the CPU goes").`,
+    );
+  }
+  if (missed("added TTFT") || missed("added inter-chunk")) {
+    const added = streaming?.arms.switchyard?.added;
+    lines.push(
+      `- **Streaming overhead.** Added TTFT ${num(added?.ttftP50Ms)} ms p50 / ${num(added?.ttftP99Ms)} ms p99, added gap ` +
+        `${num(added?.gapP50Ms)} / ${num(added?.gapP99Ms)} ms. The first token takes the same serial hops as a whole non-streaming ` +
+        `request, and the ${streaming?.concurrentStreams ?? "?"} streams of a round start together, so each one's set-up also queues ` +
+        "behind the others' in the single-threaded gateway and executor. Each later delta crosses the executor, NATS and the gateway; " +
+        "the median gap is unchanged and the p99 follows the CPU contention of the moment rather than a fixed cost.",
+    );
+  }
+  const ours = capacity?.arms.switchyard;
+  const failed = ours?.steps.find((step) => step.clean < step.streams);
+  if (missed("≥ 256") && failed) {
+    const cpu = failed.cpuUsPerDelta;
+    const executorUs = cpu.executor ?? Number.NaN;
+    lines.push(
+      `- **Concurrent streams.** At ${failed.streams} streams ${failed.clean} were clean; the worst gap was ${num(failed.worstGapMs, 0)} ms ` +
+        `while the load generator's own event loop lagged ${num(failed.benchLoopDelayP99Ms, 0)} ms at p99. Per delivered delta the ` +
+        `executor used ${num(executorUs, 0)} µs of CPU, the gateway ${num(cpu.gateway, 0)} µs, NATS ${num(cpu.nats, 0)} µs and the load ` +
+        `generator ${num(cpu.bench, 0)} µs: at 50 deltas/s per paced stream one core runs about ${num(1e6 / executorUs / 50, 0)} streams ` +
+        "in the executor alone, and every delta is an openai-SDK chunk, a NATS publish (a socket write) and a JSON event the gateway " +
+        "decodes and writes again. Stalls show up as the executor's event loop falling behind, all streams at once" +
+        `${failed.firstProblem ? ` (first problem seen: ${failed.firstProblem})` : ""}.`,
+    );
+  }
+  const directFailed = capacity?.arms.direct?.steps.find((step) => step.clean < step.streams);
+  if (directFailed) {
+    lines.push(
+      `- **The load generator's limit.** Direct itself was not clean at ${directFailed.streams} streams (worst gap ` +
+        `${num(directFailed.worstGapMs, 0)} ms, bench event-loop lag p99 ${num(directFailed.benchLoopDelayP99Ms, 0)} ms): beyond that level ` +
+        "the bench process and the shared machine, not a gateway, are what the figures measure.",
+    );
+  }
+  const gateway = memory?.processes.gateway;
+  if (missed("gateway resident") && gateway && memory) {
+    lines.push(
+      `- **Memory.** The gateway already holds ${num(gateway.idleMb, 0)} MB idle and ${num(gateway.loadMaxMb, 0)} MB at most under load. An idle ` +
+        `Node process with only tsx loaded holds ${num(memory.floors.nodeWithTsxMb, 0)} MB here (plain Node ${num(memory.floors.nodeMb, 0)} MB): ` +
+        "every service compiles its TypeScript and its shared packages at start (no build step) and keeps the code, source maps and " +
+        "the loaded libraries (express, zod, the NATS client, OpenTelemetry) resident.",
+    );
+  }
+  return lines.length ? lines.join("\n") : "Every judged target was met in this run.";
+}
+
+/** The summary `pnpm bench --profile` left in results/profile.json, if any (a separate, slower run). */
+export function profileSection(benchDir: string): string {
+  const file = join(benchDir, "results", "profile.json");
+  if (!existsSync(file)) return "No profile yet: run `pnpm bench --quick --profile --only=throughput --no-peer`.";
+  const report = JSON.parse(readFileSync(file, "utf8")) as ProfileReport;
+  const services = Object.entries(report.services).filter(([name]) => name !== "registry");
+  const rows = Array.from({ length: 10 }, (_, index) =>
+    services.flatMap(([, summary]) => {
+      const entry = summary.owners[index];
+      return entry ? [entry.owner, `${entry.share}%`] : ["", ""];
+    }),
+  );
+  const hottest = services.map(
+    ([name, summary]) =>
+      `- ${name}: ${summary.functions
+        .slice(0, 6)
+        .map((entry) => `\`${entry.name}\` ${entry.share}%`)
+        .join(", ")}`,
+  );
+  return [
+    `From \`pnpm bench --${report.mode === "quick" ? "quick --" : ""}profile\` (${report.startedAt}, scenarios: ${report.scenarios}), a separate run: the`,
+    "services sampled by V8's profiler (an `--import` hook, since Node refuses `--cpu-prof` in NODE_OPTIONS) while the",
+    'scenarios ran; self time by where the code lives, start-up and idle excluded. "(native)" is mostly socket writes',
+    "(`writeBuffer`, `writev`: NATS publishes and HTTP responses); `node:internal/deps` is mostly undici, the fetch under the",
+    "openai SDK.",
+    "",
+    table(
+      services.flatMap(([name, summary]) => [`${name} (${summary.busyMs} ms busy)`, "share"]),
+      rows,
+    ),
+    "",
+    "Hottest functions (self time):",
+    "",
+    ...hottest,
+  ].join("\n");
+}
