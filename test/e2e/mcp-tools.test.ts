@@ -67,10 +67,14 @@ describe("MCP servers as tools for pipelines", () => {
   });
 
   it("reports a killed server as failed with the reason, restarts it, and the tool works again", async () => {
-    const { stdout } = await run("ps", ["-eo", "pid,args"]);
-    const line = stdout.split("\n").find((candidate) => candidate.includes(everything) && candidate.includes("stdio"));
+    // This system's server is a child of this system's mcp service (other test files run their own).
+    const { stdout } = await run("ps", ["-eo", "pid,ppid,args"]);
+    const line = stdout
+      .split("\n")
+      .map((row) => row.trim().split(/\s+/))
+      .find(([, ppid, ...args]) => Number(ppid) === system.mcp?.pid && args.join(" ").includes(everything));
     expect(line, stdout).toBeDefined();
-    process.kill(Number(line?.trim().split(/\s+/)[0]), "SIGKILL");
+    process.kill(Number(line?.[0]), "SIGKILL");
     await expect.poll(async () => (await entry("everything")).isRunning, { timeout: 10_000, interval: 20 }).toBe(false);
     expect((await entry("everything")).lastError).toMatch(/SIGKILL|exit|closed/i);
     await expect.poll(async () => (await entry("everything")).isRunning, { timeout: 30_000, interval: 100 }).toBe(true);
@@ -92,7 +96,7 @@ describe("MCP servers as tools for pipelines", () => {
       { command: "node", args: [everything, "stdio"], env: { LD_PRELOAD: "/tmp/evil.so" } },
       { command: "node", args: [everything, "stdio"], env: { PATH: "/tmp" } },
       // Over the API a server may not read the mcp service's environment at all.
-      { command: "node", args: [everything, "stdio"], env: { STOLEN: "${REDIS_URL}" } },
+      { command: "node", args: [everything, "stdio"], env: { STOLEN: ["$", "{REDIS_URL}"].join("") } },
     ];
     for (const [index, config] of hostile.entries()) {
       const refused = await requestJson(`${url}/v1/mcp/servers`, { body: { id: `hostile${index}`, ...config } });
