@@ -54,7 +54,8 @@ describe("availability and deadlines", () => {
     const seen = upstream.requests.at(-1);
     expect(seen).toMatchObject({
       model: "test-model",
-      stream: true,
+      // Nobody streams this run, so the executor asks the provider for the whole answer at once.
+      stream: false,
       messages: [
         { role: "system", content: "be brief" },
         { role: "user", content: "what is up" },

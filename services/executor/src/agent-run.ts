@@ -41,6 +41,7 @@ export async function runAgentRequest(
       },
     },
     signal,
+    request.stream,
   );
   const outputs = {
     output: result.output,

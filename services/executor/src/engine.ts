@@ -21,6 +21,8 @@ export interface RunOptions {
   onToolCall?(component: string, delta: ToolCallDelta): void | Promise<void>;
   /** Each component of the top-level pipeline, once it finished. */
   onComponentDone?(name: string, type: ComponentType, outputs: ComponentOutputs): void;
+  /** Components whose pieces are forwarded as they come; the others may be answered whole. */
+  streams?(component: string): boolean;
   /** The component answering a chat turn gets the request's tools. */
   chatTools?: { component: string; tools?: Record<string, unknown>[] | undefined; toolChoice?: unknown };
   depth?: number;
@@ -72,6 +74,7 @@ export async function runPipeline(
           signal: controller.signal,
           view,
           resolve,
+          streaming: options.streams?.(name) ?? false,
           emit: async (text) => options.onDelta(name, text),
           emitToolCall: async (delta) => options.onToolCall?.(name, delta),
           chatTools: options.chatTools?.component === name ? options.chatTools : undefined,

@@ -31,6 +31,7 @@ export async function runPipelineRequest(
   const finished: Record<string, ComponentOutputs> = {};
   const outputs = await runPipeline(engine, entry, plan.inputs, {
     signal,
+    streams,
     onDelta: (component, text) => (streams(component) ? publisher.emit({ type: "delta", component, text }) : undefined),
     onToolCall: (component, delta) => (streams(component) ? publisher.emit({ type: "tool_call", component, ...delta }) : undefined),
     onComponentDone: (name, type, componentOutputs) => {

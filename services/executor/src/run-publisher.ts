@@ -68,11 +68,11 @@ export function createRunPublisher(nats: NatsConnection, subjects: Subjects, opt
         });
       }
       if (!terminal) options.signal.throwIfAborted();
-      publishJson(nats, subject, { ...event, seq } as RunEvent);
+      publishJson(nats, subject, { ...event, seq } as RunEvent, false);
       seq += 1;
     },
     heartbeat() {
-      publishJson(nats, subject, { type: "heartbeat" } satisfies RunEvent);
+      publishJson(nats, subject, { type: "heartbeat" } satisfies RunEvent, false);
     },
     close() {
       credit?.unsubscribe();

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import {
   type OrderedRunEvent,
   PingReply,
@@ -74,7 +74,7 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
     pingExecutor: (timeoutMs) => requestJson(nats, subjects.request("execPing"), {}, PingReply, { timeoutMs, service: "executor" }),
 
     async run(name, inputs, options) {
-      const runId = randomBytes(12).toString("base64url");
+      const runId = randomUUID();
       const deadlineMs = Math.min(options.deadlineMs, runLimits.maxDeadlineMs);
       const window = runLimits.creditWindow;
       let settle: { resolve(done: DoneEvent): void; reject(error: AppError): void } | undefined;
@@ -109,7 +109,7 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
       const grant = () => {
         if (waitingForDrain || finished || expectedSeq + window / 2 < granted) return;
         granted = expectedSeq + window;
-        publishJson(nats, subjects.run(runId, "credit"), { upTo: granted } satisfies RunCredit);
+        publishJson(nats, subjects.run(runId, "credit"), { upTo: granted } satisfies RunCredit, false);
       };
       const handle = (event: OrderedRunEvent) => {
         if (event.type === "done") return finish(event);
@@ -175,7 +175,7 @@ export function createRunApi(nats: NatsConnection, subjects: Subjects, acceptTim
         // Repeating the grant tells the executor this gateway (and its client) is still there.
         if (options.stream) {
           keepGranting = setInterval(
-            () => publishJson(nats, subjects.run(runId, "credit"), { upTo: granted } satisfies RunCredit),
+            () => publishJson(nats, subjects.run(runId, "credit"), { upTo: granted } satisfies RunCredit, false),
             runLimits.heartbeatMs,
           );
         }

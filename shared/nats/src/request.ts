@@ -48,9 +48,12 @@ function requestFailure(error: unknown, service: string): AppError {
   return new AppError("unavailable", `request to ${service} failed`, { cause: error });
 }
 
-/** Publishes a JSON message with trace headers. */
-export function publishJson(connection: NatsConnection, subject: string, payload: unknown): void {
-  connection.publish(subject, encodeJson(payload), { headers: traceHeaders() });
+/**
+ * Publishes a JSON message, with trace headers unless `traced` is false: a run's events and
+ * credits belong to the run's trace already, and headers on each of thousands would cost.
+ */
+export function publishJson(connection: NatsConnection, subject: string, payload: unknown, traced = true): void {
+  connection.publish(subject, encodeJson(payload), traced ? { headers: traceHeaders() } : undefined);
 }
 
 export const EmptyReply = z.object({});

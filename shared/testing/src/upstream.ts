@@ -104,12 +104,19 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     const usage = { prompt_tokens: 3, completion_tokens: completionTokens, total_tokens: 3 + completionTokens };
     const base = { id: "chatcmpl-upstream", created: Math.floor(Date.now() / 1000), model: body.model };
     if (!body.stream) {
+      const toolCalls =
+        body.model === "tools"
+          ? [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }]
+          : scripted?.call
+            ? [{ id: `call_${state.requests.length}`, type: "function", function: scripted.call }]
+            : undefined;
+      const message = { role: "assistant", content: toolCalls ? null : reply, ...(toolCalls ? { tool_calls: toolCalls } : {}) };
       response.writeHead(200, { "content-type": "application/json" });
       response.end(
         JSON.stringify({
           ...base,
           object: "chat.completion",
-          choices: [{ index: 0, message: { role: "assistant", content: reply }, finish_reason: "stop" }],
+          choices: [{ index: 0, message, finish_reason: toolCalls ? "tool_calls" : "stop" }],
           usage,
         }),
       );

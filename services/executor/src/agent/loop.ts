@@ -60,6 +60,8 @@ export async function runAgent(
   input: AgentInputs,
   events: AgentEvents,
   signal: AbortSignal,
+  /** Whether text is forwarded as it comes; if not, the model may answer each step whole. */
+  streaming = true,
 ): Promise<AgentResult> {
   const session = await deps.memory.open(agent, input.session_id);
   const toolset = await buildToolset(agent, deps.tools, deps.definition, signal);
@@ -71,7 +73,12 @@ export async function runAgent(
 
   for (let step = 0; step < agent.max_steps; step += 1) {
     const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...session.history, ...turn];
-    const answer = await callModel(provider, messages, toolset.tools, agent.temperature, events, signal);
+    const answer = await callModel(
+      provider,
+      { messages, tools: toolset.tools, temperature: agent.temperature, incremental: streaming },
+      events,
+      signal,
+    );
     usage = addUsage(usage, answer.usage);
     if (answer.toolCalls.length === 0) {
       turn.push({ role: "assistant", content: answer.text });
@@ -103,16 +110,15 @@ export async function runAgent(
 
 async function callModel(
   provider: ReturnType<ProviderSet["get"]>,
-  messages: ChatMessage[],
-  tools: Record<string, unknown>[],
-  temperature: number | undefined,
+  options: { messages: ChatMessage[]; tools: Record<string, unknown>[]; temperature: number | undefined; incremental: boolean },
   events: AgentEvents,
   signal: AbortSignal,
 ): Promise<{ text: string; toolCalls: ToolCall[]; usage: Usage }> {
   let text = "";
   let usage: Usage | undefined;
   const calls: ToolCall[] = [];
-  const request = { messages, temperature, ...(tools.length ? { tools } : {}) };
+  const { messages, tools, temperature, incremental } = options;
+  const request = { messages, temperature, incremental, ...(tools.length ? { tools } : {}) };
   for await (const chunk of provider.stream(request, signal)) {
     if (chunk.type === "text") {
       text += chunk.text;

@@ -34,6 +34,7 @@ export const runLlm: ComponentRunner<"llm"> = async (component, context) => {
     maxTokens: component.max_tokens,
     tools: context.chatTools?.tools,
     toolChoice: context.chatTools?.toolChoice,
+    incremental: context.streaming,
   };
   for await (const chunk of provider.stream(request, context.signal)) {
     switch (chunk.type) {

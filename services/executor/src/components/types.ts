@@ -25,6 +25,8 @@ export interface ComponentContext {
   view: Record<string, unknown>;
   /** The value a reference (`component.output`, `inputs.name`) points at. */
   resolve(reference: string): unknown;
+  /** Whether this component's pieces are forwarded as they come (else it may ask for whole answers). */
+  streaming: boolean;
   /** Streams a piece of text produced by this component; resolves when the client may take more. */
   emit(text: string): Promise<void>;
   /** Streams a piece of a tool call made by this component's model. */

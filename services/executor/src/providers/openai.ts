@@ -18,24 +18,49 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     timeout: options.timeoutMs,
     maxRetries: 0,
   });
+  const body = (request: CompletionRequest) => ({
+    model: options.model,
+    // The messages were parsed as OpenAI-format chat messages; the client's type is the same shape.
+    messages: request.messages as OpenAI.Chat.Completions.ChatCompletionMessageParam[],
+    ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
+    ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
+    ...(request.tools ? { tools: request.tools as unknown as OpenAI.Chat.Completions.ChatCompletionTool[] } : {}),
+    ...(request.toolChoice === undefined
+      ? {}
+      : { tool_choice: request.toolChoice as OpenAI.Chat.Completions.ChatCompletionToolChoiceOption }),
+  });
+
+  /** One plain call, its answer handed on as the same pieces a stream would give. */
+  async function* whole(request: CompletionRequest, signal: AbortSignal): AsyncIterable<CompletionChunk> {
+    let completion: OpenAI.Chat.Completions.ChatCompletion;
+    try {
+      completion = await client.chat.completions.create({ ...body(request), stream: false }, { signal });
+    } catch (error) {
+      throw providerError(error, signal);
+    }
+    const choice = completion.choices[0];
+    if (choice?.message.content) yield { type: "text", text: choice.message.content };
+    for (const [index, call] of (choice?.message.tool_calls ?? []).entries()) {
+      if (call.type === "function")
+        yield { type: "tool_call", index, id: call.id, name: call.function.name, arguments: call.function.arguments };
+    }
+    if (choice?.finish_reason && choice.finish_reason !== "function_call") yield { type: "finish", reason: choice.finish_reason };
+    if (completion.usage) {
+      const { prompt_tokens, completion_tokens, total_tokens } = completion.usage;
+      yield { type: "usage", usage: { prompt_tokens, completion_tokens, total_tokens } };
+    }
+  }
+
   return {
     async *stream(request: CompletionRequest, signal: AbortSignal): AsyncIterable<CompletionChunk> {
+      if (request.incremental === false) {
+        yield* whole(request, signal);
+        return;
+      }
       let stream: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
       try {
         stream = await client.chat.completions.create(
-          {
-            model: options.model,
-            // The messages were parsed as OpenAI-format chat messages; the client's type is the same shape.
-            messages: request.messages as OpenAI.Chat.Completions.ChatCompletionMessageParam[],
-            stream: true,
-            stream_options: { include_usage: true },
-            ...(request.temperature === undefined ? {} : { temperature: request.temperature }),
-            ...(request.maxTokens === undefined ? {} : { max_tokens: request.maxTokens }),
-            ...(request.tools ? { tools: request.tools as unknown as OpenAI.Chat.Completions.ChatCompletionTool[] } : {}),
-            ...(request.toolChoice === undefined
-              ? {}
-              : { tool_choice: request.toolChoice as OpenAI.Chat.Completions.ChatCompletionToolChoiceOption }),
-          },
+          { ...body(request), stream: true, stream_options: { include_usage: true } },
           { signal },
         );
       } catch (error) {

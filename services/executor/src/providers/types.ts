@@ -10,6 +10,11 @@ export interface CompletionRequest {
   /** OpenAI-format tool definitions, passed to the model as they are. */
   tools?: Record<string, unknown>[] | undefined;
   toolChoice?: unknown;
+  /**
+   * Whether the caller forwards pieces as they come. When false a provider may answer in
+   * one piece (one plain JSON call instead of a stream), which costs less per request.
+   */
+  incremental?: boolean;
 }
 
 /** A piece of a tool call, as OpenAI streams them: the first piece of an index has its id and name. */

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type BaseEvent, type Event, EventType } from "@ag-ui/core";
-import { EventEncoder } from "@ag-ui/encoder";
+import type { BaseEvent, Event } from "@ag-ui/core";
 import { toAppError } from "@switchyard/errors";
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
@@ -37,6 +36,8 @@ function lastUserText(messages: z.infer<typeof RunAgentInput>["messages"]): stri
 async function runAgUi(context: GatewayContext, request: Request, response: Response): Promise<void> {
   const name = nameParam(request);
   const input = RunAgentInput.parse(jsonObjectBody(request));
+  // Loaded on first use: a gateway nobody calls over AG-UI does not hold it in memory.
+  const [{ EventType }, { EventEncoder }] = await Promise.all([import("@ag-ui/core"), import("@ag-ui/encoder")]);
   const encoder = new EventEncoder({ accept: request.header("accept") ?? "text/event-stream" });
   const sse = eventStream(response);
   const emit = (event: Event) =>

@@ -1,7 +1,5 @@
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
-import { StreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/streamableHttp.js";
-import { CallToolRequestSchema, ListToolsRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import type { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
 import { AppError, toAppError } from "@switchyard/errors";
 import { EmptyReply, encodeJson, requestJson } from "@switchyard/nats";
 import { Router } from "express";
@@ -11,8 +9,18 @@ import { allDefinitions } from "./listing.ts";
 /** Legacy SSE sessions one gateway holds at once. */
 const maxSseSessions = 1000;
 
+/** The MCP SDK is loaded on first use: a gateway that never serves MCP does not hold it in memory. */
+const sdk = () =>
+  Promise.all([
+    import("@modelcontextprotocol/sdk/server/index.js"),
+    import("@modelcontextprotocol/sdk/server/sse.js"),
+    import("@modelcontextprotocol/sdk/server/streamableHttp.js"),
+    import("@modelcontextprotocol/sdk/types.js"),
+  ]).then(([index, sse, streamable, types]) => ({ ...index, ...sse, ...streamable, ...types }));
+
 /** An MCP server whose tools are the deployed pipelines; made per connection, holding no state of its own. */
-function createToolServer(context: GatewayContext): Server {
+async function createToolServer(context: GatewayContext): Promise<Server> {
+  const { Server, ListToolsRequestSchema, CallToolRequestSchema } = await sdk();
   const server = new Server({ name: "switchyard", version: "0.1.0" }, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, async () => {
     const definitions = await allDefinitions(context);
@@ -53,7 +61,8 @@ export function mcpEndpointRoutes(context: GatewayContext): Router {
   const sessions = new Map<string, SSEServerTransport>();
 
   router.post("/mcp", async (request, response) => {
-    const server = createToolServer(context);
+    const { StreamableHTTPServerTransport } = await sdk();
+    const server = await createToolServer(context);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     response.once("close", () => {
       void transport.close();
@@ -68,8 +77,9 @@ export function mcpEndpointRoutes(context: GatewayContext): Router {
 
   router.get("/sse", async (_request, response) => {
     if (sessions.size >= maxSseSessions) throw new AppError("unavailable", "too many MCP SSE sessions on this gateway");
+    const { SSEServerTransport } = await sdk();
     const transport = new SSEServerTransport("/messages/", response);
-    const server = createToolServer(context);
+    const server = await createToolServer(context);
     const sessionId = transport.sessionId;
     sessions.set(sessionId, transport);
     const remote = context.nats.subscribe(context.subjects.mcpSession(sessionId), {
