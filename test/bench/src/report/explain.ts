@@ -21,8 +21,8 @@ export function explainMisses(results: Results): string {
       `- **Added latency.** At concurrency 1 one request through Switchyard cost ${num(sum(cpu, system), 2)} ms of CPU in its processes ` +
         `(gateway ${num(cpu.gateway)}, executor ${num(cpu.executor)}, NATS ${num(cpu.nats)}), most of it on the request's path, which ` +
         "crosses the processes one after another: " +
-        "HTTP into the gateway, a NATS request to the executor, the executor's call to the upstream (always streamed, through the openai " +
-        "SDK over fetch), every event back over NATS, then the HTTP answer. The direct arm's whole round trip costs " +
+        "HTTP into the gateway, a NATS request to the executor, the executor's call to the upstream (one plain JSON call when nobody " +
+        "streams, streamed otherwise, through the openai SDK over fetch), every event back over NATS, then the HTTP answer. The direct arm's whole round trip costs " +
         `${num(sum(one.direct?.cpuMsPerRequest, ["bench", "upstream"]), 2)} ms of CPU (load generator and upstream together).`,
     );
   }

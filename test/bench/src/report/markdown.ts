@@ -16,7 +16,7 @@ function busy(results: Results): string {
   const [start] = env.loadAverageAtStart;
   const figures = `load average ${env.loadAverageAtStart.join(" / ")} before the bench started anything, ${env.loadAverageAtEnd?.join(" / ") ?? "?"} at the end`;
   return (start ?? 0) >= 0.5
-    ? `other work (another engineer's test suites) was running on it during this run (${figures}).`
+    ? `other work was running on it during this run (${figures}).`
     : `it looked quiet when this run started (${figures}).`;
 }
 
