@@ -1,8 +1,7 @@
 import { context, propagation, type Span, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 
 export interface TelemetryOptions {
@@ -24,10 +23,7 @@ export interface Telemetry {
  */
 export function initTelemetry(options: TelemetryOptions): Telemetry {
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
-  if (options.otlpEndpoint) {
-    const url = `${options.otlpEndpoint.replace(/\/$/, "")}/v1/traces`;
-    processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
-  }
+  if (options.otlpEndpoint) processors.push(otlpProcessor(`${options.otlpEndpoint.replace(/\/$/, "")}/v1/traces`));
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ "service.name": options.serviceName }),
     spanProcessors: processors,
@@ -36,6 +32,36 @@ export function initTelemetry(options: TelemetryOptions): Telemetry {
   return {
     tracer: trace.getTracer(`switchyard-${options.serviceName}`),
     shutdown: () => provider.shutdown(),
+  };
+}
+
+/**
+ * Batches spans to OTLP/HTTP. The exporter (about 15 MB resident) is loaded only when an
+ * endpoint is configured, in the background; spans that end before it is ready wait for it
+ * (at most 2,048, past which they are dropped).
+ */
+function otlpProcessor(url: string): SpanProcessor {
+  let inner: SpanProcessor | undefined;
+  const early: ReadableSpan[] = [];
+  const ready = import("@opentelemetry/exporter-trace-otlp-http").then(({ OTLPTraceExporter }) => {
+    const processor = new BatchSpanProcessor(new OTLPTraceExporter({ url }));
+    for (const span of early.splice(0)) processor.onEnd(span);
+    inner = processor;
+  });
+  return {
+    onStart: (span, parent) => inner?.onStart(span, parent),
+    onEnd: (span: ReadableSpan) => {
+      if (inner) inner.onEnd(span);
+      else if (early.length < 2048) early.push(span);
+    },
+    forceFlush: async () => {
+      await ready;
+      await inner?.forceFlush();
+    },
+    shutdown: async () => {
+      await ready.catch(() => undefined);
+      await inner?.shutdown();
+    },
   };
 }
 
