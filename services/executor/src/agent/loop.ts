@@ -3,11 +3,13 @@ import { type AgentDefinition, type AgentInputs, renderTemplate } from "@switchy
 import { AppError, toAppError } from "@switchyard/errors";
 import type { ToolCaller } from "../components/index.ts";
 import type { CachedDefinition } from "../definitions-cache.ts";
-import type { ProviderSet, ToolCallDelta } from "../providers/index.ts";
-import { countTokens } from "../tokens.ts";
+import { addToolCallPiece, countUsage } from "../providers/answer.ts";
+import type { ProviderSet } from "../providers/index.ts";
 import type { SessionMemory } from "./memory.ts";
 import { buildToolset, type ToolTarget } from "./toolset.ts";
 
+/** Bound on the tool calls of one model answer. */
+const maxCallsPerStep = 64;
 /** Bound on one tool result handed back to the model. */
 const maxToolResultChars = 64 * 1024;
 
@@ -123,26 +125,11 @@ async function callModel(
     if (chunk.type === "text") {
       text += chunk.text;
       await events.delta(chunk.text);
-    } else if (chunk.type === "tool_call") collect(calls, chunk);
+    } else if (chunk.type === "tool_call") addToolCallPiece(calls, chunk, maxCallsPerStep);
     else if (chunk.type === "usage") usage = chunk.usage;
   }
   const toolCalls = calls.filter(Boolean).map((call, index) => ({ ...call, id: call.id || `call_${index}` }));
-  if (!usage) {
-    let prompt = 0;
-    for (const message of messages) prompt += await countTokens(message.content ?? "");
-    const completion = await countTokens(text + JSON.stringify(toolCalls.length ? toolCalls : ""));
-    usage = { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-  }
-  return { text, toolCalls, usage };
-}
-
-function collect(calls: ToolCall[], delta: ToolCallDelta): void {
-  if (delta.index >= 64) throw new AppError("upstream_error", "the model asked for more than 64 tool calls at once");
-  const call = calls[delta.index] ?? { id: "", type: "function" as const, function: { name: "", arguments: "" } };
-  calls[delta.index] = call;
-  if (delta.id) call.id = delta.id;
-  if (delta.name) call.function.name += delta.name;
-  if (delta.arguments) call.function.arguments += delta.arguments;
+  return { text, toolCalls, usage: usage ?? (await countUsage(messages, text, toolCalls)) };
 }
 
 async function runToolCall(deps: AgentDeps, target: ToolTarget | undefined, call: ToolCall, signal: AbortSignal) {

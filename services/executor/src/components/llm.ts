@@ -1,17 +1,12 @@
-import type { ChatMessage, FinishReason, ToolCallDelta, Usage } from "../providers/index.ts";
-import { countTokens } from "../tokens.ts";
+import type { ToolCall } from "@switchyard/contracts";
+import { addToolCallPiece, countUsage } from "../providers/answer.ts";
+import type { ChatMessage, FinishReason, Usage } from "../providers/index.ts";
 import type { ComponentRunner } from "./types.ts";
 
 /** Bound on the text one llm component collects. */
 const maxTextLength = 4 * 1024 * 1024;
 /** Bound on the tool calls one answer may carry. */
 const maxToolCalls = 128;
-
-interface ToolCall {
-  id: string;
-  type: "function";
-  function: { name: string; arguments: string };
-}
 
 /**
  * Calls the aliased model, streaming each piece of text (and of tool calls) as it arrives;
@@ -45,7 +40,7 @@ export const runLlm: ComponentRunner<"llm"> = async (component, context) => {
         finishReason = chunk.reason;
         break;
       case "tool_call":
-        collectToolCall(toolCalls, chunk);
+        addToolCallPiece(toolCalls, chunk, maxToolCalls);
         await context.emitToolCall(chunk);
         break;
       case "text":
@@ -59,19 +54,3 @@ export const runLlm: ComponentRunner<"llm"> = async (component, context) => {
   usage ??= await countUsage(messages, text, toolCalls);
   return { text, usage, finish_reason: finishReason, tool_calls: toolCalls };
 };
-
-function collectToolCall(calls: ToolCall[], delta: ToolCallDelta): void {
-  if (delta.index >= maxToolCalls) throw new Error(`the model made more than ${maxToolCalls} tool calls`);
-  const call = calls[delta.index] ?? { id: "", type: "function", function: { name: "", arguments: "" } };
-  calls[delta.index] = call;
-  if (delta.id) call.id = delta.id;
-  if (delta.name) call.function.name += delta.name;
-  if (delta.arguments) call.function.arguments += delta.arguments;
-}
-
-async function countUsage(messages: ChatMessage[], text: string, toolCalls: ToolCall[]): Promise<Usage> {
-  let prompt = 0;
-  for (const message of messages) prompt += await countTokens(message.content ?? "");
-  const completion = (await countTokens(text)) + (toolCalls.length ? await countTokens(JSON.stringify(toolCalls)) : 0);
-  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-}

@@ -5,7 +5,9 @@ import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import type { StreamedEvent } from "../run-client.ts";
+import { abortOnClose } from "./client-gone.ts";
 import { eventStream } from "./event-stream.ts";
+import { lastUserText } from "./openai-format.ts";
 import { jsonObjectBody, nameParam } from "./schemas.ts";
 
 /** The parts of AG-UI's RunAgentInput this server uses; the rest is accepted as it is. */
@@ -17,17 +19,6 @@ const RunAgentInput = z.looseObject({
     .max(4096)
     .default([]),
 });
-
-function lastUserText(messages: z.infer<typeof RunAgentInput>["messages"]): string {
-  const message = [...messages].reverse().find((candidate) => candidate.role === "user");
-  if (typeof message?.content === "string") return message.content;
-  if (Array.isArray(message?.content)) {
-    return message.content
-      .flatMap((part) => (typeof part === "object" && part !== null && "text" in part && typeof part.text === "string" ? [part.text] : []))
-      .join("\n");
-  }
-  return "";
-}
 
 /**
  * AG-UI: runs an agent and streams its turn as AG-UI events (RUN_STARTED, TEXT_MESSAGE_*,
@@ -47,10 +38,7 @@ async function runAgUi(context: GatewayContext, request: Request, response: Resp
         .replace(/^data: /, "")
         .trimEnd(),
     );
-  const controller = new AbortController();
-  response.once("close", () => {
-    if (!response.writableFinished) controller.abort();
-  });
+  const signal = abortOnClose(response);
   const { threadId, runId } = input;
   emit({ type: EventType.RUN_STARTED, threadId, runId });
   let messageId: string | undefined;
@@ -78,10 +66,10 @@ async function runAgUi(context: GatewayContext, request: Request, response: Resp
   try {
     const result = await context.runs.run(
       name,
-      { message: lastUserText(input.messages) },
+      { message: lastUserText(input.messages) ?? "" },
       {
         deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
-        signal: controller.signal,
+        signal,
         kind: "agent",
         stream: { onEvent, drained: sse.drained },
       },

@@ -3,6 +3,7 @@ import { type Request, type Response, Router } from "express";
 import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { errorBody } from "../http-errors.ts";
+import { abortOnClose } from "./client-gone.ts";
 import { agentEventPayload, eventStream } from "./event-stream.ts";
 import { CreatePipelineBody, jsonObjectBody, nameParam, PageQuery } from "./schemas.ts";
 
@@ -18,14 +19,6 @@ const sessionIdParam = (request: Request) => {
   if (!/^[A-Za-z0-9_-]{8,64}$/.test(id)) throw new AppError("not_found", `session '${id}' does not exist or has expired`);
   return id;
 };
-
-function abortOnClose(response: Response): AbortSignal {
-  const controller = new AbortController();
-  response.once("close", () => {
-    if (!response.writableFinished) controller.abort();
-  });
-  return controller.signal;
-}
 
 /** Runs an agent turn, as JSON or as an SSE stream of `event: <type>` lines. */
 async function invoke(context: GatewayContext, name: string, body: InvokeBody, response: Response, stream: boolean): Promise<void> {

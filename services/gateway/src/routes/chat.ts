@@ -5,21 +5,13 @@ import { type Request, type Response, Router } from "express";
 import type { GatewayContext } from "../context.ts";
 import { errorBody } from "../http-errors.ts";
 import type { StreamedEvent } from "../run-client.ts";
+import { abortOnClose } from "./client-gone.ts";
 import { eventStream } from "./event-stream.ts";
 import { allDefinitions } from "./listing.ts";
 import { ChatCompletionRequest, type CompletionIdentity, chunk, completion, lastUserText, usageChunk } from "./openai-format.ts";
 import { jsonObjectBody } from "./schemas.ts";
 
 const emptyUsage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
-
-/** Cancels the run when the response closes before it finished (the client went away). */
-function abortOnClose(response: Response): AbortSignal {
-  const controller = new AbortController();
-  response.once("close", () => {
-    if (!response.writableFinished) controller.abort();
-  });
-  return controller.signal;
-}
 
 async function chatCompletion(context: GatewayContext, request: Request, response: Response, modelFromPath?: string) {
   const raw = jsonObjectBody(request);

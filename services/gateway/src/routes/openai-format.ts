@@ -23,14 +23,20 @@ export const ChatCompletionRequest = z.looseObject({
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
-/** The text of the last user message: a string, or the text parts of a content array. */
-export function lastUserText(messages: z.infer<typeof ChatMessage>[]): string | undefined {
+/** The text of the last user message: a string, or the text parts of a content array (OpenAI and AG-UI messages alike). */
+export function lastUserText(messages: readonly { role: string; content?: unknown }[]): string | undefined {
   const message = [...messages].reverse().find((candidate) => candidate.role === "user");
   if (!message) return undefined;
   const content = message.content;
   if (typeof content === "string") return content;
-  if (!content) return "";
-  return content.flatMap((part) => (part.type === "text" && typeof part.text === "string" ? [part.text] : [])).join("\n");
+  if (!Array.isArray(content)) return "";
+  return content
+    .flatMap((part: unknown) =>
+      typeof part === "object" && part !== null && "type" in part && part.type === "text" && "text" in part && typeof part.text === "string"
+        ? [part.text]
+        : [],
+    )
+    .join("\n");
 }
 
 export interface CompletionIdentity {

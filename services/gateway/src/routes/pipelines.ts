@@ -2,6 +2,7 @@ import { inputsJsonSchema, PipelineDefinition } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
 import { type Request, type Response, Router } from "express";
 import type { GatewayContext } from "../context.ts";
+import { abortOnClose } from "./client-gone.ts";
 import { allDefinitions } from "./listing.ts";
 import { CreatePipelineBody, DeployFilesBody, DeployYamlBody, jsonObjectBody, nameParam, PageQuery, RunBody } from "./schemas.ts";
 
@@ -11,22 +12,13 @@ const definitionFileNames = ["pipeline.yaml", "pipeline.yml", "pipeline.json"];
 async function runForRequest(context: GatewayContext, request: Request, response: Response, kind?: "pipeline") {
   const name = nameParam(request);
   const inputs = RunBody.parse(jsonObjectBody(request));
-  const controller = new AbortController();
-  const onClose = () => {
-    if (!response.writableFinished) controller.abort();
-  };
-  response.once("close", onClose);
-  try {
-    const { outputs, executor } = await context.runs.run(name, inputs, {
-      deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
-      signal: controller.signal,
-      ...(kind ? { kind } : {}),
-    });
-    response.setHeader("x-switchyard-executor", executor);
-    return outputs;
-  } finally {
-    response.off("close", onClose);
-  }
+  const { outputs, executor } = await context.runs.run(name, inputs, {
+    deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
+    signal: abortOnClose(response),
+    ...(kind ? { kind } : {}),
+  });
+  response.setHeader("x-switchyard-executor", executor);
+  return outputs;
 }
 
 /** Hayhooks-compatible routes: same paths and shapes. */
