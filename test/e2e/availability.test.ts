@@ -79,10 +79,12 @@ describe("availability and deadlines", () => {
     ]) {
       expect((await deployFor(name as string, model as string)).status).toBe(200);
     }
-    const closedBefore = upstream.socketCloses.length;
+    const before = upstream.requests.length;
     expectError(await requestJson(`${url}/slowpoke/run`, { body: { q: "hi" } }), 504, "timeout");
-    // The executor gave up on the provider call too: its socket was closed.
-    await expect.poll(() => upstream.socketCloses.length, { timeout: 5000 }).toBeGreaterThan(closedBefore);
+    // The executor gave up on the provider call too: that call's socket was closed.
+    const slowCall = upstream.requests.slice(before).find((request) => request.model === "slow");
+    expect(slowCall).toBeDefined();
+    await expect.poll(() => slowCall?.socketClosedAt, { timeout: 5000 }).toBeDefined();
 
     const limited = await requestJson(`${url}/limited/run`, { body: { q: "hi" } });
     expectError(limited, 429, "rate_limited");

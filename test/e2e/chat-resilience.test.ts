@@ -63,15 +63,17 @@ describe("a gateway dying mid-stream", () => {
   it("makes the executor stop the run and close its upstream call", async () => {
     const doomed = await system.startGateway();
     const doomedUrl = `http://127.0.0.1:${String(doomed.ready.port)}`;
+    const before = upstream.requests.length;
     const response = await postChat(doomedUrl, { model: "paced-chat", messages: [{ role: "user", content: "x" }], stream: true });
     expect(response.status).toBe(200);
     const reader = sseData(response.body);
     for (let seen = 0; seen < 3; seen += 1) await reader.next();
-    const closesBefore = upstream.socketCloses.length;
+    const call = upstream.requests.slice(before).find((request) => request.model === "paced");
+    expect(call).toBeDefined();
     const killedAt = performance.now();
     await doomed.kill();
-    await expect.poll(() => upstream.socketCloses.length, { timeout: 10_000 }).toBeGreaterThan(closesBefore);
-    console.log(`gateway SIGKILL → upstream socket closed: ${((upstream.socketCloses.at(-1) ?? 0) - killedAt).toFixed(0)} ms`);
+    await expect.poll(() => call?.socketClosedAt, { timeout: 10_000 }).toBeDefined();
+    console.log(`gateway SIGKILL → upstream socket closed: ${((call?.socketClosedAt ?? 0) - killedAt).toFixed(0)} ms`);
     // The dead gateway cut the client's connection too.
     await reader.return(undefined).catch(() => undefined);
   });

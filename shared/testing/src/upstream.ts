@@ -15,13 +15,12 @@ import type { AddressInfo, Socket } from "node:net";
  *   `echo` with the user's text; given a tool result, it answers `The tool said: <result>`;
  *   without tools it answers `echo: <text>`. `agent-bad-args` calls `echo` with no arguments
  *   first; `agent-loop` calls `echo` forever.
- * It records every request, how many deltas it wrote, and when each socket closed.
+ * It records every request (and when its connection closed) and how many deltas it wrote.
  */
 export interface Upstream {
   url: string;
-  requests: { model: string; stream: boolean; messages: unknown[]; tools?: unknown }[];
-  /** `performance.now()` of every socket close. */
-  socketCloses: number[];
+  /** Every request, with `performance.now()` of when its connection closed, once it has. */
+  requests: { model: string; stream: boolean; messages: unknown[]; tools?: unknown; socketClosedAt?: number }[];
   /** Deltas written to `many` streams so far. */
   written: number;
   stop(): Promise<void>;
@@ -64,7 +63,6 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const state: Upstream = {
     url: "",
     requests: [],
-    socketCloses: [],
     written: 0,
     stop: async () => {},
     [Symbol.asyncDispose]: async () => {},
@@ -76,7 +74,6 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     sockets.add(socket);
     socket.once("close", () => {
       sockets.delete(socket);
-      state.socketCloses.push(performance.now());
     });
   });
 
@@ -88,7 +85,16 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
     let raw = "";
     for await (const piece of request) raw += String(piece);
     const body = JSON.parse(raw) as ChatBody;
-    state.requests.push({ model: body.model, stream: body.stream === true, messages: body.messages, tools: body.tools });
+    const entry: Upstream["requests"][number] = {
+      model: body.model,
+      stream: body.stream === true,
+      messages: body.messages,
+      tools: body.tools,
+    };
+    state.requests.push(entry);
+    request.socket.once("close", () => {
+      entry.socketClosedAt = performance.now();
+    });
     if (body.model === "fail-429" || body.model === "fail-500") {
       const status = body.model === "fail-429" ? 429 : 500;
       response.writeHead(status, { "content-type": "application/json", ...(status === 429 ? { "retry-after": "7" } : {}) });
