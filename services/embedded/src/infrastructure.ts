@@ -1,6 +1,5 @@
-import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { type LocalServer, natsReachable, redisReachable, startNatsServer, startRedisServer } from "@switchyard/local";
+import { binaryAvailable, type LocalServer, natsReachable, redisReachable, startNatsServer, startRedisServer } from "@switchyard/local";
 
 export interface Endpoint {
   url: string;
@@ -12,10 +11,6 @@ const installHint = {
   "nats-server": "apt-get install nats-server   (or download from the NATS releases page; or set NATS_URL)",
   "redis-server": "apt-get install redis-server  (or brew install redis; or set REDIS_URL)",
 };
-
-function binaryAvailable(binary: string): boolean {
-  return !spawnSync(binary, ["--version"], { stdio: "ignore" }).error;
-}
 
 export class MissingBinaryError extends Error {}
 

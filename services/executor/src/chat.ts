@@ -2,7 +2,7 @@ import type { FinishReason, RunChat, Usage } from "@switchyard/contracts";
 import { type PipelineDefinition, parseReference } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
 import type { ComponentOutputs } from "./components/index.ts";
-import { countTokens } from "./tokens.ts";
+import { addUsage, countUsage } from "./providers/answer.ts";
 
 export interface ChatPlan {
   inputs: Record<string, unknown>;
@@ -25,19 +25,8 @@ export function planChat(definition: PipelineDefinition, chat: RunChat): ChatPla
 
 /** Usage of a chat run: the sum over its llm components, or counted by the tokenizer when none ran. */
 export async function chatUsage(llmUsages: Usage[], message: string, text: string): Promise<Usage> {
-  if (llmUsages.length === 0) {
-    const prompt = await countTokens(message);
-    const completion = await countTokens(text);
-    return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
-  }
-  return llmUsages.reduce(
-    (sum, usage) => ({
-      prompt_tokens: sum.prompt_tokens + usage.prompt_tokens,
-      completion_tokens: sum.completion_tokens + usage.completion_tokens,
-      total_tokens: sum.total_tokens + usage.total_tokens,
-    }),
-    { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 },
-  );
+  if (llmUsages.length === 0) return countUsage([{ role: "user", content: message }], text, []);
+  return llmUsages.reduce(addUsage, { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
 }
 
 export function chatText(value: unknown): string {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { createServer } from "node:net";
 
@@ -68,4 +68,9 @@ export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
 export function ensureDir(path: string): string {
   mkdirSync(path, { recursive: true });
   return path;
+}
+
+/** True when the binary is on the PATH and runs (`<binary> --version`), never through a shell. */
+export function binaryAvailable(binary: string): boolean {
+  return !spawnSync(binary, ["--version"], { stdio: "ignore" }).error;
 }

@@ -1,9 +1,5 @@
 import { spawnSync } from "node:child_process";
 
-export function binaryAvailable(binary: string): boolean {
-  return !spawnSync(binary, ["--version"], { stdio: "ignore" }).error;
-}
-
 /** NATS and Redis in containers through testcontainers, when a Docker engine answers; otherwise undefined. */
 export async function startContainers(): Promise<{ natsUrl: string; redisUrl: string; stop(): Promise<void> } | undefined> {
   if (spawnSync("docker", ["info"], { stdio: "ignore" }).status !== 0) return undefined;

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { natsReachable, redisReachable, startNatsServer, startRedisServer } from "@switchyard/local";
-import { binaryAvailable, startContainers } from "./containers.ts";
+import { binaryAvailable, natsReachable, redisReachable, startNatsServer, startRedisServer } from "@switchyard/local";
+import { startContainers } from "./containers.ts";
 
 export interface Infra {
   natsUrl: string;

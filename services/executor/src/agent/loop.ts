@@ -3,7 +3,7 @@ import { type AgentDefinition, type AgentInputs, renderTemplate } from "@switchy
 import { AppError, toAppError } from "@switchyard/errors";
 import type { ToolCaller } from "../components/index.ts";
 import type { CachedDefinition } from "../definitions-cache.ts";
-import { addToolCallPiece, countUsage } from "../providers/answer.ts";
+import { addToolCallPiece, addUsage, countUsage } from "../providers/answer.ts";
 import type { ProviderSet } from "../providers/index.ts";
 import type { SessionMemory } from "./memory.ts";
 import { buildToolset, type ToolTarget } from "./toolset.ts";
@@ -44,12 +44,6 @@ export interface AgentResult {
   trimmed: number;
   messages: ChatMessage[];
 }
-
-const addUsage = (sum: Usage, usage: Usage): Usage => ({
-  prompt_tokens: sum.prompt_tokens + usage.prompt_tokens,
-  completion_tokens: sum.completion_tokens + usage.completion_tokens,
-  total_tokens: sum.total_tokens + usage.total_tokens,
-});
 
 /**
  * The tool-calling loop: ask the model; run the tools it asks for (in parallel), hand the

@@ -20,3 +20,12 @@ export async function countUsage(messages: ChatMessage[], text: string, toolCall
   const completion = (await countTokens(text)) + (toolCalls.length ? await countTokens(JSON.stringify(toolCalls)) : 0);
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
 }
+
+/** The sum of several usages (a run's llm components, an agent's steps). */
+export function addUsage(sum: Usage, usage: Usage): Usage {
+  return {
+    prompt_tokens: sum.prompt_tokens + usage.prompt_tokens,
+    completion_tokens: sum.completion_tokens + usage.completion_tokens,
+    total_tokens: sum.total_tokens + usage.total_tokens,
+  };
+}

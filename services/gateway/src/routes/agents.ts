@@ -4,8 +4,9 @@ import { z } from "zod";
 import type { GatewayContext } from "../context.ts";
 import { errorBody } from "../http-errors.ts";
 import { abortOnClose } from "./client-gone.ts";
+import { deployFromRequest } from "./deploy-body.ts";
 import { agentEventPayload, eventStream } from "./event-stream.ts";
-import { CreatePipelineBody, jsonObjectBody, nameParam, PageQuery } from "./schemas.ts";
+import { jsonObjectBody, nameParam, PageQuery } from "./schemas.ts";
 
 const InvokeBody = z.object({
   message: z.string().max(1024 * 1024),
@@ -67,19 +68,8 @@ export function agentRoutes(context: GatewayContext): Router {
   router.get("/:name", async (request, response) => {
     response.json(await context.registry.get(nameParam(request), "agent"));
   });
-  const deploy = async (request: Request, response: Response, nameFromPath?: string) => {
-    const body = typeof request.body === "string" ? { source: request.body } : CreatePipelineBody.parse(jsonObjectBody(request));
-    const deployed = await context.registry.deploy({
-      kind: "agent",
-      name: nameFromPath ?? ("name" in body ? body.name : undefined),
-      source: "definition" in body && body.definition ? JSON.stringify(body.definition) : (body.source ?? ""),
-      overwrite: nameFromPath !== undefined || ("overwrite" in body && body.overwrite === true),
-      description: "description" in body ? body.description : undefined,
-    });
-    response.status(nameFromPath ? 200 : 201).json(deployed);
-  };
-  router.post("/", (request, response) => deploy(request, response));
-  router.put("/:name", (request, response) => deploy(request, response, nameParam(request)));
+  router.post("/", (request, response) => deployFromRequest(context, request, response, "agent"));
+  router.put("/:name", (request, response) => deployFromRequest(context, request, response, "agent", nameParam(request)));
   router.delete("/:name", async (request, response) => {
     await context.registry.undeploy(nameParam(request), "agent");
     response.status(204).end();

@@ -3,8 +3,9 @@ import { AppError } from "@switchyard/errors";
 import { type Request, type Response, Router } from "express";
 import type { GatewayContext } from "../context.ts";
 import { abortOnClose } from "./client-gone.ts";
+import { deployFromRequest } from "./deploy-body.ts";
 import { allDefinitions } from "./listing.ts";
-import { CreatePipelineBody, DeployFilesBody, DeployYamlBody, jsonObjectBody, nameParam, PageQuery, RunBody } from "./schemas.ts";
+import { DeployFilesBody, DeployYamlBody, jsonObjectBody, nameParam, PageQuery, RunBody } from "./schemas.ts";
 
 const definitionFileNames = ["pipeline.yaml", "pipeline.yml", "pipeline.json"];
 
@@ -81,21 +82,8 @@ export function pipelineRoutes(context: GatewayContext): Router {
     response.json(await context.registry.list(limit, offset, "pipeline"));
   });
 
-  const create = async (request: Request, response: Response, nameFromPath?: string) => {
-    const body = typeof request.body === "string" ? { source: request.body } : CreatePipelineBody.parse(jsonObjectBody(request));
-    const overwrite = nameFromPath !== undefined || ("overwrite" in body && body.overwrite === true) || request.query.overwrite === "true";
-    const deployed = await context.registry.deploy({
-      kind: "pipeline",
-      name: nameFromPath ?? ("name" in body ? body.name : undefined),
-      source: "definition" in body && body.definition ? JSON.stringify(body.definition) : (body.source ?? ""),
-      overwrite,
-      description: "description" in body ? body.description : undefined,
-    });
-    response.status(nameFromPath ? 200 : 201).json(deployed);
-  };
-
-  router.post("/", (request, response) => create(request, response));
-  router.put("/:name", (request, response) => create(request, response, nameParam(request)));
+  router.post("/", (request, response) => deployFromRequest(context, request, response, "pipeline"));
+  router.put("/:name", (request, response) => deployFromRequest(context, request, response, "pipeline", nameParam(request)));
 
   router.get("/:name", async (request, response) => {
     const record = await context.registry.get(nameParam(request), "pipeline");
