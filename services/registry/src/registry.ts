@@ -1,7 +1,6 @@
 import {
   type DefinitionChanged,
   type DefinitionRecord,
-  DefinitionRecord as DefinitionRecordSchema,
   type DefinitionSummary,
   DeployRequest,
   ListRequest,
@@ -130,7 +129,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
           handler: async ({ name, kind }) => {
             const record = await store.get(name);
             if (!record || (kind && record.kind !== kind)) throw new AppError("not_found", `'${name}' is not deployed`);
-            return DefinitionRecordSchema.parse(record);
+            return record;
           },
         }),
         serveRequests(nats, {
