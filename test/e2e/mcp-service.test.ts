@@ -4,11 +4,10 @@ import { createRequire } from "node:module";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-// The test package does not depend on the contracts package, so its source is imported directly.
-import { createSubjects, McpServerEntry, McpServerList, type RequestSubject } from "@switchyard/contracts";
-import { createMcpClient, type McpGrpcClient } from "@switchyard/grpc";
+import { createSubjects, type Endpoint, type EndpointName, endpoints, McpServerEntry, McpServerList } from "@switchyard/contracts";
+import { callUnary, createGrpcClient, createMcpClient, type McpGrpcClient, mcpProto } from "@switchyard/grpc";
 import { freePort, repoRoot, type ServiceProcess, startServiceProcess, stopChild } from "@switchyard/local";
-import { connectNats, EmptyReply, type NatsConnection, requestJson } from "@switchyard/nats";
+import { type Bus, call, connectNats, type NatsConnection } from "@switchyard/nats";
 import { type Infra, startInfra } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -40,6 +39,8 @@ function startMcp(): Promise<ServiceProcess> {
   return startServiceProcess({
     service: "mcp",
     env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
       NATS_URL: infra.natsUrl,
       REDIS_URL: infra.redisUrl,
       MCP_GRPC_ADDRESS: "127.0.0.1:0",
@@ -86,18 +87,29 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-const ask = (name: RequestSubject, payload: unknown) =>
-  requestJson(nats, subjects.request(name), payload, EmptyReply.passthrough(), options);
-const options = { timeoutMs: 20_000, service: "mcp" };
-const entry = (name: RequestSubject, payload: unknown) => requestJson(nats, subjects.request(name), payload, McpServerEntry, options);
-const list = (name: RequestSubject) => requestJson(nats, subjects.request(name), {}, McpServerList, options);
-const refusal = (name: RequestSubject, payload: unknown) =>
+const options = { timeoutMs: 20_000 };
+const bus = (): Bus => ({ nats, subjects });
+type McpEndpoint = Extract<EndpointName, `mcp${string}`>;
+// Payloads are checked against the endpoint's request schema on the way out: these tests send well-formed requests
+// that the service must refuse for what they mean.
+const ask = (name: McpEndpoint, payload: object): Promise<unknown> => {
+  const endpoint: Endpoint = endpoints[name];
+  return call(bus(), endpoint, payload, options);
+};
+const entry = async (name: "mcpGet" | "mcpAdd" | "mcpUpdate" | "mcpEnable", payload: object) =>
+  McpServerEntry.parse(await ask(name, payload));
+const list = async (name: "mcpList" | "mcpConfig" | "mcpCatalog" | "mcpAvailable") => McpServerList.parse(await ask(name, {}));
+const refusal = (name: McpEndpoint, payload: object) =>
   ask(name, payload).then(
     () => expect.fail(`${name} was accepted`),
     (error) => error,
   );
-const echo = (server: string, message: string) =>
-  grpc.callTool({ server, tool: "echo", argumentsJson: JSON.stringify({ message }) }, { deadlineMs: 20_000 });
+const echo = (server: string, message: string) => grpc.callTool(server, "echo", { message }, { deadlineMs: 20_000 });
+/** A CallTool with raw `arguments_json`, as a peer that is not Switchyard's client could send it. */
+function rawCallTool(argumentsJson: string, deadlineMs: number) {
+  const client = createGrpcClient(mcpProto().Mcp, `127.0.0.1:${service.ready.grpcPort}`);
+  return callUnary(client, client.CallTool, { server: "local", tool: "echo", argumentsJson }, { deadlineMs }).finally(() => client.close());
+}
 
 /** The pid the service logged when it last started `server`. */
 function loggedPid(server: string): number | undefined {
@@ -141,16 +153,16 @@ describe("config servers over stdio", () => {
     const reply = await echo("local", "hi");
     expect(reply.text).toBe("Echo: hi");
     expect(reply.isError).toBe(false);
-    expect(JSON.parse(reply.contentJson)).toEqual([{ type: "text", text: "Echo: hi" }]);
-    const sum = await grpc.callTool({ server: "local", tool: "get-sum", argumentsJson: '{"a": 2, "b": 3}' }, { deadlineMs: 20_000 });
+    expect(reply.content).toEqual([{ type: "text", text: "Echo: hi" }]);
+    const sum = await grpc.callTool("local", "get-sum", { a: 2, b: 3 }, { deadlineMs: 20_000 });
     expect(sum.text).toContain("is 5");
-    const { tools } = await grpc.listTools({ server: "local" }, { deadlineMs: 5000 });
+    const tools = await grpc.listTools("local", { deadlineMs: 5000 });
     const echoTool = tools.find((tool) => tool.name === "echo");
-    expect(JSON.parse(echoTool?.inputSchemaJson ?? "{}").properties).toHaveProperty("message");
+    expect(echoTool?.inputSchema.properties).toHaveProperty("message");
   });
 
   it("gives a stdio server only a fixed PATH, HOME and the variables its entry declares", async () => {
-    const reply = await grpc.callTool({ server: "local", tool: "get-env", argumentsJson: "{}" }, { deadlineMs: 20_000 });
+    const reply = await grpc.callTool("local", "get-env", {}, { deadlineMs: 20_000 });
     const env = JSON.parse(reply.text) as Record<string, string>;
     expect(Object.keys(env).sort()).toEqual(["GREETING", "HOME", "PATH", "PLAIN"]);
     expect(env).toMatchObject({ PATH: "/usr/local/bin:/usr/bin:/bin", GREETING: "hello from the service", PLAIN: "plain" });
@@ -175,20 +187,14 @@ describe("config servers over stdio", () => {
 
   it("answers gRPC errors with the right codes", async () => {
     const deadline = { deadlineMs: 5000 };
-    await expect(grpc.listTools({ server: "nope" }, deadline)).rejects.toMatchObject({ code: "not_found" });
-    const unavailable = await grpc.callTool({ server: "needs-token", tool: "echo", argumentsJson: "{}" }, deadline).catch((error) => error);
+    await expect(grpc.listTools("nope", deadline)).rejects.toMatchObject({ code: "not_found" });
+    const unavailable = await grpc.callTool("needs-token", "echo", {}, deadline).catch((error) => error);
     expect(unavailable).toMatchObject({ code: "unavailable" });
     expect(unavailable.message).toContain("needs-token");
     expect(unavailable.message).toContain("MCP_TEST_MISSING_TOKEN");
-    await expect(grpc.callTool({ server: "local", tool: "echo", argumentsJson: "{oops" }, deadline)).rejects.toMatchObject({
-      code: "invalid_request",
-    });
-    await expect(grpc.callTool({ server: "local", tool: "echo", argumentsJson: "[1]" }, deadline)).rejects.toMatchObject({
-      code: "invalid_request",
-    });
-    await expect(grpc.callTool({ server: "local", tool: "nope", argumentsJson: "{}" }, deadline)).rejects.toMatchObject({
-      code: "not_found",
-    });
+    await expect(rawCallTool("{oops", deadline.deadlineMs)).rejects.toMatchObject({ code: "invalid_request", param: "arguments_json" });
+    await expect(rawCallTool("[1]", deadline.deadlineMs)).rejects.toMatchObject({ code: "invalid_request", param: "arguments_json" });
+    await expect(grpc.callTool("local", "nope", {}, deadline)).rejects.toMatchObject({ code: "not_found", param: "tool" });
   });
 });
 
@@ -348,11 +354,8 @@ describe("supervision", () => {
   });
 
   it("cancels the MCP request when the caller's deadline passes", async () => {
-    const call = grpc.callTool(
-      { server: "local", tool: "trigger-long-running-operation", argumentsJson: '{"duration": 30, "steps": 3}' },
-      { deadlineMs: 1500 },
-    );
-    await expect(call).rejects.toMatchObject({ code: "timeout" });
+    const pending = grpc.callTool("local", "trigger-long-running-operation", { duration: 30, steps: 3 }, { deadlineMs: 1500 });
+    await expect(pending).rejects.toMatchObject({ code: "timeout" });
     const cancelled = () => service.recentLines().some((line) => line.includes('"mcp.tool.cancelled"') && line.includes("trigger-long"));
     await expect.poll(cancelled, { timeout: 10_000 }).toBe(true);
     expect((await echo("local", "still fine")).text).toBe("Echo: still fine");

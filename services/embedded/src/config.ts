@@ -19,6 +19,6 @@ export const embeddedEnv = {
 
 export type EmbeddedConfig = ReturnType<typeof loadEmbeddedConfig>;
 
-export function loadEmbeddedConfig(env: NodeJS.ProcessEnv = process.env) {
+export function loadEmbeddedConfig(env: NodeJS.ProcessEnv) {
   return parseEnv(embeddedEnv, env);
 }

@@ -1,8 +1,8 @@
 import type { RunRequest } from "@switchyard/contracts";
 import type { AgentInputs } from "@switchyard/definitions";
 import { type AgentDeps, runAgent } from "./agent/loop.ts";
+import type { DoneBody } from "./chat.ts";
 import type { CachedAgent } from "./definitions-cache.ts";
-import type { DoneBody } from "./pipeline-run.ts";
 import type { RunPublisher } from "./run-publisher.ts";
 
 /** Runs an agent for a run request, streaming text, tool calls and tool results as events. */

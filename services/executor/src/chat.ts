@@ -1,9 +1,12 @@
-import type { FinishReason, RunChat, Usage } from "@switchyard/contracts";
+import type { OrderedRunEvent, RunChat } from "@switchyard/contracts";
 import { type PipelineDefinition, parseReference } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
-import type { ComponentOutputs } from "./components/index.ts";
-import { addUsage, countUsage } from "./providers/answer.ts";
+import { type Answer, countUsage, sumUsage } from "./providers/answer.ts";
 
+export type DoneBody = Omit<Extract<OrderedRunEvent, { type: "done" }>, "seq" | "type">;
+export type ChatAnswer = NonNullable<DoneBody["chat"]>;
+
+/** How a chat turn maps onto a pipeline: made before the run, used again to answer after it. */
 export interface ChatPlan {
   inputs: Record<string, unknown>;
   outputName: string;
@@ -23,17 +26,28 @@ export function planChat(definition: PipelineDefinition, chat: RunChat): ChatPla
   return { inputs: { [definition.chat.input]: chat.message }, outputName: definition.chat.output, answeringComponent: answering };
 }
 
-/** Usage of a chat run: the sum over its llm components, or counted by the tokenizer when none ran. */
-export async function chatUsage(llmUsages: Usage[], message: string, text: string): Promise<Usage> {
-  if (llmUsages.length === 0) return countUsage([{ role: "user", content: message }], text, []);
-  return llmUsages.reduce(addUsage, { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 });
-}
-
-export function chatText(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
-
-export function chatFinishReason(answering: ComponentOutputs | undefined): FinishReason {
-  const reason = answering?.finish_reason;
-  return reason === "length" || reason === "tool_calls" || reason === "content_filter" ? reason : "stop";
+/**
+ * The chat answer of a finished pipeline run: its chat output as text, the answering
+ * component's finish reason and tool calls, and the usage of every model call (counted
+ * from the message and the answer when no model ran).
+ */
+export async function answerChat(
+  plan: ChatPlan,
+  chat: RunChat,
+  outputs: Record<string, unknown>,
+  answers: ReadonlyMap<string, Answer>,
+): Promise<ChatAnswer> {
+  const value = outputs[plan.outputName];
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  const answering = plan.answeringComponent === undefined ? undefined : answers.get(plan.answeringComponent);
+  const usage =
+    answers.size > 0
+      ? sumUsage([...answers.values()].map((answer) => answer.usage))
+      : await countUsage([{ role: "user", content: chat.message }], text, []);
+  return {
+    text,
+    finish_reason: answering?.finishReason ?? "stop",
+    usage,
+    ...(answering?.toolCalls.length ? { tool_calls: answering.toolCalls } : {}),
+  };
 }

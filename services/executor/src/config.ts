@@ -1,14 +1,9 @@
-import { commonEnv, modelEnv, parseEnv } from "@switchyard/config";
+import { grpcAddressEnv, modelEnv } from "@switchyard/config";
 import { z } from "zod";
 
 export const executorEnv = {
-  ...commonEnv,
   ...modelEnv,
-  REGISTRY_GRPC_ADDRESS: z.string().default("127.0.0.1:50051"),
-  /** Where the mcp service's gRPC server is, for `tool` components. */
-  MCP_GRPC_ADDRESS: z.string().default("127.0.0.1:50052"),
-  /** Where the session service's gRPC server is, for agents with session memory. */
-  SESSION_GRPC_ADDRESS: z.string().default("127.0.0.1:50053"),
+  ...grpcAddressEnv,
   /** Deadline of one tool call through the mcp service. */
   EXECUTOR_TOOL_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** Runs one executor process works on at once (mostly waiting on providers); past it, requests are refused as busy. */
@@ -20,9 +15,3 @@ export const executorEnv = {
   /** Timeout of one provider HTTP call. */
   EXECUTOR_PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
 };
-
-export type ExecutorConfig = ReturnType<typeof loadExecutorConfig>;
-
-export function loadExecutorConfig(env: NodeJS.ProcessEnv = process.env) {
-  return parseEnv(executorEnv, env);
-}

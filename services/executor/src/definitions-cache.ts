@@ -1,11 +1,11 @@
-import { type DefinitionChanged, DefinitionKind } from "@switchyard/contracts";
+import type { DefinitionChanged } from "@switchyard/contracts";
 import {
   type AgentDefinition,
   analyzePipeline,
   checkAgent,
   type PipelineDefinition,
   type PipelineGraph,
-  parseDefinitionSource,
+  parseDefinitionDocument,
 } from "@switchyard/definitions";
 import type { RegistryGrpcClient } from "@switchyard/grpc";
 
@@ -56,8 +56,8 @@ export function createDefinitionCache(options: DefinitionCacheOptions): Definiti
   const generationOf = (name: string) => `${globalGeneration}:${generations.get(name) ?? 0}`;
 
   async function fetch(name: string): Promise<CachedDefinition> {
-    const response = await options.registry.getDefinition({ name }, { deadlineMs: options.deadlineMs });
-    const parsed = parseDefinitionSource(response.definitionJson, undefined, DefinitionKind.parse(response.kind));
+    const response = await options.registry.getDefinition(name, { deadlineMs: options.deadlineMs });
+    const parsed = parseDefinitionDocument(response.definition, response.kind);
     if (parsed.kind === "agent") {
       checkAgent(parsed.definition, options.modelAliases);
       return { kind: "agent", name, version: response.version, definition: parsed.definition };

@@ -1,11 +1,9 @@
-import { type ComponentType, parseReference, validateInputs } from "@switchyard/definitions";
+import { definitionLimits } from "@switchyard/contracts";
+import { parseReference, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
-import { type ComponentOutputs, runComponent, type ToolCaller } from "./components/index.ts";
+import { type ComponentOutputs, type ComponentResult, runComponent, type ToolCaller } from "./components/index.ts";
 import type { CachedDefinition, CachedPipeline } from "./definitions-cache.ts";
 import type { ProviderSet, ToolCallDelta } from "./providers/index.ts";
-
-/** How deep pipeline components may call each other at run time. */
-export const maxPipelineDepth = 8;
 
 export interface EngineDeps {
   providers: ProviderSet;
@@ -20,7 +18,7 @@ export interface RunOptions {
   onDelta(component: string, text: string): void | Promise<void>;
   onToolCall?(component: string, delta: ToolCallDelta): void | Promise<void>;
   /** Each component of the top-level pipeline, once it finished. */
-  onComponentDone?(name: string, type: ComponentType, outputs: ComponentOutputs): void;
+  onComponentDone?(name: string, result: ComponentResult): void;
   /** Components whose pieces are forwarded as they come; the others may be answered whole. */
   streams?(component: string): boolean;
   /** The component answering a chat turn gets the request's tools. */
@@ -46,13 +44,15 @@ export async function runPipeline(
   options.signal.addEventListener("abort", onAbort, { once: true });
   if (options.signal.aborted) onAbort();
 
+  // What templates see: inputs and finished components by name. References read `finished`.
   const view: Record<string, unknown> = { ...inputs };
+  const finished = new Map<string, ComponentOutputs>();
   const results = new Map<string, Promise<ComponentOutputs>>();
   const resolve = (reference: string): unknown => {
     const parsed = parseReference(reference);
     if (!parsed) throw new AppError("internal", `bad reference '${reference}'`);
     if (parsed.kind === "input") return inputs[parsed.name];
-    const outputs = view[parsed.component] as ComponentOutputs | undefined;
+    const outputs = finished.get(parsed.component);
     if (!outputs) throw new AppError("internal", `component '${parsed.component}' has not run`);
     if (!(parsed.output in outputs)) {
       throw new AppError("invalid_input", `component '${parsed.component}' has no output '${parsed.output}'`);
@@ -69,7 +69,7 @@ export async function runPipeline(
       await Promise.all((graph.dependencies[name] ?? []).map(start));
       controller.signal.throwIfAborted();
       try {
-        const outputs = await runComponent(component, {
+        const result = await runComponent(component, {
           name,
           signal: controller.signal,
           view,
@@ -82,9 +82,10 @@ export async function runPipeline(
           tools: deps.tools,
           runPipeline: (child, childInputs) => runChild(deps, child, childInputs, controller.signal, depth + 1),
         });
-        view[name] = outputs;
-        options.onComponentDone?.(name, component.type, outputs);
-        return outputs;
+        finished.set(name, result.outputs);
+        view[name] = result.outputs;
+        options.onComponentDone?.(name, result);
+        return result.outputs;
       } catch (error) {
         throw componentError(name, error, controller.signal);
       }
@@ -122,7 +123,7 @@ async function runChild(
   signal: AbortSignal,
   depth: number,
 ): Promise<Record<string, unknown>> {
-  if (depth > maxPipelineDepth) throw new AppError("invalid_request", `pipelines nest deeper than ${maxPipelineDepth}`);
+  if (depth > definitionLimits.nesting) throw new AppError("invalid_request", `pipelines nest deeper than ${definitionLimits.nesting}`);
   const entry = await deps.definition(name).catch((error: unknown) => {
     const appError = toAppError(error);
     // The caller exists; what is missing is the pipeline it calls, a problem of its definition.

@@ -1,27 +1,27 @@
-import { DefinitionChanged, queueGroups, type RunAccepted, RunRequest, runLimits, type Subjects } from "@switchyard/contracts";
+import type { ModelCatalog } from "@switchyard/config";
+import { DefinitionChanged, endpoints, type RunAccepted, type RunRequest, runLimits } from "@switchyard/contracts";
 import { AgentInputs, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import type { RegistryGrpcClient } from "@switchyard/grpc";
-import { decodeJson, EmptyReply, encodeJson, type NatsConnection, serveRequests } from "@switchyard/nats";
+import { type Bus, decodeJson, encodeJson, serve } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { SessionMemory } from "./agent/memory.ts";
 import { runAgentRequest } from "./agent-run.ts";
-import { planChat } from "./chat.ts";
+import { type DoneBody, planChat } from "./chat.ts";
 import type { ToolCaller } from "./components/index.ts";
 import { type CachedDefinition, createDefinitionCache } from "./definitions-cache.ts";
 import { runPipelineByName } from "./engine.ts";
-import { type DoneBody, runPipelineRequest } from "./pipeline-run.ts";
+import { runPipelineRequest } from "./pipeline-run.ts";
 import type { ProviderSet } from "./providers/index.ts";
 import { createRunPublisher, type RunPublisher } from "./run-publisher.ts";
 
 export interface ExecutorDeps {
-  nats: NatsConnection;
-  subjects: Subjects;
+  bus: Bus;
   registry: RegistryGrpcClient;
   providers: ProviderSet;
   tools: ToolCaller;
   memory: SessionMemory;
-  modelAliases: readonly string[];
+  models: ModelCatalog;
   logger: Logger;
   tracer: Tracer;
   instance: string;
@@ -31,7 +31,8 @@ export interface ExecutorDeps {
 }
 
 export interface Executor {
-  start(): Promise<void>;
+  /** Serves runs; resolves with the model aliases, described, for the ready event. */
+  start(): Promise<{ models: string[] }>;
   /** Stops taking runs and waits (bounded) for the open ones to finish. */
   stop(): Promise<void>;
   activeRuns(): number;
@@ -41,10 +42,11 @@ export interface Executor {
 const maxResultBytes = 900 * 1024;
 
 export function createExecutor(deps: ExecutorDeps): Executor {
-  const { nats, subjects, logger, tracer } = deps;
+  const { bus, logger, tracer } = deps;
+  const { nats, subjects } = bus;
   const cache = createDefinitionCache({
     registry: deps.registry,
-    modelAliases: deps.modelAliases,
+    modelAliases: deps.models.aliases(),
     ttlMs: deps.definitionTtlMs,
     deadlineMs: deps.grpcDeadlineMs,
   });
@@ -125,24 +127,15 @@ export function createExecutor(deps: ExecutorDeps): Executor {
             }
           },
         }),
-        serveRequests(nats, {
-          subject: subjects.request("execRun"),
-          queue: queueGroups.executor,
-          schema: RunRequest,
-          logger,
-          tracer,
-          handler: async (request): Promise<RunAccepted> => {
+        serve(
+          bus,
+          endpoints.execRun,
+          async (request): Promise<RunAccepted> => {
             if (runs.size >= deps.maxRuns) {
               throw new AppError("unavailable", "every executor is at its run limit; try again", { details: { busy: true } });
             }
             if (runs.has(request.runId)) throw new AppError("conflict", `run '${request.runId}' is already running`);
-            const entry = await cache.get(request.name).catch((error: unknown) => {
-              const appError = toAppError(error);
-              if (request.chat && appError.code === "not_found") {
-                throw new AppError("not_found", `The model '${request.name}' does not exist`, { param: "model" });
-              }
-              throw appError;
-            });
+            const entry = await cache.get(request.name);
             if (request.kind && entry.kind !== request.kind) throw new AppError("not_found", `no ${request.kind} '${request.name}'`);
             const work = plan(request, entry);
             // The reply goes first; the run continues under this request's trace context.
@@ -150,22 +143,17 @@ export function createExecutor(deps: ExecutorDeps): Executor {
             runs.set(request.runId, run);
             return { runId: request.runId, executor: deps.instance };
           },
-        }),
-        serveRequests(nats, {
-          subject: subjects.request("execPing"),
-          logger,
-          tracer,
-          schema: EmptyReply,
-          handler: async () => ({ service: "executor", instance: deps.instance }),
-        }),
+          { logger, tracer },
+        ),
+        serve(bus, endpoints.execPing, async () => ({ service: "executor", instance: deps.instance }), { logger, tracer }),
       );
       await nats.flush();
+      return { models: deps.models.aliases().map((alias) => deps.models.describe(alias)) };
     },
     async stop() {
       for (const subscription of subscriptions) subscription.unsubscribe();
       const open = [...runs.values()];
       await Promise.race([Promise.allSettled(open), new Promise((resolve) => setTimeout(resolve, 10_000))]);
-      deps.registry.close();
     },
   };
 }

@@ -1,19 +1,23 @@
 import express, { type Express } from "express";
 import type { GatewayContext } from "./context.ts";
-import { errorMiddleware, notFoundHandler } from "./http-errors.ts";
-import { guardOptions, hostAndOriginGuard } from "./http-guard.ts";
-import { agUiRoutes } from "./routes/ag-ui.ts";
-import { agentRoutes } from "./routes/agents.ts";
-import { chatRoutes } from "./routes/chat.ts";
-import { healthRoutes } from "./routes/health.ts";
-import { mcpEndpointRoutes } from "./routes/mcp-endpoint.ts";
-import { mcpServerRoutes } from "./routes/mcp-servers.ts";
-import { hayhooksRoutes, pipelineRoutes } from "./routes/pipelines.ts";
-import { tracingMiddleware } from "./tracing-middleware.ts";
+import { agUiRoutes } from "./faces/ag-ui/routes.ts";
+import { hayhooksRoutes } from "./faces/hayhooks/routes.ts";
+import { mcpEndpointRoutes } from "./faces/mcp/routes.ts";
+import { agentRoutes } from "./faces/native/agents.ts";
+import { healthRoutes } from "./faces/native/health.ts";
+import { mcpServerRoutes } from "./faces/native/mcp-servers.ts";
+import { pipelineRoutes } from "./faces/native/pipelines.ts";
+import { openAiRoutes } from "./faces/openai/routes.ts";
+import { errorMiddleware, notFoundHandler } from "./http/errors.ts";
+import { guardOptions, hostAndOriginGuard } from "./http/guard.ts";
+import { tracingMiddleware } from "./http/tracing.ts";
 
 const yamlTypes = ["application/yaml", "application/x-yaml", "text/yaml"];
 
-/** The gateway's HTTP app: parsing and limits first, then routes, then the one error handler. */
+/**
+ * The gateway's HTTP app: parsing and limits first, then each face's routes (fixed paths
+ * before the root's `/{name}/…` catch-alls), then the one error handler.
+ */
 export function createGatewayApp(context: GatewayContext): Express {
   const app = express();
   app.disable("x-powered-by");
@@ -30,7 +34,7 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.use("/v1/agents", agentRoutes(context));
   app.use("/v1/ag-ui", agUiRoutes(context));
   app.use(mcpEndpointRoutes(context));
-  app.use(chatRoutes(context));
+  app.use(openAiRoutes(context));
   app.use(hayhooksRoutes(context));
   app.use(notFoundHandler);
   app.use(errorMiddleware(context.logger));

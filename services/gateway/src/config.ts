@@ -1,8 +1,7 @@
-import { commonEnv, parseEnv } from "@switchyard/config";
+import type { CommonConfig } from "@switchyard/config";
 import { z } from "zod";
 
 export const gatewayEnv = {
-  ...commonEnv,
   /** Loopback unless configured: exposing the gateway is a deliberate choice. */
   GATEWAY_HOST: z.string().default("127.0.0.1"),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(1416),
@@ -22,8 +21,4 @@ export const gatewayEnv = {
   GATEWAY_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
 };
 
-export type GatewayConfig = ReturnType<typeof loadGatewayConfig>;
-
-export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env) {
-  return parseEnv(gatewayEnv, env);
-}
+export type GatewayConfig = z.infer<z.ZodObject<typeof gatewayEnv>> & CommonConfig;

@@ -1,20 +1,20 @@
-import type { Subjects } from "@switchyard/contracts";
-import type { NatsConnection } from "@switchyard/nats";
+import type { Endpoint } from "@switchyard/contracts";
+import type { Bus } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
+import type { z } from "zod";
 import type { GatewayConfig } from "./config.ts";
-import type { McpApi } from "./mcp-client.ts";
-import type { RegistryApi } from "./registry-client.ts";
-import type { RunApi } from "./run-client.ts";
-import type { SessionApi } from "./session-client.ts";
+import type { RunApi } from "./core/run-client.ts";
 
-/** What every route needs. */
+/** What every face needs: the configuration, typed calls to the core, and runs. */
 export interface GatewayContext {
   config: GatewayConfig;
-  nats: NatsConnection;
-  subjects: Subjects;
-  registry: RegistryApi;
-  mcp: McpApi;
-  sessions: SessionApi;
+  bus: Bus;
+  /** Calls a core endpoint (registry, mcp, session) with the request timeout; `token` addresses one instance. */
+  call<Req extends z.ZodType, Res extends z.ZodType>(
+    endpoint: Endpoint<Req, Res>,
+    payload: z.input<Req>,
+    options?: { token?: string },
+  ): Promise<z.output<Res>>;
   runs: RunApi;
   logger: Logger;
   tracer: Tracer;

@@ -1,25 +1,21 @@
 import type { Server } from "node:http";
-import type { Subjects } from "@switchyard/contracts";
-import type { NatsConnection } from "@switchyard/nats";
+import type { Bus } from "@switchyard/nats";
+import { call } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { createGatewayApp } from "./app.ts";
 import type { GatewayConfig } from "./config.ts";
-import { createMcpApi } from "./mcp-client.ts";
-import { createRegistryApi } from "./registry-client.ts";
-import { createRunApi } from "./run-client.ts";
-import { createSessionApi } from "./session-client.ts";
+import { createRunApi } from "./core/run-client.ts";
 
 export interface GatewayDeps {
   config: GatewayConfig;
-  nats: NatsConnection;
-  subjects: Subjects;
+  bus: Bus;
   logger: Logger;
   tracer: Tracer;
 }
 
 export interface Gateway {
-  /** Listens and resolves with the bound port. */
-  start(): Promise<number>;
+  /** Listens; resolves with the bound port and URL. */
+  start(): Promise<{ port: number; url: string }>;
   stop(): Promise<void>;
 }
 
@@ -27,23 +23,22 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const timeoutMs = deps.config.GATEWAY_REQUEST_TIMEOUT_MS;
   const app = createGatewayApp({
     config: deps.config,
-    nats: deps.nats,
-    subjects: deps.subjects,
-    registry: createRegistryApi(deps.nats, deps.subjects, timeoutMs),
-    mcp: createMcpApi(deps.nats, deps.subjects, timeoutMs),
-    sessions: createSessionApi(deps.nats, deps.subjects, timeoutMs),
-    runs: createRunApi(deps.nats, deps.subjects, timeoutMs),
+    bus: deps.bus,
+    call: (endpoint, payload, options) => call(deps.bus, endpoint, payload, { timeoutMs, ...options }),
+    runs: createRunApi(deps.bus, timeoutMs),
     logger: deps.logger,
     tracer: deps.tracer,
   });
   let server: Server | undefined;
   return {
     start() {
+      const { GATEWAY_HOST: host, GATEWAY_PORT: port } = deps.config;
       return new Promise((resolve, reject) => {
-        const listening = app.listen(deps.config.GATEWAY_PORT, deps.config.GATEWAY_HOST, (error?: Error) => {
+        const listening = app.listen(port, host, (error?: Error) => {
           if (error) return reject(error);
           const address = listening.address();
-          resolve(typeof address === "object" && address ? address.port : deps.config.GATEWAY_PORT);
+          const bound = typeof address === "object" && address ? address.port : port;
+          resolve({ port: bound, url: `http://${host}:${bound}` });
         });
         // Bounded waits on the socket side too.
         listening.headersTimeout = 30_000;

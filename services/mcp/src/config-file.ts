@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { McpServerConfig, McpServerId } from "@switchyard/contracts";
+import { McpServerConfig, McpServerId, parseJson } from "@switchyard/contracts";
+import { AppError } from "@switchyard/errors";
 import type { Logger } from "@switchyard/telemetry";
 import { z } from "zod";
 import { serverProblem } from "./security.ts";
@@ -26,7 +27,8 @@ export async function readServersFile<T extends z.ZodType>(
   entrySchema: T,
   logger: Logger,
 ): Promise<{ id: string; entry: z.infer<T> }[]> {
-  const file = ServersFile.parse(JSON.parse(await readFile(path, "utf8")));
+  const unreadable = (detail: string) => new AppError("invalid_request", `${path} is not an MCP servers file: ${detail}`);
+  const file = parseJson(ServersFile, await readFile(path, "utf8"), unreadable);
   const entries: { id: string; entry: z.infer<T> }[] = [];
   for (const [id, raw] of Object.entries(file.mcpServers)) {
     const parsedId = McpServerId.safeParse(id);

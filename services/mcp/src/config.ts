@@ -1,15 +1,14 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { commonEnv, parseEnv } from "@switchyard/config";
+import { commonEnv, grpcAddressEnv, redisEnv } from "@switchyard/config";
 import { z } from "zod";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
 export const mcpEnv = {
-  ...commonEnv,
-  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
-  /** Where executors reach the mcp service's gRPC server. */
-  MCP_GRPC_ADDRESS: z.string().default("127.0.0.1:50052"),
+  ...redisEnv,
+  /** Where the mcp service's gRPC server binds (executors and the registry reach it there). */
+  MCP_GRPC_ADDRESS: grpcAddressEnv.MCP_GRPC_ADDRESS,
   /** A `{"mcpServers": {...}}` file whose servers start with the service. */
   MCP_CONFIG_PATH: z.string().optional(),
   /** Servers that start only when enabled; relative paths are taken from the repository root. */
@@ -30,11 +29,5 @@ export const mcpEnv = {
   MCP_PING_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
 };
 
-export type McpConfig = ReturnType<typeof loadMcpConfig>;
-
-export function loadMcpConfig(env: NodeJS.ProcessEnv = process.env) {
-  return parseEnv(mcpEnv, env);
-}
-
 /** The service's own settings: servers may not read them through `${NAME}` references. */
-export const serviceSettingNames: readonly string[] = Object.keys(mcpEnv);
+export const serviceSettingNames: readonly string[] = [...Object.keys(commonEnv), ...Object.keys(mcpEnv)];

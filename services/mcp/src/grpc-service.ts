@@ -1,12 +1,9 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { AppError } from "@switchyard/errors";
-import { type GrpcServerOptions, type McpCallToolResponse, type McpHandlers, unary } from "@switchyard/grpc";
-import { z } from "zod";
+import type { GrpcServerOptions, McpImplementation } from "@switchyard/grpc";
 import type { ServerTable } from "./servers.ts";
 import type { Supervisor } from "./supervisor.ts";
-
-const JsonObject = z.record(z.string(), z.unknown());
 
 export interface McpGrpcOptions extends GrpcServerOptions {
   /** The longest any call may run, whatever the caller's deadline. */
@@ -25,24 +22,6 @@ function runningServer(table: ServerTable, id: string): { supervisor: Supervisor
   return { supervisor: managed.supervisor, client };
 }
 
-function parseArguments(json: string): Record<string, unknown> {
-  if (json.trim() === "") return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    throw new AppError("invalid_request", "arguments_json is not valid JSON", { param: "arguments_json" });
-  }
-  const object = JsonObject.safeParse(value);
-  if (!object.success) throw new AppError("invalid_request", "arguments_json must be a JSON object", { param: "arguments_json" });
-  return object.data;
-}
-
-function remainingMs(deadline: Date | number): number {
-  const at = deadline instanceof Date ? deadline.getTime() : deadline;
-  return at - Date.now();
-}
-
 /** An MCP failure as the one error type; the caller sees the server's message, not a stack. */
 function callFailure(error: unknown, label: string, limitMs: number): AppError {
   if (!(error instanceof McpError)) return new AppError("upstream_error", `${label} failed: ${String(error)}`, { cause: error });
@@ -59,44 +38,34 @@ function callFailure(error: unknown, label: string, limitMs: number): AppError {
 }
 
 /** Executors list and call tools here; management stays on NATS. */
-export function mcpHandlers(table: ServerTable, options: McpGrpcOptions): McpHandlers {
+export function mcpImplementation(table: ServerTable, options: McpGrpcOptions): McpImplementation {
   return {
-    ListTools: unary("ListTools", options, async (request) => {
-      const { supervisor } = runningServer(table, request.server);
-      const tools = supervisor.state().tools.map((tool) => ({
+    async listTools(id) {
+      const { supervisor } = runningServer(table, id);
+      return supervisor.state().tools.map((tool) => ({
         name: tool.name,
         description: tool.description ?? "",
-        inputSchemaJson: JSON.stringify(tool.inputSchema),
+        inputSchema: tool.inputSchema,
       }));
-      return { tools };
-    }),
-    CallTool: unary("CallTool", options, async (request, call): Promise<McpCallToolResponse> => {
+    },
+    async callTool(request, call) {
       const server = runningServer(table, request.server);
-      const args = parseArguments(request.argumentsJson);
       if (!server.supervisor.state().tools.some((tool) => tool.name === request.tool)) {
         throw new AppError("not_found", `MCP server '${request.server}' has no tool '${request.tool}'`, { param: "tool" });
       }
       const label = `tool '${request.tool}' of MCP server '${request.server}'`;
-      const limitMs = Math.max(1, Math.min(options.callTimeoutMs, remainingMs(call.getDeadline())));
-      // The SDK sends notifications/cancelled to the server on abort and on its own timeout.
-      const cancel = new AbortController();
-      const onCancelled = () => cancel.abort(new Error("the gRPC call was cancelled"));
-      call.on("cancelled", onCancelled);
+      const limitMs = Math.max(1, Math.min(options.callTimeoutMs, call.deadline - Date.now()));
       try {
-        const result = await server.client.callTool({ name: request.tool, arguments: args }, undefined, {
-          signal: cancel.signal,
+        // The SDK sends notifications/cancelled to the server on abort and on its own timeout.
+        const result = await server.client.callTool({ name: request.tool, arguments: request.arguments }, undefined, {
+          signal: call.signal,
           timeout: limitMs,
         });
         const content = Array.isArray(result.content) ? result.content : [];
         const text = content.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
-        return {
-          contentJson: JSON.stringify(content),
-          isError: result.isError === true,
-          text,
-          structuredContentJson: result.structuredContent === undefined ? "" : JSON.stringify(result.structuredContent),
-        };
+        return { content, isError: result.isError === true, text, structured: result.structuredContent ?? null };
       } catch (error) {
-        if (cancel.signal.aborted) {
+        if (call.signal.aborted) {
           options.logger.info({ event: "mcp.tool.cancelled", server: request.server, tool: request.tool }, "tool call cancelled");
           throw new AppError("cancelled", `${label} was cancelled`);
         }
@@ -104,9 +73,7 @@ export function mcpHandlers(table: ServerTable, options: McpGrpcOptions): McpHan
           options.logger.info({ event: "mcp.tool.cancelled", server: request.server, tool: request.tool, limitMs }, "tool call timed out");
         }
         throw callFailure(error, label, limitMs);
-      } finally {
-        call.removeListener("cancelled", onCancelled);
       }
-    }),
+    },
   };
 }

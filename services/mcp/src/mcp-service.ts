@@ -1,21 +1,20 @@
 import { tmpdir } from "node:os";
-import { mcpLimits, type Subjects } from "@switchyard/contracts";
-import { createGrpcServer, mcpProto } from "@switchyard/grpc";
-import { type NatsConnection, publishJson } from "@switchyard/nats";
+import { mcpLimits } from "@switchyard/contracts";
+import { createGrpcServer, serveMcp } from "@switchyard/grpc";
+import { type Bus, publishJson } from "@switchyard/nats";
 import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { loadCatalog } from "./catalog.ts";
 import { loadConfigServers } from "./config-file.ts";
-import { mcpHandlers } from "./grpc-service.ts";
+import { mcpImplementation } from "./grpc-service.ts";
 import { serveMcpRequests } from "./nats-handlers.ts";
 import { createServerTable } from "./servers.ts";
 import { createMcpStore } from "./store.ts";
 import type { Backoff } from "./supervisor.ts";
 
 export interface McpServiceDeps {
-  nats: NatsConnection;
+  bus: Bus;
   redis: Redis;
-  subjects: Subjects;
   logger: Logger;
   tracer: Tracer;
   instance: string;
@@ -42,7 +41,7 @@ export interface McpService {
 
 /** The only owner of MCP connections: management over NATS, tools over gRPC. */
 export function createMcpService(deps: McpServiceDeps): McpService {
-  const { nats, subjects, logger, tracer } = deps;
+  const { bus, logger, tracer } = deps;
   const table = createServerTable({
     store: createMcpStore(deps.redis, tracer),
     logger,
@@ -58,7 +57,7 @@ export function createMcpService(deps: McpServiceDeps): McpService {
         ...(state.lastError ? { lastError: state.lastError } : {}),
       };
       try {
-        publishJson(nats, subjects.event("mcpServerChanged"), event);
+        publishJson(bus.nats, bus.subjects.event("mcpServerChanged"), event);
       } catch (error) {
         // Events are a courtesy: a closed connection during shutdown must not break supervision.
         logger.debug({ err: error instanceof Error ? error.message : String(error), server: id }, "server change not published");
@@ -66,11 +65,7 @@ export function createMcpService(deps: McpServiceDeps): McpService {
     },
   });
   const grpc = createGrpcServer();
-  grpc.addService(
-    "switchyard.mcp.v1.Mcp",
-    mcpProto().Mcp.service,
-    mcpHandlers(table, { logger, tracer, callTimeoutMs: deps.callTimeoutMs }),
-  );
+  serveMcp(grpc, mcpImplementation(table, { logger, tracer, callTimeoutMs: deps.callTimeoutMs }), { logger, tracer });
   let subscriptions: { unsubscribe(): void }[] = [];
 
   return {
@@ -78,7 +73,7 @@ export function createMcpService(deps: McpServiceDeps): McpService {
       const configSpecs = deps.configPath ? await loadConfigServers(deps.configPath, deps.protectedNames, logger) : [];
       const catalogSpecs = await loadCatalog(deps.catalogPath, deps.protectedNames, logger);
       await table.start(configSpecs, catalogSpecs);
-      subscriptions = serveMcpRequests({ nats, subjects, table, logger, tracer, instance: deps.instance });
+      subscriptions = serveMcpRequests({ bus, table, logger, tracer, instance: deps.instance });
       const grpcPort = await grpc.listen(deps.grpcAddress);
       return { grpcPort };
     },

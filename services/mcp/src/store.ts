@@ -1,4 +1,5 @@
-import { McpServerInput } from "@switchyard/contracts";
+import { McpServerInput, parseJson } from "@switchyard/contracts";
+import { AppError } from "@switchyard/errors";
 import type { Redis } from "@switchyard/redis";
 import { type Tracer, withSpan } from "@switchyard/telemetry";
 
@@ -37,10 +38,9 @@ export function createMcpStore(redis: Redis, tracer: Tracer): McpStore {
       span("hgetall", async () =>
         Object.entries(await redis.hgetall(keys.servers)).map(([id, json]): StoredServer => {
           try {
-            const parsed = McpServerInput.safeParse(JSON.parse(json));
-            return parsed.success ? { id, input: parsed.data } : { id, invalid: parsed.error.issues[0]?.message ?? "invalid" };
-          } catch {
-            return { id, invalid: "not JSON" };
+            return { id, input: parseJson(McpServerInput, json, (detail) => new AppError("invalid_request", detail)) };
+          } catch (error) {
+            return { id, invalid: error instanceof Error ? error.message : "invalid" };
           }
         }),
       ),

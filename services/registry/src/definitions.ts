@@ -1,4 +1,4 @@
-import type { DefinitionRecord, DeployRequest } from "@switchyard/contracts";
+import { type DefinitionRecord, type DeployRequest, definitionLimits } from "@switchyard/contracts";
 import {
   type AgentDefinition,
   agentInputSchema,
@@ -12,9 +12,6 @@ import {
 import { AppError, toAppError } from "@switchyard/errors";
 import type { McpGrpcClient } from "@switchyard/grpc";
 import type { DefinitionStore, NewRecord } from "./store.ts";
-
-/** How deep pipeline components may nest; deeper chains are refused as likely cycles. */
-const maxNesting = 8;
 
 /** Parses and validates a deploy request into a record ready to store. */
 export async function prepareDefinition(
@@ -55,19 +52,19 @@ async function prepareAgent(
   for (const tool of agent.tools) {
     if ("pipeline" in tool) {
       const called = await store.get(tool.pipeline);
-      if (!called || called.kind !== "pipeline") {
+      if (called?.kind !== "pipeline") {
         throw new AppError("invalid_definition", `invalid definition: tools: unknown pipeline '${tool.pipeline}'`, { param: "tools" });
       }
       continue;
     }
-    const listed = await mcp.listTools({ server: tool.mcp }, { deadlineMs: 5000 }).catch((error: unknown) => {
+    const listed = await mcp.listTools(tool.mcp, { deadlineMs: 5000 }).catch((error: unknown) => {
       const appError = toAppError(error);
       if (appError.code === "not_found") {
         throw new AppError("invalid_definition", `invalid definition: tools: unknown MCP server '${tool.mcp}'`, { param: "tools" });
       }
       throw new AppError("unavailable", `could not check MCP server '${tool.mcp}': ${appError.message}`);
     });
-    const names = new Set(listed.tools.map((listedTool) => listedTool.name));
+    const names = new Set(listed.map((listedTool) => listedTool.name));
     const missing = (tool.allow ?? []).filter((name) => !names.has(name));
     if (missing.length > 0) {
       throw new AppError(
@@ -99,8 +96,9 @@ async function prepareAgent(
  */
 async function checkPipelineCalls(definition: PipelineDefinition, store: DefinitionStore): Promise<void> {
   const visit = async (current: PipelineDefinition, path: string[]): Promise<void> => {
-    if (path.length > maxNesting) {
-      throw new AppError("invalid_definition", `invalid definition: pipelines nest deeper than ${maxNesting}: ${path.join(" -> ")}`);
+    if (path.length > definitionLimits.nesting) {
+      const limit = definitionLimits.nesting;
+      throw new AppError("invalid_definition", `invalid definition: pipelines nest deeper than ${limit}: ${path.join(" -> ")}`);
     }
     for (const component of Object.values(current.components)) {
       if (component.type !== "pipeline") continue;
@@ -115,5 +113,5 @@ async function checkPipelineCalls(definition: PipelineDefinition, store: Definit
 }
 
 function pipelineOf(record: DefinitionRecord): PipelineDefinition {
-  return parsePipelineSource(JSON.stringify(record.definition));
+  return parsePipelineSource(record.definition);
 }

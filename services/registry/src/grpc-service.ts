@@ -1,32 +1,26 @@
 import type { DefinitionRecord } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { type GrpcServerOptions, type RegistryDefinition, type RegistryHandlers, unary } from "@switchyard/grpc";
+import type { RegistryDefinition, RegistryImplementation } from "@switchyard/grpc";
+import type { Logger } from "@switchyard/telemetry";
 import type { DefinitionStore } from "./store.ts";
 
-function toProto(record: DefinitionRecord): RegistryDefinition {
-  return {
-    name: record.name,
-    kind: record.kind,
-    version: record.version,
-    description: record.description,
-    definitionJson: JSON.stringify(record.definition),
-    deployedAt: record.deployedAt,
-  };
+function served(record: DefinitionRecord): RegistryDefinition {
+  const { name, kind, version, description, definition, deployedAt } = record;
+  return { name, kind, version, description, definition, deployedAt };
 }
 
-/** The registry's gRPC handlers, read-only: writes arrive over NATS. */
-export function registryHandlers(store: DefinitionStore, options: GrpcServerOptions): RegistryHandlers {
+/** What executors read over gRPC: read-only, writes arrive over NATS. */
+export function registryImplementation(store: DefinitionStore, logger: Logger): RegistryImplementation {
   return {
-    GetDefinition: unary("GetDefinition", options, async (request) => {
-      const record = await store.get(request.name ?? "");
-      if (!record) throw new AppError("not_found", `'${request.name}' is not deployed`);
-      options.logger.debug({ name: record.name, version: record.version }, "definition served");
-      return toProto(record);
-    }),
-    ListDefinitions: unary("ListDefinitions", options, async (request) => {
-      const limit = Math.min(Math.max(request.limit || 100, 1), 1000);
-      const page = await store.list(limit, request.offset ?? 0);
-      return { items: page.items.map(toProto), total: page.total };
-    }),
+    async getDefinition(name) {
+      const record = await store.get(name);
+      if (!record) throw new AppError("not_found", `'${name}' is not deployed`);
+      logger.debug({ name: record.name, version: record.version }, "definition served");
+      return served(record);
+    },
+    async listDefinitions(limit, offset) {
+      const page = await store.list(limit, offset);
+      return { items: page.items.map(served), total: page.total };
+    },
   };
 }

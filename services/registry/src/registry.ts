@@ -2,25 +2,22 @@ import {
   type DefinitionChanged,
   type DefinitionRecord,
   type DefinitionSummary,
-  DeployRequest,
-  ListRequest,
-  NameRequest,
-  queueGroups,
-  type Subjects,
+  type DeployRequest,
+  endpoints,
 } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { createGrpcServer, type McpGrpcClient, registryProto } from "@switchyard/grpc";
-import { EmptyReply, type NatsConnection, publishJson, serveRequests } from "@switchyard/nats";
+import { createGrpcServer, type McpGrpcClient, serveRegistry } from "@switchyard/grpc";
+import { type Bus, publishJson, serve } from "@switchyard/nats";
 import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { prepareDefinition } from "./definitions.ts";
-import { registryHandlers } from "./grpc-service.ts";
+import { registryImplementation } from "./grpc-service.ts";
+import { deployDirectory } from "./pipelines-dir.ts";
 import { createDefinitionStore } from "./store.ts";
 
 export interface RegistryDeps {
-  nats: NatsConnection;
+  bus: Bus;
   redis: Redis;
-  subjects: Subjects;
   logger: Logger;
   tracer: Tracer;
   modelAliases: readonly string[];
@@ -29,10 +26,12 @@ export interface RegistryDeps {
   grpcAddress: string;
   instance: string;
   maxDefinitions: number;
+  /** Definitions deployed (overwriting) at start. */
+  pipelinesDir?: string | undefined;
 }
 
 export interface Registry {
-  /** Starts serving; resolves with the bound gRPC port. */
+  /** Starts serving (and deploys the pipelines directory); resolves with the bound gRPC port. */
   start(): Promise<{ grpcPort: number }>;
   /** Deploys from source as if over NATS (used for the pipelines directory). */
   deploy(request: DeployRequest): Promise<DefinitionRecord>;
@@ -40,16 +39,8 @@ export interface Registry {
 }
 
 function summary(record: DefinitionRecord): DefinitionSummary {
-  return {
-    name: record.name,
-    kind: record.kind,
-    version: record.version,
-    description: record.description,
-    deployedAt: record.deployedAt,
-    chat: record.chat,
-    skipMcp: record.skipMcp,
-    inputSchema: record.inputSchema,
-  };
+  const { name, kind, version, description, deployedAt, chat, skipMcp, inputSchema } = record;
+  return { name, kind, version, description, deployedAt, chat, skipMcp, inputSchema };
 }
 
 function sameShape(record: Pick<DefinitionRecord, "source" | "description" | "files">) {
@@ -57,18 +48,18 @@ function sameShape(record: Pick<DefinitionRecord, "source" | "description" | "fi
 }
 
 export function createRegistry(deps: RegistryDeps): Registry {
-  const { nats, subjects, logger, tracer } = deps;
+  const { bus, logger, tracer } = deps;
   const store = createDefinitionStore(deps.redis, tracer, deps.maxDefinitions);
   const grpc = createGrpcServer();
-  grpc.addService("switchyard.registry.v1.Registry", registryProto().Registry.service, registryHandlers(store, { logger, tracer }));
+  serveRegistry(grpc, registryImplementation(store, logger), { logger, tracer });
   const subscriptions: { unsubscribe(): void }[] = [];
 
   // Flushing before replying means every subscriber's connection has the change queued
   // before the deployer hears back, so a run sent after the reply sees the new version.
   async function announce(record: DefinitionRecord, action: DefinitionChanged["action"]): Promise<void> {
     const event: DefinitionChanged = { name: record.name, kind: record.kind, version: record.version, action };
-    publishJson(nats, subjects.event("definitionChanged"), event);
-    await nats.flush();
+    publishJson(bus.nats, bus.subjects.event("definitionChanged"), event);
+    await bus.nats.flush();
   }
 
   async function deploy(request: DeployRequest): Promise<DefinitionRecord> {
@@ -84,36 +75,35 @@ export function createRegistry(deps: RegistryDeps): Registry {
     return record;
   }
 
+  const found = async (name: string, kind: string | undefined) => {
+    const record = await store.get(name);
+    if (!record || (kind && record.kind !== kind)) throw new AppError("not_found", `'${name}' is not deployed`);
+    return record;
+  };
+
   return {
     deploy,
     async start() {
-      const common = { queue: queueGroups.registry, logger, tracer };
+      const options = { logger, tracer };
       subscriptions.push(
-        serveRequests(nats, {
-          ...common,
-          subject: subjects.request("registryDeploy"),
-          schema: DeployRequest,
-          handler: async (request) => summary(await deploy(request)),
-        }),
-        serveRequests(nats, {
-          ...common,
-          subject: subjects.request("registryUndeploy"),
-          schema: NameRequest,
-          handler: async ({ name, kind }) => {
-            const existing = await store.get(name);
-            if (!existing || (kind && existing.kind !== kind)) throw new AppError("not_found", `'${name}' is not deployed`);
+        serve(bus, endpoints.registryDeploy, async (request) => summary(await deploy(request)), options),
+        serve(
+          bus,
+          endpoints.registryUndeploy,
+          async ({ name, kind }) => {
+            await found(name, kind);
             const removed = await store.remove(name);
             if (!removed) throw new AppError("not_found", `'${name}' is not deployed`);
             await announce(removed, "undeployed");
             logger.info({ name }, "definition undeployed");
             return summary(removed);
           },
-        }),
-        serveRequests(nats, {
-          ...common,
-          subject: subjects.request("registryList"),
-          schema: ListRequest,
-          handler: async ({ limit, offset, kind }) => {
+          options,
+        ),
+        serve(
+          bus,
+          endpoints.registryList,
+          async ({ limit, offset, kind }) => {
             if (!kind) {
               const page = await store.list(limit, offset);
               return { items: page.items.map(summary), total: page.total };
@@ -121,25 +111,16 @@ export function createRegistry(deps: RegistryDeps): Registry {
             const all = (await store.list(deps.maxDefinitions, 0)).items.filter((record) => record.kind === kind);
             return { items: all.slice(offset, offset + limit).map(summary), total: all.length };
           },
-        }),
-        serveRequests(nats, {
-          ...common,
-          subject: subjects.request("registryGet"),
-          schema: NameRequest,
-          handler: async ({ name, kind }) => {
-            const record = await store.get(name);
-            if (!record || (kind && record.kind !== kind)) throw new AppError("not_found", `'${name}' is not deployed`);
-            return record;
-          },
-        }),
-        serveRequests(nats, {
-          ...common,
-          subject: subjects.request("registryPing"),
-          schema: EmptyReply,
-          handler: async () => ({ service: "registry", instance: deps.instance }),
-        }),
+          options,
+        ),
+        serve(bus, endpoints.registryGet, ({ name, kind }) => found(name, kind), options),
+        serve(bus, endpoints.registryPing, async () => ({ service: "registry", instance: deps.instance }), options),
       );
       const grpcPort = await grpc.listen(deps.grpcAddress);
+      if (deps.pipelinesDir) {
+        const deployed = await deployDirectory(deps.pipelinesDir, deploy, logger);
+        logger.info({ directory: deps.pipelinesDir, deployed }, "pipelines directory deployed");
+      }
       return { grpcPort };
     },
     async stop() {

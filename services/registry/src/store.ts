@@ -1,4 +1,4 @@
-import { DefinitionRecord } from "@switchyard/contracts";
+import { DefinitionRecord, parseJson } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { Redis } from "@switchyard/redis";
 import type { Tracer } from "@switchyard/telemetry";
@@ -49,7 +49,8 @@ export interface DefinitionStore {
 }
 
 export function createDefinitionStore(redis: Redis, tracer: Tracer, maxDefinitions: number): DefinitionStore {
-  const parse = (json: string) => DefinitionRecord.parse(JSON.parse(json));
+  const corrupt = (detail: string) => new AppError("internal", `a stored definition is unreadable: ${detail}`);
+  const parse = (json: string) => parseJson(DefinitionRecord, json, corrupt);
   const span = <T>(operation: string, work: () => Promise<T>) =>
     withSpan(tracer, `redis ${operation}`, { "db.system": "redis", "db.operation": operation }, work);
 

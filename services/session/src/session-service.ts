@@ -1,24 +1,14 @@
-import {
-  ChatMessage,
-  queueGroups,
-  SessionCreateRequest,
-  type SessionHistory,
-  type SessionInfo,
-  SessionListRequest,
-  SessionRef,
-  type Subjects,
-} from "@switchyard/contracts";
+import { ChatMessage, DefinitionName, endpoints, parseJson } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { createGrpcServer, type SessionsHandlers, sessionProto, unary } from "@switchyard/grpc";
-import { EmptyReply, type NatsConnection, serveRequests } from "@switchyard/nats";
+import { createGrpcServer, serveSessions } from "@switchyard/grpc";
+import { type Bus, serve } from "@switchyard/nats";
 import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { createSessionStore, type SessionLimits } from "./store.ts";
 
 export interface SessionServiceDeps {
-  nats: NatsConnection;
+  bus: Bus;
   redis: Redis;
-  subjects: Subjects;
   logger: Logger;
   tracer: Tracer;
   grpcAddress: string;
@@ -26,88 +16,62 @@ export interface SessionServiceDeps {
   limits: SessionLimits;
 }
 
-function toProto(info: SessionInfo) {
-  return { id: info.id, agent: info.agent, createdAt: info.createdAt, messageCount: info.messageCount };
-}
+const corrupt = (detail: string) => new AppError("internal", `a stored message is unreadable: ${detail}`);
 
-/** Parses stored or sent message JSON: every boundary parses. */
-function parseMessage(json: string): ChatMessage {
-  try {
-    return ChatMessage.parse(JSON.parse(json));
-  } catch {
-    throw new AppError("invalid_request", "a message is not a valid chat message");
-  }
-}
-
+/** Conversations: gRPC for executors (read, append), NATS for the gateway (create, read, list, delete). */
 export function createSessionService(deps: SessionServiceDeps) {
-  const { nats, subjects, logger, tracer } = deps;
+  const { bus, logger, tracer } = deps;
   const store = createSessionStore(deps.redis, tracer, deps.limits);
-  const grpc = createGrpcServer();
-  const options = { logger, tracer };
-  const handlers: SessionsHandlers = {
-    Create: unary("Create", options, async (request) => toProto(await store.create(SessionCreateRequest.parse(request).agent))),
-    Get: unary("Get", options, async (request) => {
-      const { info, messages } = await store.get(request.id ?? "", request.agent || undefined);
-      return { session: toProto(info), messagesJson: messages };
-    }),
-    Append: unary("Append", options, async (request) => {
-      const messages = (request.messagesJson ?? []).map((json) => JSON.stringify(parseMessage(json)));
-      const { length, trimmed } = await store.append(request.id ?? "", messages);
-      if (trimmed > 0) logger.info({ session: request.id, trimmed }, "session trimmed to its caps");
-      return { messageCount: length, trimmed };
-    }),
-    List: unary("List", options, async (request) => {
-      const page = await store.list(request.agent ?? "", Math.min(request.limit || 100, 1000), request.offset ?? 0);
-      return { items: page.items.map(toProto), total: page.total };
-    }),
-    Delete: unary("Delete", options, async (request) => {
-      await store.remove(request.id ?? "", request.agent || undefined);
-      return {};
-    }),
+  const read = async (id: string, agent: string | undefined) => {
+    const { info, messages } = await store.get(id, agent);
+    return { info, messages: messages.map((json) => parseJson(ChatMessage, json, corrupt)) };
   };
-  grpc.addService("switchyard.session.v1.Sessions", sessionProto().Sessions.service, handlers);
+  const grpc = createGrpcServer();
+  serveSessions(
+    grpc,
+    {
+      create: (agent) => store.create(DefinitionName.parse(agent)),
+      get: read,
+      async append(id, messages) {
+        const { length, trimmed } = await store.append(
+          id,
+          messages.map((message) => JSON.stringify(message)),
+        );
+        if (trimmed > 0) logger.info({ session: id, trimmed }, "session trimmed to its caps");
+        return { messageCount: length, trimmed };
+      },
+      list: (agent, limit, offset) => store.list(agent, limit, offset),
+      remove: (id, agent) => store.remove(id, agent),
+    },
+    { logger, tracer },
+  );
   const subscriptions: { unsubscribe(): void }[] = [];
 
   return {
     async start(): Promise<{ grpcPort: number }> {
-      const common = { queue: queueGroups.session, logger, tracer };
+      const options = { logger, tracer };
       subscriptions.push(
-        serveRequests(nats, {
-          ...common,
-          subject: subjects.request("sessionCreate"),
-          schema: SessionCreateRequest,
-          handler: ({ agent }) => store.create(agent),
-        }),
-        serveRequests(nats, {
-          ...common,
-          subject: subjects.request("sessionGet"),
-          schema: SessionRef,
-          handler: async ({ id, agent }): Promise<SessionHistory> => {
-            const { info, messages } = await store.get(id, agent);
-            return { ...info, messages: messages.map(parseMessage) };
+        serve(bus, endpoints.sessionCreate, ({ agent }) => store.create(agent), options),
+        serve(
+          bus,
+          endpoints.sessionGet,
+          async ({ id, agent }) => {
+            const { info, messages } = await read(id, agent);
+            return { ...info, messages };
           },
-        }),
-        serveRequests(nats, {
-          ...common,
-          subject: subjects.request("sessionList"),
-          schema: SessionListRequest,
-          handler: ({ agent, limit, offset }) => store.list(agent, limit, offset),
-        }),
-        serveRequests(nats, {
-          ...common,
-          subject: subjects.request("sessionDelete"),
-          schema: SessionRef,
-          handler: async ({ id, agent }) => {
+          options,
+        ),
+        serve(bus, endpoints.sessionList, ({ agent, limit, offset }) => store.list(agent, limit, offset), options),
+        serve(
+          bus,
+          endpoints.sessionDelete,
+          async ({ id, agent }) => {
             await store.remove(id, agent);
             return {};
           },
-        }),
-        serveRequests(nats, {
-          ...common,
-          subject: subjects.request("sessionPing"),
-          schema: EmptyReply,
-          handler: async () => ({ service: "session", instance: deps.instance }),
-        }),
+          options,
+        ),
+        serve(bus, endpoints.sessionPing, async () => ({ service: "session", instance: deps.instance }), options),
       );
       return { grpcPort: await grpc.listen(deps.grpcAddress) };
     },

@@ -9,11 +9,25 @@ export const commonEnv = {
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 } as const;
 
+/** Redis, for the services that own keys in it. */
+export const redisEnv = {
+  REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+} as const;
+
+/** Where each gRPC server binds, and where its clients reach it: one default each, for both ends. */
+export const grpcAddressEnv = {
+  REGISTRY_GRPC_ADDRESS: z.string().default("127.0.0.1:50051"),
+  MCP_GRPC_ADDRESS: z.string().default("127.0.0.1:50052"),
+  SESSION_GRPC_ADDRESS: z.string().default("127.0.0.1:50053"),
+} as const;
+
+export type CommonConfig = z.infer<z.ZodObject<typeof commonEnv>>;
+
 /**
  * Parses `process.env` (or any record) against a service's schema; throws a readable list
  * on failure. An empty variable counts as unset, as `${VAR:-}` in compose files produces.
  */
-export function parseEnv<T extends z.ZodRawShape>(shape: T, env: NodeJS.ProcessEnv = process.env): z.infer<z.ZodObject<T>> {
+export function parseEnv<T extends z.ZodRawShape>(shape: T, env: NodeJS.ProcessEnv): z.infer<z.ZodObject<T>> {
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ""));
   const result = z.object(shape).safeParse(present);
   if (!result.success) {
@@ -21,13 +35,4 @@ export function parseEnv<T extends z.ZodRawShape>(shape: T, env: NodeJS.ProcessE
     throw new Error(`invalid configuration:\n${lines.join("\n")}`);
   }
   return result.data;
-}
-
-/** `host:port` split, for binding servers. */
-export function splitHostPort(address: string): { host: string; port: number } {
-  const index = address.lastIndexOf(":");
-  if (index <= 0) throw new Error(`expected host:port, got '${address}'`);
-  const port = Number(address.slice(index + 1));
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port in '${address}'`);
-  return { host: address.slice(0, index).replace(/^\[|\]$/g, ""), port };
 }

@@ -1,2 +1,2 @@
-export { commonEnv, parseEnv, splitHostPort } from "./common.ts";
+export { type CommonConfig, commonEnv, grpcAddressEnv, parseEnv, redisEnv } from "./common.ts";
 export { createModelCatalog, type ModelCatalog, type ModelEnv, type ModelTarget, modelEnv } from "./models.ts";

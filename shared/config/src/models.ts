@@ -1,3 +1,5 @@
+import { parseJson } from "@switchyard/contracts";
+import { AppError } from "@switchyard/errors";
 import { z } from "zod";
 
 /**
@@ -46,7 +48,7 @@ export interface ModelEnv {
 }
 
 /** Builds the alias table: `echo` always, `default` → OPENAI_BASE_URL when set, else echo. */
-export function createModelCatalog(env: ModelEnv, secrets: NodeJS.ProcessEnv = process.env): ModelCatalog {
+export function createModelCatalog(env: ModelEnv, secrets: NodeJS.ProcessEnv): ModelCatalog {
   const targets = new Map<string, ModelTarget>();
   targets.set("echo", { alias: "echo", provider: "echo" });
   targets.set(
@@ -56,13 +58,11 @@ export function createModelCatalog(env: ModelEnv, secrets: NodeJS.ProcessEnv = p
       : { alias: "default", provider: "echo" },
   );
   if (env.SWITCHYARD_MODELS) {
-    let raw: unknown;
-    try {
-      raw = JSON.parse(env.SWITCHYARD_MODELS);
-    } catch {
-      throw new Error("SWITCHYARD_MODELS is not valid JSON");
-    }
-    const entries = z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), ProviderEntry).parse(raw);
+    const entries = parseJson(
+      z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), ProviderEntry),
+      env.SWITCHYARD_MODELS,
+      (detail) => new AppError("invalid_request", `SWITCHYARD_MODELS: ${detail}`),
+    );
     for (const [alias, entry] of Object.entries(entries)) {
       targets.set(
         alias,

@@ -1,4 +1,6 @@
+export { Empty, type Endpoint, type EndpointName, type Endpoints, endpoints, McpSessionMessage } from "./endpoints.ts";
 export { ReplyEnvelope } from "./envelope.ts";
+export { JsonObject, parseJson, parseJsonOrUndefined } from "./json.ts";
 export {
   McpConfigFile,
   McpHttpConfig,
@@ -9,6 +11,8 @@ export {
   McpServerList,
   McpServerRef,
   McpStdioConfig,
+  McpToolResult,
+  McpToolSpec,
   McpToolSummary,
   McpTransport,
   McpUpdateRequest,
@@ -41,6 +45,7 @@ export {
   ToolCall,
   Usage,
 } from "./runs.ts";
+export { ServiceName, ServiceReady } from "./service.ts";
 export {
   ChatMessage,
   SessionCreateRequest,
@@ -51,14 +56,4 @@ export {
   SessionListRequest,
   SessionRef,
 } from "./sessions.ts";
-export {
-  createSubjects,
-  type EventSubject,
-  eventSubjects,
-  queueGroups,
-  type RequestSubject,
-  type RunStream,
-  requestSubjects,
-  runStreams,
-  type Subjects,
-} from "./subjects.ts";
+export { createSubjects, type EventSubject, eventSubjects, type RunStream, runStreams, type Subjects } from "./subjects.ts";

@@ -82,3 +82,20 @@ export type McpServerRef = z.infer<typeof McpServerRef>;
 
 export const McpUpdateRequest = z.object({ id: McpServerId, server: McpServerInput });
 export type McpUpdateRequest = z.infer<typeof McpUpdateRequest>;
+
+/** A tool as the mcp service hands it to executors and the registry: its arguments' JSON Schema parsed. */
+export const McpToolSpec = z.object({
+  name: z.string(),
+  description: z.string(),
+  inputSchema: z.record(z.string(), z.unknown()),
+});
+export type McpToolSpec = z.infer<typeof McpToolSpec>;
+
+/** What a tool call returned: the MCP `content` parts, their text joined, and `structuredContent` (null when none). */
+export const McpToolResult = z.object({
+  content: z.array(z.unknown()),
+  isError: z.boolean(),
+  text: z.string(),
+  structured: z.unknown(),
+});
+export type McpToolResult = z.infer<typeof McpToolResult>;

@@ -7,8 +7,8 @@ export const DefinitionName = z
 export const DefinitionKind = z.enum(["pipeline", "agent"]);
 export type DefinitionKind = z.infer<typeof DefinitionKind>;
 
-/** Bounds on what one deploy may carry. */
-export const definitionLimits = { sourceBytes: 256 * 1024, files: 32 } as const;
+/** Bounds on what one deploy may carry, and how deep `pipeline` components may call each other (at deploy and at run time). */
+export const definitionLimits = { sourceBytes: 256 * 1024, files: 32, nesting: 8 } as const;
 
 export const DeployRequest = z.object({
   /** Overrides the `name` inside the source when given (Hayhooks passes it separately). */

@@ -1,39 +1,11 @@
-/**
- * Every NATS subject Switchyard uses, built from one table. Request subjects are
- * `<prefix>.<domain>.<verb>`, events `<prefix>.<domain>.<entity>.<event>`, per-run
- * streams `<prefix>.run.<runId>.<stream>`. The prefix isolates deployments that share
- * a NATS cluster.
- */
-export const requestSubjects = {
-  registryDeploy: "registry.deploy",
-  registryUndeploy: "registry.undeploy",
-  registryList: "registry.list",
-  registryGet: "registry.get",
-  registryPing: "registry.ping",
-  execRun: "exec.run",
-  execPing: "exec.ping",
-  /** Running servers. */
-  mcpList: "mcp.list",
-  /** Servers from the config file. */
-  mcpConfig: "mcp.config",
-  /** Catalog entries, enabled or not. */
-  mcpCatalog: "mcp.catalog",
-  /** Every server known: config, runtime-added and catalog. */
-  mcpAvailable: "mcp.available",
-  mcpGet: "mcp.get",
-  mcpAdd: "mcp.add",
-  mcpUpdate: "mcp.update",
-  mcpRemove: "mcp.remove",
-  mcpEnable: "mcp.enable",
-  mcpDisable: "mcp.disable",
-  mcpPing: "mcp.ping",
-  sessionCreate: "session.create",
-  sessionGet: "session.get",
-  sessionList: "session.list",
-  sessionDelete: "session.delete",
-  sessionPing: "session.ping",
-} as const;
+import type { Endpoint } from "./endpoints.ts";
 
+/**
+ * Every NATS subject Switchyard uses, built from tables: request/reply endpoints from
+ * `endpoints` (`<prefix>.<domain>.<verb>`), events `<prefix>.<domain>.<entity>.<event>`,
+ * per-run streams `<prefix>.run.<runId>.<stream>`. The prefix isolates deployments that
+ * share a NATS cluster.
+ */
 export const eventSubjects = {
   definitionChanged: "registry.definition.changed",
   /** A server started, stopped, failed or changed its tools. */
@@ -46,26 +18,16 @@ export const runStreams = {
   credit: "credit",
 } as const;
 
-/** Queue groups are the service names: one replica of a service answers each request. */
-export const queueGroups = {
-  registry: "registry",
-  executor: "executor",
-  mcp: "mcp",
-  session: "session",
-} as const;
-
-export type RequestSubject = keyof typeof requestSubjects;
 export type EventSubject = keyof typeof eventSubjects;
 export type RunStream = keyof typeof runStreams;
 
 export interface Subjects {
-  request(name: RequestSubject): string;
+  /** The subject of an endpoint; `token` addresses one instance (a legacy MCP session's gateway). */
+  endpoint(endpoint: Pick<Endpoint, "subject">, token?: string): string;
   event(name: EventSubject): string;
   run(runId: string, stream: RunStream): string;
   /** Wildcard for every stream of one run. */
   runAll(runId: string): string;
-  /** Messages for a legacy MCP SSE session, answered by the gateway replica holding its stream. */
-  mcpSession(sessionId: string): string;
 }
 
 const tokenPattern = /^[A-Za-z0-9_-]+$/;
@@ -75,15 +37,14 @@ export function createSubjects(prefix = "sy"): Subjects {
   if (!prefix.split(".").every((token) => tokenPattern.test(token))) {
     throw new Error(`invalid subject prefix '${prefix}'`);
   }
-  const checkedRunId = (runId: string) => {
-    if (!tokenPattern.test(runId)) throw new Error(`invalid run id '${runId}'`);
-    return runId;
+  const checked = (token: string, what: string) => {
+    if (!tokenPattern.test(token)) throw new Error(`invalid ${what} '${token}'`);
+    return token;
   };
   return {
-    request: (name) => `${prefix}.${requestSubjects[name]}`,
+    endpoint: (endpoint, token) => `${prefix}.${endpoint.subject}${token === undefined ? "" : `.${checked(token, "subject token")}`}`,
     event: (name) => `${prefix}.${eventSubjects[name]}`,
-    run: (runId, stream) => `${prefix}.run.${checkedRunId(runId)}.${runStreams[stream]}`,
-    runAll: (runId) => `${prefix}.run.${checkedRunId(runId)}.>`,
-    mcpSession: (sessionId) => `${prefix}.gateway.mcp-session.${checkedRunId(sessionId)}`,
+    run: (runId, stream) => `${prefix}.run.${checked(runId, "run id")}.${runStreams[stream]}`,
+    runAll: (runId) => `${prefix}.run.${checked(runId, "run id")}.>`,
   };
 }

@@ -1,6 +1,6 @@
 import { AppError } from "@switchyard/errors";
 import { type Component, componentOutputs, type PipelineDefinition, referencePattern } from "./schema.ts";
-import { scanTemplate, templateStrings } from "./template.ts";
+import { scanTemplate } from "./template.ts";
 
 export type Reference = { kind: "input"; name: string } | { kind: "component"; component: string; output: string };
 

@@ -11,7 +11,11 @@ export type ParsedDefinition = { kind: "pipeline"; definition: PipelineDefinitio
  * without `components`, makes an agent (as does `kindHint`, for `/v1/agents`).
  */
 export function parseDefinitionSource(source: string, nameOverride?: string, kindHint?: "pipeline" | "agent"): ParsedDefinition {
-  const document = readDocument(source, nameOverride);
+  return parseDefinitionDocument(readDocument(source, nameOverride), kindHint);
+}
+
+/** The same for a document already read (a stored definition, as the registry hands it out). */
+export function parseDefinitionDocument(document: Record<string, unknown>, kindHint?: "pipeline" | "agent"): ParsedDefinition {
   const isAgent = kindHint === "agent" || document.kind === "agent" || ("instructions" in document && !("components" in document));
   if (!isAgent) return { kind: "pipeline", definition: toPipeline(document) };
   if (kindHint === "agent" && document.kind !== undefined && document.kind !== "agent") {
@@ -24,11 +28,13 @@ export function parseDefinitionSource(source: string, nameOverride?: string, kin
 }
 
 /**
- * Turns YAML or JSON source into a pipeline definition, or throws `invalid_definition`
- * naming the problem and where it is.
+ * Turns YAML or JSON source (or a document already read) into a pipeline definition, or
+ * throws `invalid_definition` naming the problem and where it is.
  */
-export function parsePipelineSource(source: string, nameOverride?: string): PipelineDefinition {
-  return toPipeline(readDocument(source, nameOverride));
+export function parsePipelineSource(source: string | Record<string, unknown>, nameOverride?: string): PipelineDefinition {
+  return toPipeline(
+    typeof source === "string" ? readDocument(source, nameOverride) : { ...source, ...(nameOverride ? { name: nameOverride } : {}) },
+  );
 }
 
 function readDocument(source: string, nameOverride: string | undefined): Record<string, unknown> {

@@ -25,13 +25,14 @@ export class AppError extends Error {
     this.retryable = options.retryable ?? retryableCodes.has(code);
   }
 
-  /** The wire form: never a stack. */
+  /** The wire form: never a stack. `retryable` travels only when it differs from what the code implies. */
   toWire(): WireError {
     return {
       code: this.code,
       message: this.message,
       ...(this.param === undefined ? {} : { param: this.param }),
       ...(this.details === undefined ? {} : { details: this.details }),
+      ...(this.retryable === retryableCodes.has(this.code) ? {} : { retryable: this.retryable }),
     };
   }
 }
@@ -42,11 +43,12 @@ export const WireError = z.object({
   message: z.string(),
   param: z.string().optional(),
   details: z.record(z.string(), z.unknown()).optional(),
+  retryable: z.boolean().optional(),
 });
 export type WireError = z.infer<typeof WireError>;
 
 export function fromWire(wire: WireError): AppError {
-  return new AppError(wire.code, wire.message, { param: wire.param, details: wire.details });
+  return new AppError(wire.code, wire.message, { param: wire.param, details: wire.details, retryable: wire.retryable });
 }
 
 /** Anything thrown becomes an AppError; unknown failures are `internal` with a generic message. */

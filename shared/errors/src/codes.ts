@@ -1,5 +1,3 @@
-import { status as GrpcStatus } from "@grpc/grpc-js";
-
 /** Every error Switchyard reports, by stable machine-readable code. */
 export const ErrorCode = {
   invalidRequest: "invalid_request",
@@ -45,26 +43,6 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   internal: 500,
 };
 
-export const grpcStatusByCode: Record<ErrorCode, GrpcStatus> = {
-  invalid_request: GrpcStatus.INVALID_ARGUMENT,
-  invalid_definition: GrpcStatus.INVALID_ARGUMENT,
-  invalid_input: GrpcStatus.INVALID_ARGUMENT,
-  max_steps_exceeded: GrpcStatus.FAILED_PRECONDITION,
-  not_found: GrpcStatus.NOT_FOUND,
-  conflict: GrpcStatus.ALREADY_EXISTS,
-  payload_too_large: GrpcStatus.RESOURCE_EXHAUSTED,
-  unsupported_media_type: GrpcStatus.INVALID_ARGUMENT,
-  forbidden: GrpcStatus.PERMISSION_DENIED,
-  method_not_allowed: GrpcStatus.UNIMPLEMENTED,
-  rate_limited: GrpcStatus.RESOURCE_EXHAUSTED,
-  not_implemented: GrpcStatus.UNIMPLEMENTED,
-  upstream_error: GrpcStatus.UNAVAILABLE,
-  unavailable: GrpcStatus.UNAVAILABLE,
-  timeout: GrpcStatus.DEADLINE_EXCEEDED,
-  cancelled: GrpcStatus.CANCELLED,
-  internal: GrpcStatus.INTERNAL,
-};
-
 /** The OpenAI-style `type` field of the HTTP error body. */
 export const errorTypeByCode: Record<ErrorCode, string> = {
   invalid_request: "invalid_request_error",
@@ -85,23 +63,6 @@ export const errorTypeByCode: Record<ErrorCode, string> = {
   cancelled: "cancelled_error",
   internal: "server_error",
 };
-
-const grpcToCode = new Map<GrpcStatus, ErrorCode>([
-  [GrpcStatus.INVALID_ARGUMENT, "invalid_request"],
-  [GrpcStatus.NOT_FOUND, "not_found"],
-  [GrpcStatus.ALREADY_EXISTS, "conflict"],
-  [GrpcStatus.RESOURCE_EXHAUSTED, "rate_limited"],
-  [GrpcStatus.PERMISSION_DENIED, "forbidden"],
-  [GrpcStatus.UNIMPLEMENTED, "not_implemented"],
-  [GrpcStatus.UNAVAILABLE, "unavailable"],
-  [GrpcStatus.DEADLINE_EXCEEDED, "timeout"],
-  [GrpcStatus.CANCELLED, "cancelled"],
-]);
-
-/** The closest error code for a gRPC status received from a peer. */
-export function codeFromGrpcStatus(grpcStatus: GrpcStatus): ErrorCode {
-  return grpcToCode.get(grpcStatus) ?? "internal";
-}
 
 /** Retryability is derived from the code, never decided per call site. */
 export const retryableCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["rate_limited", "upstream_error", "unavailable", "timeout"]);

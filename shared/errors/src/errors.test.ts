@@ -1,23 +1,17 @@
-import { status } from "@grpc/grpc-js";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { AppError, fromWire, toAppError } from "./app-error.ts";
-import { codeFromGrpcStatus, errorCodes, grpcStatusByCode, httpStatusByCode } from "./codes.ts";
+import { errorCodes, httpStatusByCode } from "./codes.ts";
 
 describe("errors", () => {
-  it("maps every code to an HTTP and a gRPC status", () => {
-    for (const code of errorCodes) {
-      expect(httpStatusByCode[code]).toBeGreaterThanOrEqual(400);
-      expect(grpcStatusByCode[code]).toBeGreaterThan(status.OK);
-    }
+  it("maps every code to an HTTP status", () => {
+    for (const code of errorCodes) expect(httpStatusByCode[code]).toBeGreaterThanOrEqual(400);
   });
 
   it("derives retryability from the code", () => {
     expect(new AppError("unavailable", "x").retryable).toBe(true);
     expect(new AppError("rate_limited", "x").retryable).toBe(true);
     expect(new AppError("invalid_input", "x").retryable).toBe(false);
-    expect(codeFromGrpcStatus(status.DEADLINE_EXCEEDED)).toBe("timeout");
-    expect(codeFromGrpcStatus(status.DATA_LOSS)).toBe("internal");
   });
 
   it("never puts a stack or an unknown error's message on the wire", () => {
@@ -25,6 +19,14 @@ describe("errors", () => {
     expect(wire).toEqual({ code: "internal", message: "internal error" });
     const round = fromWire(new AppError("not_found", "gone", { param: "name" }).toWire());
     expect(round).toMatchObject({ code: "not_found", message: "gone", param: "name" });
+  });
+
+  it("carries a retryability that differs from the code's across the wire, and only then", () => {
+    const notRetryable = new AppError("upstream_error", "tool failed", { retryable: false });
+    expect(notRetryable.toWire()).toMatchObject({ retryable: false });
+    expect(fromWire(notRetryable.toWire()).retryable).toBe(false);
+    expect(new AppError("upstream_error", "x").toWire()).not.toHaveProperty("retryable");
+    expect(fromWire(new AppError("upstream_error", "x").toWire()).retryable).toBe(true);
   });
 
   it("turns schema failures into invalid_request naming the field", () => {

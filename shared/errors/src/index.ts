@@ -1,10 +1,8 @@
 export { AppError, type AppErrorOptions, fromWire, toAppError, WireError } from "./app-error.ts";
 export {
-  codeFromGrpcStatus,
   ErrorCode,
   errorCodes,
   errorTypeByCode,
-  grpcStatusByCode,
   httpStatusByCode,
   isErrorCode,
   retryableCodes,

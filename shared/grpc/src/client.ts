@@ -1,7 +1,8 @@
 import { type CallOptions, type Client, credentials, Metadata, type ServiceError, status } from "@grpc/grpc-js";
-import { AppError, codeFromGrpcStatus, isErrorCode } from "@switchyard/errors";
+import { parseJsonOrUndefined } from "@switchyard/contracts";
+import { AppError, fromWire, WireError } from "@switchyard/errors";
 import { injectContext } from "@switchyard/telemetry";
-import { errorCodeMetadataKey } from "./server.ts";
+import { codeFromGrpcStatus, errorMetadataKey } from "./status.ts";
 
 type ClientConstructor<C> = new (address: string, creds: ReturnType<typeof credentials.createInsecure>, options?: object) => C;
 
@@ -52,9 +53,11 @@ export function callUnary<Req, Res>(client: Client, method: UnaryMethod<Req, Res
   });
 }
 
+/** A peer's error as it sent it (code, param, details, retryability); a bare status otherwise. */
 function fromServiceError(error: ServiceError): AppError {
-  const sent = error.metadata?.get(errorCodeMetadataKey)[0];
-  const code = isErrorCode(sent) ? sent : codeFromGrpcStatus(error.code);
-  const message = error.code === status.UNAVAILABLE && sent === undefined ? "peer is unavailable" : error.details || error.message;
-  return new AppError(code, message, { cause: error });
+  const sent = error.metadata?.get(errorMetadataKey)[0];
+  const wire = sent === undefined ? undefined : parseJsonOrUndefined(WireError, Buffer.from(sent).toString("utf8"));
+  if (wire) return fromWire(wire);
+  const message = error.code === status.UNAVAILABLE ? "peer is unavailable" : error.details || error.message;
+  return new AppError(codeFromGrpcStatus(error.code), message, { cause: error });
 }

@@ -1,14 +1,14 @@
 export { type CallUnaryOptions, callUnary, createGrpcClient } from "./client.ts";
-export type { CallToolResponse as McpCallToolResponse } from "./generated/switchyard/mcp/v1/CallToolResponse.ts";
-export type { ListToolsResponse as McpListToolsResponse } from "./generated/switchyard/mcp/v1/ListToolsResponse.ts";
-export type { McpHandlers } from "./generated/switchyard/mcp/v1/Mcp.ts";
-export type { Definition__Output as RegistryDefinition } from "./generated/switchyard/registry/v1/Definition.ts";
-export type { RegistryHandlers } from "./generated/switchyard/registry/v1/Registry.ts";
-export type { Session__Output as SessionMessage } from "./generated/switchyard/session/v1/Session.ts";
-export type { SessionsHandlers } from "./generated/switchyard/session/v1/Sessions.ts";
 export { checkGrpcHealth } from "./health.ts";
-export { createMcpClient, type McpGrpcClient } from "./mcp-client.ts";
+export { createMcpClient, type McpGrpcClient, type McpImplementation, serveMcp } from "./mcp.ts";
 export { mcpProto, registryProto, sessionProto } from "./protos.ts";
-export { createRegistryClient, type RegistryGrpcClient } from "./registry-client.ts";
-export { createGrpcServer, errorCodeMetadataKey, type GrpcServer, type GrpcServerOptions, unary } from "./server.ts";
-export { createSessionClient, type SessionGrpcClient } from "./session-client.ts";
+export {
+  createRegistryClient,
+  type RegistryDefinition,
+  type RegistryGrpcClient,
+  type RegistryImplementation,
+  serveRegistry,
+} from "./registry.ts";
+export { type CallContext, createGrpcServer, type GrpcServer, type GrpcServerOptions, unary } from "./server.ts";
+export { createSessionClient, type SessionGrpcClient, type SessionImplementation, type StoredSession, serveSessions } from "./session.ts";
+export { codeFromGrpcStatus, errorMetadataKey, grpcStatusByCode } from "./status.ts";

@@ -3,16 +3,14 @@ import {
   Metadata,
   Server,
   ServerCredentials,
-  type ServerUnaryCall,
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { context, SpanKind, type Tracer } from "@opentelemetry/api";
-import { grpcStatusByCode, toAppError } from "@switchyard/errors";
+import { toAppError } from "@switchyard/errors";
 import { extractContext, type Logger } from "@switchyard/telemetry";
 import { HealthImplementation } from "grpc-health-check";
-
-export const errorCodeMetadataKey = "sy-error-code";
+import { errorMetadataKey, grpcStatusByCode } from "./status.ts";
 
 export interface GrpcServerOptions {
   logger: Logger;
@@ -61,14 +59,21 @@ export function createGrpcServer(): GrpcServer {
   };
 }
 
+/** What a handler knows of its call: aborted when the caller cancels or its deadline passes, and that deadline. */
+export interface CallContext {
+  signal: AbortSignal;
+  /** Epoch milliseconds; Infinity when the caller set none. */
+  deadline: number;
+}
+
 /**
  * The one gRPC handler wrapper: runs under the caller's trace context, and maps any error
- * to its gRPC status once, with the AppError code in trailing metadata.
+ * to its gRPC status once, with the whole wire error in trailing metadata.
  */
 export function unary<Req, Res>(
   method: string,
   options: GrpcServerOptions,
-  handler: (request: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>,
+  handler: (request: Req, call: CallContext) => Promise<Res>,
 ): handleUnaryCall<Req, Res> {
   return (call, callback) => {
     const parent = extractContext({
@@ -78,18 +83,24 @@ export function unary<Req, Res>(
       },
       set: () => {},
     });
+    const cancel = new AbortController();
+    const onCancelled = () => cancel.abort(new Error("the gRPC call was cancelled"));
+    call.once("cancelled", onCancelled);
+    const sentDeadline = call.getDeadline();
+    const deadline = sentDeadline instanceof Date ? sentDeadline.getTime() : sentDeadline;
     void context.with(parent, () =>
       options.tracer.startActiveSpan(`grpc ${method}`, { kind: SpanKind.SERVER }, async (span) => {
         try {
-          callback(null, await handler(call.request, call));
+          callback(null, await handler(call.request, { signal: cancel.signal, deadline }));
         } catch (error) {
           const appError = toAppError(error);
           if (appError.code === "internal") options.logger.error({ err: error, method }, "grpc call failed");
           const trailer = new Metadata();
-          trailer.set(errorCodeMetadataKey, appError.code);
+          trailer.set(errorMetadataKey, Buffer.from(JSON.stringify(appError.toWire()), "utf8"));
           span.setAttribute("error.code", appError.code);
           callback({ code: grpcStatusByCode[appError.code], details: appError.message, metadata: trailer });
         } finally {
+          call.removeListener("cancelled", onCancelled);
           span.end();
         }
       }),

@@ -2,12 +2,12 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { parseJsonOrUndefined, type ServiceName, ServiceReady } from "@switchyard/contracts";
 import { stopChild } from "./processes.ts";
-
-export type ServiceName = "gateway" | "registry" | "executor" | "mcp" | "session";
 
 export interface ServiceProcessOptions {
   service: ServiceName;
+  /** The child's whole environment (PATH and HOME included): nothing else is inherited. */
   env: Record<string, string>;
   /** Every output line (JSON log lines on stdout, anything on stderr). */
   onLine?(line: string, stream: "stdout" | "stderr"): void;
@@ -18,8 +18,8 @@ export interface ServiceProcess {
   service: ServiceName;
   child: ChildProcess;
   pid: number;
-  /** The fields of the service's `service.ready` log line (ports, for instance). */
-  ready: Record<string, unknown>;
+  /** The service's `service.ready` event (ports, instance, models). */
+  ready: ServiceReady;
   /** The last lines it printed (at most 200). */
   recentLines(): string[];
   /** SIGTERM, then SIGKILL after a grace period. */
@@ -35,15 +35,11 @@ const keptLines = 200;
 
 /**
  * Starts a service as its own Node process (TypeScript through tsx, no build step) and
- * resolves when it logs `service.ready`; rejects with its last output if it exits first.
+ * resolves when it logs its `service.ready` event; rejects with its last output if it exits first.
  */
 export function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
   const entry = join(repoRoot, "services", options.service, "src", "main.ts");
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
-    cwd: repoRoot,
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: repoRoot, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   const remember = (line: string) => {
     lines.push(line);
@@ -64,8 +60,8 @@ export function startServiceProcess(options: ServiceProcessOptions): Promise<Ser
         remember(line);
         options.onLine?.(line, name);
         if (name !== "stdout" || !line.includes('"service.ready"')) return;
-        const fields = parseLine(line);
-        if (fields?.event !== "service.ready") return;
+        const ready = parseJsonOrUndefined(ServiceReady, line);
+        if (!ready) return;
         clearTimeout(timer);
         child.removeAllListeners("exit");
         const stop = () => stopChild(child);
@@ -73,7 +69,7 @@ export function startServiceProcess(options: ServiceProcessOptions): Promise<Ser
           service: options.service,
           child,
           pid: child.pid ?? 0,
-          ready: fields,
+          ready,
           recentLines: () => [...lines],
           stop,
           kill: async () => {
@@ -89,13 +85,4 @@ export function startServiceProcess(options: ServiceProcessOptions): Promise<Ser
     watch(child.stdout, "stdout");
     watch(child.stderr, "stderr");
   });
-}
-
-function parseLine(line: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(line);
-    return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
 }

@@ -1,4 +1,3 @@
 export { contextFromHeaders, decodeJson, encodeJson, traceHeaders } from "./codec.ts";
 export { connectNats, type NatsConnection, type NatsOptions } from "./connect.ts";
-export { EmptyReply, publishJson, type RequestOptions, requestJson } from "./request.ts";
-export { type ServeOptions, serveRequests } from "./serve.ts";
+export { type Bus, type CallOptions, call, type Handler, publishJson, type ServeOptions, serve } from "./endpoints.ts";

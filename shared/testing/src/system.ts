@@ -1,4 +1,4 @@
-import { freePort, type ServiceProcess, startServiceProcess } from "@switchyard/local";
+import { type ServiceProcess, startPlan } from "@switchyard/local";
 import { type Infra, startInfra } from "./infra.ts";
 
 export interface SystemOptions {
@@ -31,64 +31,48 @@ export interface TestSystem {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Real infrastructure plus each service as its own process, the way they run in production. */
+/** Real infrastructure plus each service as its own process, started by the same plan as `pnpm start`. */
 export async function startSystem(options: SystemOptions = {}): Promise<TestSystem> {
   const infra = await startInfra();
-  const env: Record<string, string> = {
-    NATS_URL: infra.natsUrl,
-    REDIS_URL: infra.redisUrl,
-    REGISTRY_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
-    MCP_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
-    SESSION_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
-    LOG_LEVEL: "info",
-    ...options.env,
-  };
-  const started: ServiceProcess[] = [];
-  const executors: ServiceProcess[] = [];
-  const gateways: ServiceProcess[] = [];
-  const startExecutor = async () => {
-    const executor = await startServiceProcess({ service: "executor", env });
-    started.push(executor);
-    executors.push(executor);
-    return executor;
-  };
-  const startGateway = async () => {
-    const gateway = await startServiceProcess({ service: "gateway", env: { ...env, GATEWAY_PORT: "0" } });
-    started.push(gateway);
-    gateways.push(gateway);
-    return gateway;
-  };
-  const stop = async () => {
-    await Promise.all(started.map((service) => service.stop()));
-    await infra.stop();
-  };
   try {
-    const registry = options.withoutRegistry ? undefined : await startServiceProcess({ service: "registry", env });
-    if (registry) started.push(registry);
-    const mcp = options.withMcp ? await startServiceProcess({ service: "mcp", env }) : undefined;
-    if (mcp) started.push(mcp);
-    const session = options.withSessions ? await startServiceProcess({ service: "session", env }) : undefined;
-    if (session) started.push(session);
-    await Promise.all([
-      ...Array.from({ length: options.executors ?? 1 }, startExecutor),
-      ...Array.from({ length: options.gateways ?? 1 }, startGateway),
-    ]);
+    const plan = await startPlan({
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        NATS_URL: infra.natsUrl,
+        REDIS_URL: infra.redisUrl,
+        LOG_LEVEL: "info",
+        ...options.env,
+      },
+      services: {
+        ...(options.withMcp ? { mcp: {} } : {}),
+        ...(options.withSessions ? { session: {} } : {}),
+        ...(options.withoutRegistry ? {} : { registry: {} }),
+        executor: { count: options.executors ?? 1 },
+        gateway: { count: options.gateways ?? 1, env: { GATEWAY_PORT: "0" } },
+      },
+    });
+    const { processes } = plan;
+    const stop = async () => {
+      await plan.stop();
+      await infra.stop();
+    };
     return {
       infra,
-      registry,
-      mcp,
-      session,
-      executors,
-      gateways,
-      env,
-      url: (index = 0) => `http://127.0.0.1:${String(gateways[index]?.ready.port)}`,
-      startExecutor,
-      startGateway,
+      registry: processes.registry[0],
+      mcp: processes.mcp[0],
+      session: processes.session[0],
+      executors: processes.executor,
+      gateways: processes.gateway,
+      env: plan.env,
+      url: (index = 0) => `http://127.0.0.1:${String(processes.gateway[index]?.ready.port)}`,
+      startExecutor: () => plan.add("executor"),
+      startGateway: () => plan.add("gateway"),
       stop,
       [Symbol.asyncDispose]: stop,
     };
   } catch (error) {
-    await stop();
+    await infra.stop();
     throw error;
   }
 }

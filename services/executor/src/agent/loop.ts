@@ -1,15 +1,13 @@
-import type { ChatMessage, ToolCall, Usage } from "@switchyard/contracts";
+import { type ChatMessage, JsonObject, parseJson, type ToolCall, type Usage } from "@switchyard/contracts";
 import { type AgentDefinition, type AgentInputs, renderTemplate } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import type { ToolCaller } from "../components/index.ts";
 import type { CachedDefinition } from "../definitions-cache.ts";
-import { addToolCallPiece, addUsage, countUsage } from "../providers/answer.ts";
+import { collectAnswer, sumUsage } from "../providers/answer.ts";
 import type { ProviderSet } from "../providers/index.ts";
 import type { SessionMemory } from "./memory.ts";
 import { buildToolset, type ToolTarget } from "./toolset.ts";
 
-/** Bound on the tool calls of one model answer. */
-const maxCallsPerStep = 64;
 /** Bound on one tool result handed back to the model. */
 const maxToolResultChars = 64 * 1024;
 
@@ -69,13 +67,15 @@ export async function runAgent(
 
   for (let step = 0; step < agent.max_steps; step += 1) {
     const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...session.history, ...turn];
-    const answer = await callModel(
-      provider,
-      { messages, tools: toolset.tools, temperature: agent.temperature, incremental: streaming },
-      events,
-      signal,
-    );
-    usage = addUsage(usage, answer.usage);
+    const request = {
+      messages,
+      temperature: agent.temperature,
+      incremental: streaming,
+      ...(toolset.tools.length ? { tools: toolset.tools } : {}),
+    };
+    // Tool calls are announced whole, once the answer is in: their pieces are not forwarded.
+    const answer = await collectAnswer(provider.stream(request, signal), messages, { text: events.delta });
+    usage = sumUsage([usage, answer.usage]);
     if (answer.toolCalls.length === 0) {
       turn.push({ role: "assistant", content: answer.text });
       const trimmed = await session.append(turn);
@@ -104,40 +104,14 @@ export async function runAgent(
   });
 }
 
-async function callModel(
-  provider: ReturnType<ProviderSet["get"]>,
-  options: { messages: ChatMessage[]; tools: Record<string, unknown>[]; temperature: number | undefined; incremental: boolean },
-  events: AgentEvents,
-  signal: AbortSignal,
-): Promise<{ text: string; toolCalls: ToolCall[]; usage: Usage }> {
-  let text = "";
-  let usage: Usage | undefined;
-  const calls: ToolCall[] = [];
-  const { messages, tools, temperature, incremental } = options;
-  const request = { messages, temperature, incremental, ...(tools.length ? { tools } : {}) };
-  for await (const chunk of provider.stream(request, signal)) {
-    if (chunk.type === "text") {
-      text += chunk.text;
-      await events.delta(chunk.text);
-    } else if (chunk.type === "tool_call") addToolCallPiece(calls, chunk, maxCallsPerStep);
-    else if (chunk.type === "usage") usage = chunk.usage;
-  }
-  const toolCalls = calls.filter(Boolean).map((call, index) => ({ ...call, id: call.id || `call_${index}` }));
-  return { text, toolCalls, usage: usage ?? (await countUsage(messages, text, toolCalls)) };
-}
-
 async function runToolCall(deps: AgentDeps, target: ToolTarget | undefined, call: ToolCall, signal: AbortSignal) {
   try {
     if (!target) throw new AppError("not_found", `there is no tool '${call.function.name}'`);
-    let args: unknown;
-    try {
-      args = JSON.parse(call.function.arguments || "{}");
-    } catch {
-      throw new AppError("invalid_input", "the tool arguments are not valid JSON");
-    }
-    if (typeof args !== "object" || args === null || Array.isArray(args))
-      throw new AppError("invalid_input", "the tool arguments must be an object");
-    const record = args as Record<string, unknown>;
+    const record = parseJson(
+      JsonObject,
+      call.function.arguments || "{}",
+      (detail) => new AppError("invalid_input", `the tool arguments must be a JSON object (${detail})`),
+    );
     if (target.kind === "pipeline") {
       return { content: clip(JSON.stringify(await deps.runPipeline(target.pipeline, record, signal))), is_error: false };
     }

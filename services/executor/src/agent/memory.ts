@@ -1,4 +1,4 @@
-import { ChatMessage } from "@switchyard/contracts";
+import type { ChatMessage } from "@switchyard/contracts";
 import type { AgentDefinition } from "@switchyard/definitions";
 import type { SessionGrpcClient } from "@switchyard/grpc";
 
@@ -19,16 +19,12 @@ export function createSessionMemory(client: SessionGrpcClient, deadlineMs: numbe
   return {
     async open(agent, sessionId) {
       if (agent.memory === "none") return { id: null, history: [], append: async () => 0 };
-      const id = sessionId ?? (await client.create({ agent: agent.name }, { deadlineMs })).id;
-      const stored = sessionId ? await client.get({ id, agent: agent.name }, { deadlineMs }) : { messagesJson: [] };
-      const history = stored.messagesJson.map((json) => ChatMessage.parse(JSON.parse(json)));
+      const id = sessionId ?? (await client.create(agent.name, { deadlineMs })).id;
+      const history = sessionId ? (await client.get(id, agent.name, { deadlineMs })).messages : [];
       return {
         id,
         history,
-        append: async (messages) => {
-          const result = await client.append({ id, messagesJson: messages.map((message) => JSON.stringify(message)) }, { deadlineMs });
-          return result.trimmed;
-        },
+        append: async (messages) => (await client.append(id, messages, { deadlineMs })).trimmed,
       };
     },
   };

@@ -3,12 +3,12 @@ import { runLlm } from "./llm.ts";
 import { runSubPipeline } from "./pipeline.ts";
 import { runTemplate } from "./template.ts";
 import { runTool } from "./tool.ts";
-import type { ComponentContext, ComponentOutputs } from "./types.ts";
+import type { ComponentContext, ComponentResult } from "./types.ts";
 
-export type { ComponentContext, ComponentOutputs, ToolCaller, ToolResult } from "./types.ts";
+export type { ComponentContext, ComponentOutputs, ComponentResult, ToolCaller } from "./types.ts";
 
 /** Runs one component with the runner for its type. */
-export function runComponent(component: Component, context: ComponentContext): Promise<ComponentOutputs> {
+export function runComponent(component: Component, context: ComponentContext): Promise<ComponentResult> {
   switch (component.type) {
     case "template":
       return runTemplate(component, context);

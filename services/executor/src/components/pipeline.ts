@@ -5,7 +5,7 @@ export const runSubPipeline: ComponentRunner<"pipeline"> = async (component, con
   const inputs: Record<string, unknown> = {};
   for (const [name, reference] of Object.entries(component.inputs)) inputs[name] = context.resolve(reference);
   const outputs = await context.runPipeline(component.pipeline, inputs);
-  return { ...outputs, text: mainText(outputs) };
+  return { outputs: { ...outputs, text: mainText(outputs) } };
 };
 
 /** A sub-pipeline's main text: its `text` output, else its only output, else all outputs as JSON. */

@@ -4,12 +4,12 @@ import type { ComponentRunner } from "./types.ts";
 
 /** Calls a tool on an MCP server through the mcp service; a tool error fails the component with the server's message. */
 export const runTool: ComponentRunner<"tool"> = async (component, context) => {
-  const args = renderValue(component.arguments, context.view) as Record<string, unknown>;
+  const args = Object.fromEntries(Object.entries(component.arguments).map(([key, value]) => [key, renderValue(value, context.view)]));
   const result = await context.tools.call(component.server, component.tool, args, context.signal);
   if (result.isError) {
     throw new AppError("upstream_error", `tool '${component.tool}' on '${component.server}' failed: ${result.text || "no message"}`, {
       retryable: false,
     });
   }
-  return { text: result.text, content: result.content, structured: result.structured };
+  return { outputs: { text: result.text, content: result.content, structured: result.structured } };
 };

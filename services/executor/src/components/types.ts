@@ -1,20 +1,21 @@
+import type { JsonObject, McpToolResult, McpToolSpec } from "@switchyard/contracts";
 import type { Component } from "@switchyard/definitions";
+import type { Answer } from "../providers/answer.ts";
 import type { ProviderSet, ToolCallDelta } from "../providers/index.ts";
 
-/** Every component's outputs; `text` is always there. */
+/** Every component's outputs, as templates and references see them; `text` is always there. */
 export type ComponentOutputs = { text: string } & Record<string, unknown>;
 
-export interface ToolResult {
-  text: string;
-  content: unknown[];
-  structured: unknown;
-  isError: boolean;
+/** What a component produced: its outputs, and for an llm component the model's answer, typed. */
+export interface ComponentResult {
+  outputs: ComponentOutputs;
+  answer?: Answer;
 }
 
 /** Tools on MCP servers, reached through the mcp service. */
 export interface ToolCaller {
-  call(server: string, tool: string, args: Record<string, unknown>, signal: AbortSignal): Promise<ToolResult>;
-  list(server: string, signal: AbortSignal): Promise<{ name: string; description: string; inputSchema: Record<string, unknown> }[]>;
+  call(server: string, tool: string, args: JsonObject, signal: AbortSignal): Promise<McpToolResult>;
+  list(server: string, signal: AbortSignal): Promise<McpToolSpec[]>;
 }
 
 export interface ComponentContext {
@@ -42,4 +43,4 @@ export interface ComponentContext {
 export type ComponentRunner<T extends Component["type"]> = (
   component: Extract<Component, { type: T }>,
   context: ComponentContext,
-) => Promise<ComponentOutputs>;
+) => Promise<ComponentResult>;

@@ -1,10 +1,11 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
+import { endpoints } from "@switchyard/contracts";
 import { AppError, toAppError } from "@switchyard/errors";
-import { EmptyReply, encodeJson, requestJson } from "@switchyard/nats";
+import { serve } from "@switchyard/nats";
 import { Router } from "express";
-import type { GatewayContext } from "../context.ts";
-import { allDefinitions } from "./listing.ts";
+import type { GatewayContext } from "../../context.ts";
+import { allDefinitions } from "../../core/listing.ts";
 
 /** Legacy SSE sessions one gateway holds at once. */
 const maxSseSessions = 1000;
@@ -82,19 +83,16 @@ export function mcpEndpointRoutes(context: GatewayContext): Router {
     const server = await createToolServer(context);
     const sessionId = transport.sessionId;
     sessions.set(sessionId, transport);
-    const remote = context.nats.subscribe(context.subjects.mcpSession(sessionId), {
-      callback: (error, message) => {
-        if (error) return;
-        void (async () => {
-          try {
-            await transport.handleMessage(JSON.parse(message.string()));
-            message.respond(encodeJson({ ok: true, data: {} }));
-          } catch (failure) {
-            message.respond(encodeJson({ ok: false, error: toAppError(failure).toWire() }));
-          }
-        })();
+    // Messages posted to another replica arrive here over NATS.
+    const remote = serve(
+      context.bus,
+      endpoints.gatewayMcpSession,
+      async (message) => {
+        await transport.handleMessage(message);
+        return {};
       },
-    });
+      { logger: context.logger, tracer: context.tracer, token: sessionId },
+    );
     response.once("close", () => {
       sessions.delete(sessionId);
       remote.unsubscribe();
@@ -112,10 +110,7 @@ export function mcpEndpointRoutes(context: GatewayContext): Router {
     }
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(sessionId)) throw new AppError("not_found", "unknown MCP session");
     try {
-      await requestJson(context.nats, context.subjects.mcpSession(sessionId), request.body, EmptyReply, {
-        timeoutMs: context.config.GATEWAY_REQUEST_TIMEOUT_MS,
-        service: "gateway holding this MCP session",
-      });
+      await context.call(endpoints.gatewayMcpSession, request.body, { token: sessionId });
     } catch (error) {
       const appError = toAppError(error);
       throw appError.code === "unavailable" ? new AppError("not_found", "unknown MCP session") : appError;

@@ -1,5 +1,10 @@
 import type { Response } from "express";
-import type { StreamedEvent } from "../run-client.ts";
+
+/** One server-sent event: `event: <name>` (when named) then `data: <json or text>`. */
+export interface SseFrame {
+  data: unknown;
+  event?: string;
+}
 
 /**
  * An SSE response that opens on the first event, so failures before it can still be
@@ -18,10 +23,14 @@ export function eventStream(response: Response) {
       return started;
     },
     open,
-    /** `event: <name>` then `data: <json>`; the data alone when no name is given. */
-    send(value: unknown, name?: string): boolean {
+    /** Writes frames; false when the socket asks the writer to wait. */
+    send(...frames: SseFrame[]): boolean {
       open();
-      return response.write(`${name ? `event: ${name}\n` : ""}data: ${typeof value === "string" ? value : JSON.stringify(value)}\n\n`);
+      let more = true;
+      for (const { data, event } of frames) {
+        more = response.write(`${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+      }
+      return more;
     },
     drained(): Promise<void> {
       return new Promise<void>((resolve) => {
@@ -36,15 +45,4 @@ export function eventStream(response: Response) {
     },
   };
 }
-
-/** The agent event payloads of the native `/stream` API. */
-export function agentEventPayload(event: StreamedEvent): { name: string; data: Record<string, unknown> } {
-  switch (event.type) {
-    case "delta":
-      return { name: "delta", data: { text: event.text } };
-    case "tool_call":
-      return { name: "tool_call", data: { id: event.id ?? "", name: event.name ?? "", arguments: event.arguments ?? "" } };
-    case "tool_result":
-      return { name: "tool_result", data: { id: event.id, name: event.name, content: event.content, is_error: event.is_error } };
-  }
-}
+export type EventStream = ReturnType<typeof eventStream>;

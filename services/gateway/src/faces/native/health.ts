@@ -1,6 +1,8 @@
+import { endpoints } from "@switchyard/contracts";
 import { AppError, toAppError } from "@switchyard/errors";
+import { call } from "@switchyard/nats";
 import { Router } from "express";
-import type { GatewayContext } from "../context.ts";
+import type { GatewayContext } from "../../context.ts";
 
 const pingTimeoutMs = 500;
 
@@ -11,8 +13,11 @@ export function healthRoutes(context: GatewayContext): Router {
     response.json({ status: "ok" });
   });
   router.get("/readyz", async (_request, response) => {
-    if (context.nats.isClosed()) throw new AppError("unavailable", "not ready: the NATS connection is closed");
-    const checks = await Promise.allSettled([context.registry.ping(pingTimeoutMs), context.runs.pingExecutor(pingTimeoutMs)]);
+    if (context.bus.nats.isClosed()) throw new AppError("unavailable", "not ready: the NATS connection is closed");
+    const checks = await Promise.allSettled([
+      call(context.bus, endpoints.registryPing, {}, { timeoutMs: pingTimeoutMs }),
+      context.runs.pingExecutor(pingTimeoutMs),
+    ]);
     const failures = checks.flatMap((check, index) =>
       check.status === "rejected" ? [`${index === 0 ? "registry" : "executor"}: ${toAppError(check.reason).message}`] : [],
     );

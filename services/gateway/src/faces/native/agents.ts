@@ -1,12 +1,13 @@
-import { AppError, toAppError } from "@switchyard/errors";
+import { endpoints } from "@switchyard/contracts";
+import { AppError } from "@switchyard/errors";
 import { type Request, type Response, Router } from "express";
 import { z } from "zod";
-import type { GatewayContext } from "../context.ts";
-import { errorBody } from "../http-errors.ts";
-import { abortOnClose } from "./client-gone.ts";
+import type { GatewayContext } from "../../context.ts";
+import { jsonObjectBody, nameParam, PageQuery } from "../../http/body.ts";
+import { abortOnClose } from "../../http/client-gone.ts";
+import { streamRun } from "../../streaming/streamed-run.ts";
+import { agentStreamEncoder } from "./agent-events.ts";
 import { deployFromRequest } from "./deploy-body.ts";
-import { agentEventPayload, eventStream } from "./event-stream.ts";
-import { jsonObjectBody, nameParam, PageQuery } from "./schemas.ts";
 
 const InvokeBody = z.object({
   message: z.string().max(1024 * 1024),
@@ -35,26 +36,7 @@ async function invoke(context: GatewayContext, name: string, body: InvokeBody, r
     response.json(result.outputs);
     return;
   }
-  const sse = eventStream(response);
-  try {
-    const result = await context.runs.run(name, inputs, {
-      ...options,
-      stream: {
-        onEvent: (event) => {
-          const { name: eventName, data } = agentEventPayload(event);
-          return sse.send(data, eventName);
-        },
-        drained: sse.drained,
-      },
-      onAccepted: (executor) => response.setHeader("x-switchyard-executor", executor),
-    });
-    sse.send(result.outputs, "done");
-    response.end();
-  } catch (error) {
-    if (!sse.started) throw error;
-    sse.send(errorBody(toAppError(error)), "error");
-    response.end();
-  }
+  await streamRun(response, agentStreamEncoder, (streamed) => context.runs.run(name, inputs, { ...options, ...streamed }));
 }
 
 /** AgentSpec-style agent routes, and the agent's sessions. */
@@ -63,15 +45,15 @@ export function agentRoutes(context: GatewayContext): Router {
 
   router.get("/", async (request, response) => {
     const { limit, offset } = PageQuery.parse(request.query);
-    response.json(await context.registry.list(limit, offset, "agent"));
+    response.json(await context.call(endpoints.registryList, { limit, offset, kind: "agent" }));
   });
   router.get("/:name", async (request, response) => {
-    response.json(await context.registry.get(nameParam(request), "agent"));
+    response.json(await context.call(endpoints.registryGet, { name: nameParam(request), kind: "agent" }));
   });
   router.post("/", (request, response) => deployFromRequest(context, request, response, "agent"));
   router.put("/:name", (request, response) => deployFromRequest(context, request, response, "agent", nameParam(request)));
   router.delete("/:name", async (request, response) => {
-    await context.registry.undeploy(nameParam(request), "agent");
+    await context.call(endpoints.registryUndeploy, { name: nameParam(request), kind: "agent" });
     response.status(204).end();
   });
 
@@ -84,27 +66,27 @@ export function agentRoutes(context: GatewayContext): Router {
 
   router.post("/:name/sessions", async (request, response) => {
     const name = nameParam(request);
-    await context.registry.get(name, "agent");
-    const session = await context.sessions.create(name);
+    await context.call(endpoints.registryGet, { name, kind: "agent" });
+    const session = await context.call(endpoints.sessionCreate, { agent: name });
     response.status(201).json({ id: session.id, agent: session.agent, createdAt: session.createdAt });
   });
   router.get("/:name/sessions", async (request, response) => {
     const { limit, offset } = PageQuery.parse(request.query);
-    response.json(await context.sessions.list(nameParam(request), limit, offset));
+    response.json(await context.call(endpoints.sessionList, { agent: nameParam(request), limit, offset }));
   });
   router.get("/:name/sessions/:id", async (request, response) => {
-    response.json(await context.sessions.get(nameParam(request), sessionIdParam(request)));
+    response.json(await context.call(endpoints.sessionGet, { agent: nameParam(request), id: sessionIdParam(request) }));
   });
   router.post("/:name/sessions/:id/messages", async (request, response) => {
     const name = nameParam(request);
     const id = sessionIdParam(request);
     const body = InvokeBody.omit({ session_id: true }).parse(jsonObjectBody(request));
     // The session must exist (and belong to this agent) before the turn runs.
-    await context.sessions.get(name, id);
+    await context.call(endpoints.sessionGet, { agent: name, id });
     await invoke(context, name, { ...body, session_id: id }, response, request.query.stream === "true");
   });
   router.delete("/:name/sessions/:id", async (request, response) => {
-    await context.sessions.remove(nameParam(request), sessionIdParam(request));
+    await context.call(endpoints.sessionDelete, { agent: nameParam(request), id: sessionIdParam(request) });
     response.status(204).end();
   });
   return router;

@@ -1,0 +1,94 @@
+import { randomUUID } from "node:crypto";
+import { endpoints, type PingReply, type RunChat, type RunRequest, runLimits } from "@switchyard/contracts";
+import { AppError, toAppError } from "@switchyard/errors";
+import { type Bus, call, publishJson } from "@switchyard/nats";
+import { type DoneEvent, type EventSink, openRunStream } from "./run-stream.ts";
+
+export type { DoneEvent, EventSink, StreamedEvent } from "./run-stream.ts";
+
+export interface RunOptions {
+  deadlineMs: number;
+  /** Aborting cancels the run on the executor. */
+  signal?: AbortSignal;
+  /** Run as a chat turn through the pipeline's chat mapping. */
+  chat?: RunChat;
+  /** Streams text and tool-call events here, under flow control. */
+  stream?: EventSink;
+  /** Only run a definition of this kind. */
+  kind?: "pipeline" | "agent";
+  /** Called once the executor took the run, before any event is handed on. */
+  onAccepted?(executor: string): void;
+}
+
+export interface RunResult {
+  outputs: Record<string, unknown>;
+  chat: DoneEvent["chat"];
+  executor: string;
+}
+
+export interface RunApi {
+  /** Runs a deployed definition to its end. */
+  run(name: string, inputs: Record<string, unknown>, options: RunOptions): Promise<RunResult>;
+  pingExecutor(timeoutMs: number): Promise<PingReply>;
+}
+
+/** Backoff between tries while executors are at their run limit: 10 ms doubling to 200 ms. */
+const busyBackoffMs = { first: 10, max: 200 } as const;
+
+export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
+  /**
+   * Asks the executors to take a run. One at its run limit answers "busy"; the request is
+   * tried again (another executor may answer) with backoff until the accept timeout is spent,
+   * so short bursts queue briefly instead of failing, and a saturated fleet still answers 503.
+   */
+  async function accept(request: RunRequest, signal: AbortSignal | undefined) {
+    const giveUpAt = Date.now() + acceptTimeoutMs;
+    for (let backoff: number = busyBackoffMs.first; ; backoff = Math.min(backoff * 2, busyBackoffMs.max)) {
+      try {
+        return await call(bus, endpoints.execRun, request, { timeoutMs: acceptTimeoutMs });
+      } catch (error) {
+        const busy = error instanceof AppError && error.code === "unavailable" && error.details?.busy === true;
+        if (!busy || signal?.aborted || Date.now() + backoff >= giveUpAt) throw error;
+        await new Promise((resolve) => setTimeout(resolve, backoff));
+      }
+    }
+  }
+
+  return {
+    pingExecutor: (timeoutMs) => call(bus, endpoints.execPing, {}, { timeoutMs }),
+
+    async run(name, inputs, options) {
+      const runId = randomUUID();
+      const deadlineMs = Math.min(options.deadlineMs, runLimits.maxDeadlineMs);
+      const stream = openRunStream(bus.nats, bus.subjects, { runId, deadlineMs, sink: options.stream });
+      const onAbort = () => {
+        publishJson(bus.nats, bus.subjects.run(runId, "cancel"), {});
+        stream.fail(new AppError("cancelled", "the client went away"));
+      };
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      try {
+        const request: RunRequest = {
+          runId,
+          name,
+          inputs,
+          deadlineMs,
+          stream: options.stream !== undefined,
+          ...(options.chat ? { chat: options.chat } : {}),
+          ...(options.kind ? { kind: options.kind } : {}),
+        };
+        const { executor } = await accept(request, options.signal);
+        options.onAccepted?.(executor);
+        stream.accepted();
+        const done = await stream.result;
+        return { outputs: done.outputs, chat: done.chat, executor };
+      } catch (error) {
+        const appError = toAppError(error);
+        stream.fail(appError);
+        throw appError;
+      } finally {
+        options.signal?.removeEventListener("abort", onAbort);
+        stream.close();
+      }
+    },
+  };
+}

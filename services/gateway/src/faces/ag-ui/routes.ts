@@ -1,0 +1,39 @@
+import { type Request, type Response, Router } from "express";
+import { z } from "zod";
+import type { GatewayContext } from "../../context.ts";
+import { jsonObjectBody, nameParam } from "../../http/body.ts";
+import { abortOnClose } from "../../http/client-gone.ts";
+import { streamRun } from "../../streaming/streamed-run.ts";
+import { lastUserText } from "../openai/format.ts";
+import { agUiEncoder } from "./encoder.ts";
+
+/** The parts of AG-UI's RunAgentInput this server uses; the rest is accepted as it is. */
+const RunAgentInput = z.looseObject({
+  threadId: z.string().max(256),
+  runId: z.string().max(256),
+  messages: z
+    .array(z.looseObject({ id: z.string().optional(), role: z.string(), content: z.unknown().optional() }))
+    .max(4096)
+    .default([]),
+});
+
+/** AG-UI: runs an agent and streams its turn as AG-UI events. */
+async function runAgUi(context: GatewayContext, request: Request, response: Response): Promise<void> {
+  const name = nameParam(request);
+  const input = RunAgentInput.parse(jsonObjectBody(request));
+  const encoder = await agUiEncoder({ threadId: input.threadId, runId: input.runId }, request.header("accept") ?? "text/event-stream");
+  const signal = abortOnClose(response);
+  await streamRun(response, encoder, (streamed) =>
+    context.runs.run(
+      name,
+      { message: lastUserText(input.messages) ?? "" },
+      { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, signal, kind: "agent", ...streamed },
+    ),
+  );
+}
+
+export function agUiRoutes(context: GatewayContext): Router {
+  const router = Router();
+  router.post("/:name", (request, response) => runAgUi(context, request, response));
+  return router;
+}

@@ -1,0 +1,40 @@
+import { type DefinitionKind, DefinitionName, definitionLimits, endpoints } from "@switchyard/contracts";
+import type { Request, Response } from "express";
+import { z } from "zod";
+import type { GatewayContext } from "../../context.ts";
+import { jsonObjectBody } from "../../http/body.ts";
+
+/** Native `POST /v1/pipelines` and `/v1/agents`: YAML/JSON source, or the definition as a JSON object. */
+const CreateDefinitionBody = z
+  .object({
+    name: DefinitionName.optional(),
+    source: z.string().min(1).max(definitionLimits.sourceBytes).optional(),
+    definition: z.record(z.string(), z.unknown()).optional(),
+    overwrite: z.boolean().default(false),
+    description: z.string().max(4096).optional(),
+  })
+  .refine((body) => (body.source === undefined) !== (body.definition === undefined), "give exactly one of 'source' or 'definition'");
+
+/**
+ * The native deploy of `/v1/pipelines` and `/v1/agents`: a raw YAML body or JSON
+ * `{source | definition, name?, overwrite?, description?}`. POST creates (201; `overwrite`
+ * in the body or `?overwrite=true` replaces), PUT deploys under the path's name (200).
+ */
+export async function deployFromRequest(
+  context: GatewayContext,
+  request: Request,
+  response: Response,
+  kind: DefinitionKind,
+  nameFromPath?: string,
+): Promise<void> {
+  const body = typeof request.body === "string" ? { source: request.body } : CreateDefinitionBody.parse(jsonObjectBody(request));
+  const overwrite = nameFromPath !== undefined || ("overwrite" in body && body.overwrite === true) || request.query.overwrite === "true";
+  const deployed = await context.call(endpoints.registryDeploy, {
+    kind,
+    name: nameFromPath ?? ("name" in body ? body.name : undefined),
+    source: "definition" in body && body.definition ? JSON.stringify(body.definition) : (body.source ?? ""),
+    overwrite,
+    description: "description" in body ? body.description : undefined,
+  });
+  response.status(nameFromPath ? 200 : 201).json(deployed);
+}

@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { McpServerEntry, McpServerInput, McpServerList, McpServerRef, McpUpdateRequest } from "./mcp.ts";
+import { DefinitionRecord, DefinitionSummary, DeployRequest, ListReply, ListRequest, NameRequest, PingReply } from "./registry.ts";
+import { RunAccepted, RunRequest } from "./runs.ts";
+import { SessionCreateRequest, SessionHistory, SessionInfo, SessionList, SessionListRequest, SessionRef } from "./sessions.ts";
+
+/** An empty request or reply. */
+export const Empty = z.object({});
+
+/** A NATS request/reply endpoint: where it listens, who answers, and the shapes both ways. */
+export interface Endpoint<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
+  /** Subject under the deployment prefix (`registry.deploy` → `sy.registry.deploy`). */
+  subject: string;
+  /** Queue group (the service name): one member answers. Undefined: every subscriber answers, the first reply wins. */
+  queue: string | undefined;
+  /** Who answers, for error messages ("no registry is available"). */
+  service: string;
+  request: Req;
+  reply: Res;
+}
+
+function endpoint<Req extends z.ZodType, Res extends z.ZodType>(
+  subject: string,
+  service: string,
+  request: Req,
+  reply: Res,
+  answeredBy: "one replica" | "every replica" = "one replica",
+): Endpoint<Req, Res> {
+  return { subject, queue: answeredBy === "one replica" ? service : undefined, service, request, reply };
+}
+
+/** A JSON-RPC message of a legacy MCP SSE session, relayed to the gateway replica that holds its stream. */
+export const McpSessionMessage = z.record(z.string(), z.unknown());
+
+/**
+ * Every NATS request/reply endpoint of Switchyard, in one table: callers and servers both
+ * use these entries, so a request's shape is checked on the way out and on the way in,
+ * and a reply's on the way back.
+ */
+export const endpoints = {
+  registryDeploy: endpoint("registry.deploy", "registry", DeployRequest, DefinitionSummary),
+  registryUndeploy: endpoint("registry.undeploy", "registry", NameRequest, DefinitionSummary),
+  registryList: endpoint("registry.list", "registry", ListRequest, ListReply),
+  registryGet: endpoint("registry.get", "registry", NameRequest, DefinitionRecord),
+  registryPing: endpoint("registry.ping", "registry", Empty, PingReply),
+  execRun: endpoint("exec.run", "executor", RunRequest, RunAccepted),
+  /** Every executor answers; the first reply says one is alive. */
+  execPing: endpoint("exec.ping", "executor", Empty, PingReply, "every replica"),
+  /** Running servers. */
+  mcpList: endpoint("mcp.list", "mcp", Empty, McpServerList),
+  /** Servers from the config file. */
+  mcpConfig: endpoint("mcp.config", "mcp", Empty, McpServerList),
+  /** Catalog entries, enabled or not. */
+  mcpCatalog: endpoint("mcp.catalog", "mcp", Empty, McpServerList),
+  /** Every server known: config, runtime-added and catalog. */
+  mcpAvailable: endpoint("mcp.available", "mcp", Empty, McpServerList),
+  mcpGet: endpoint("mcp.get", "mcp", McpServerRef, McpServerEntry),
+  mcpAdd: endpoint("mcp.add", "mcp", McpServerInput, McpServerEntry),
+  mcpUpdate: endpoint("mcp.update", "mcp", McpUpdateRequest, McpServerEntry),
+  mcpRemove: endpoint("mcp.remove", "mcp", McpServerRef, Empty),
+  mcpEnable: endpoint("mcp.enable", "mcp", McpServerRef, McpServerEntry),
+  mcpDisable: endpoint("mcp.disable", "mcp", McpServerRef, Empty),
+  mcpPing: endpoint("mcp.ping", "mcp", Empty, PingReply),
+  sessionCreate: endpoint("session.create", "session", SessionCreateRequest, SessionInfo),
+  sessionGet: endpoint("session.get", "session", SessionRef, SessionHistory),
+  sessionList: endpoint("session.list", "session", SessionListRequest, SessionList),
+  sessionDelete: endpoint("session.delete", "session", SessionRef, Empty),
+  sessionPing: endpoint("session.ping", "session", Empty, PingReply),
+  /** Addressed to one gateway replica: the subject takes the MCP session id as a last token. */
+  gatewayMcpSession: endpoint("gateway.mcp-session", "gateway holding this MCP session", McpSessionMessage, Empty, "every replica"),
+} as const;
+
+export type EndpointName = keyof typeof endpoints;
+export type Endpoints = typeof endpoints;

@@ -1,0 +1,150 @@
+import { errors, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import type { Tracer } from "@opentelemetry/api";
+import { context, SpanKind } from "@opentelemetry/api";
+import { type Endpoint, ReplyEnvelope, type Subjects } from "@switchyard/contracts";
+import { AppError, fromWire, toAppError } from "@switchyard/errors";
+import type { Logger } from "@switchyard/telemetry";
+import type { z } from "zod";
+import { contextFromHeaders, decodeJson, encodeJson, traceHeaders } from "./codec.ts";
+
+/** A connection and the deployment's subjects: what `call` and `serve` need. */
+export interface Bus {
+  nats: NatsConnection;
+  subjects: Subjects;
+}
+
+export interface CallOptions {
+  timeoutMs: number;
+  /** Addresses one instance of a per-instance endpoint. */
+  token?: string;
+}
+
+/**
+ * Calls an endpoint: the payload is checked against the endpoint's request schema before it
+ * leaves (a bad field is `invalid_request` naming it), the reply against its reply schema.
+ * No responder fails at once with `unavailable`; no reply in time is `timeout`; an error
+ * reply is rethrown as its AppError, retryability included.
+ */
+export async function call<Req extends z.ZodType, Res extends z.ZodType>(
+  bus: Bus,
+  endpoint: Endpoint<Req, Res>,
+  payload: z.input<Req>,
+  options: CallOptions,
+): Promise<z.output<Res>> {
+  const checked = endpoint.request.safeParse(payload);
+  if (!checked.success) throw toAppError(checked.error);
+  let reply: Msg;
+  try {
+    reply = await bus.nats.request(bus.subjects.endpoint(endpoint, options.token), encodeJson(checked.data), {
+      timeout: options.timeoutMs,
+      headers: traceHeaders(),
+    });
+  } catch (error) {
+    throw requestFailure(error, endpoint.service);
+  }
+  const envelope = decodeJson(ReplyEnvelope, reply.data);
+  if (!envelope.ok) throw fromWire(envelope.error);
+  const data = endpoint.reply.safeParse(envelope.data);
+  if (!data.success) throw new AppError("internal", `${endpoint.service} sent a malformed reply`, { cause: data.error });
+  return data.data;
+}
+
+function requestFailure(error: unknown, service: string): AppError {
+  if (error instanceof errors.RequestError && error.isNoResponders()) {
+    return new AppError("unavailable", `no ${service} is available`, { cause: error });
+  }
+  if (error instanceof errors.TimeoutError || (error instanceof errors.RequestError && error.cause instanceof errors.TimeoutError)) {
+    return new AppError("timeout", `${service} did not answer in time`, { cause: error });
+  }
+  if (error instanceof errors.ClosedConnectionError || error instanceof errors.DrainingConnectionError) {
+    return new AppError("unavailable", "the message bus connection is closed", { cause: error });
+  }
+  return new AppError("unavailable", `request to ${service} failed`, { cause: error });
+}
+
+export interface ServeOptions {
+  logger: Logger;
+  tracer: Tracer;
+  /** Requests handled at once by this subscriber; past it, callers get `unavailable` at once. */
+  maxInFlight?: number;
+  /** Serves one instance of a per-instance endpoint. */
+  token?: string;
+}
+
+export type Handler<Req extends z.ZodType, Res extends z.ZodType> = (request: z.output<Req>, message: Msg) => Promise<z.input<Res>>;
+
+/**
+ * The one NATS request wrapper: subscribes to the endpoint (in its queue group), parses each
+ * request with its schema, runs the handler under the caller's trace context, and replies
+ * `{ok:true,data}` or `{ok:false,error}`. Errors are mapped here and nowhere else; stacks
+ * stay in the log.
+ */
+export function serve<Req extends z.ZodType, Res extends z.ZodType>(
+  bus: Bus,
+  endpoint: Endpoint<Req, Res>,
+  handler: Handler<Req, Res>,
+  options: ServeOptions,
+): Subscription {
+  const subject = bus.subjects.endpoint(endpoint, options.token);
+  const maxInFlight = options.maxInFlight ?? 256;
+  let inFlight = 0;
+
+  async function handle(message: Msg): Promise<void> {
+    const parent = contextFromHeaders(message.headers);
+    await context.with(parent, () =>
+      options.tracer.startActiveSpan(`nats ${subject}`, { kind: SpanKind.SERVER }, async (span) => {
+        try {
+          const request = decodeRequest(endpoint.request, message.data);
+          const data = await handler(request, message);
+          respond(message, { ok: true, data: data ?? {} });
+        } catch (error) {
+          const appError = toAppError(error);
+          if (appError.code === "internal") options.logger.error({ err: error, subject }, "request failed");
+          span.setAttribute("error.code", appError.code);
+          respond(message, { ok: false, error: appError.toWire() });
+        } finally {
+          span.end();
+        }
+      }),
+    );
+  }
+
+  return bus.nats.subscribe(subject, {
+    ...(endpoint.queue ? { queue: endpoint.queue } : {}),
+    callback: (error, message) => {
+      if (error) {
+        options.logger.error({ err: error, subject }, "subscription failed");
+        return;
+      }
+      if (inFlight >= maxInFlight) {
+        respond(message, { ok: false, error: new AppError("unavailable", "too many requests in flight").toWire() });
+        return;
+      }
+      inFlight += 1;
+      void handle(message).finally(() => {
+        inFlight -= 1;
+      });
+    },
+  });
+}
+
+function decodeRequest<T extends z.ZodType>(schema: T, data: Uint8Array): z.infer<T> {
+  try {
+    return decodeJson(schema, data);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new AppError("invalid_request", "request is not valid JSON");
+    throw error;
+  }
+}
+
+function respond(message: Msg, body: ReplyEnvelope): void {
+  if (message.reply) message.respond(encodeJson(body));
+}
+
+/**
+ * Publishes a JSON message, with trace headers unless `traced` is false: a run's events and
+ * credits belong to the run's trace already, and headers on each of thousands would cost.
+ */
+export function publishJson(connection: NatsConnection, subject: string, payload: unknown, traced = true): void {
+  connection.publish(subject, encodeJson(payload), traced ? { headers: traceHeaders() } : undefined);
+}
