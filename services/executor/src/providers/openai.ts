@@ -1,4 +1,4 @@
-import { FinishReason } from "@switchyard/contracts";
+import { FinishReason, parseJson, parseJsonOrUndefined } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { Agent, request, errors as undiciErrors } from "undici";
@@ -139,7 +139,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
           parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
           for (const event of ready.splice(0)) {
             if (event.data === "[DONE]") return;
-            const chunk = Chunk.parse(JSON.parse(event.data));
+            const chunk = parseJson(Chunk, event.data, (detail) => new AppError("upstream_error", `malformed stream chunk: ${detail}`));
             const choice = chunk.choices[0];
             yield* pieces(choice ? { ...choice.delta, finish_reason: choice.finish_reason } : undefined, chunk.usage);
           }
@@ -156,12 +156,8 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
 
 /** A provider's HTTP error as an AppError: 429 keeps its Retry-After, other statuses are upstream errors. */
 function statusError(status: number, text: string, retryAfter: string | string[] | undefined): AppError {
-  let detail = text.slice(0, 500);
-  try {
-    detail = ErrorBody.parse(JSON.parse(text)).error.message;
-  } catch {
-    // Not the OpenAI error shape: the raw text (bounded) says what happened.
-  }
+  // The OpenAI error shape's message, else the raw text (bounded) says what happened.
+  const detail = parseJsonOrUndefined(ErrorBody, text)?.error.message ?? text.slice(0, 500);
   const message = `model provider answered ${status}: ${detail}`;
   if (status === 429) {
     const after = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;

@@ -28,7 +28,7 @@ export function sendError(response: Response, error: AppError): void {
 /** What body-parser reports, as AppErrors. */
 function fromBodyParser(error: unknown): AppError | undefined {
   if (typeof error !== "object" || error === null || !("type" in error)) return undefined;
-  switch ((error as { type: unknown }).type) {
+  switch (error.type) {
     case "entity.too.large":
       return new AppError("payload_too_large", "request body is too large", { cause: error });
     case "entity.parse.failed":
