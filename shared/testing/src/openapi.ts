@@ -4,8 +4,8 @@ import { repoRoot } from "@switchyard/local";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import { parse } from "yaml";
 
-/** The official OpenAI OpenAPI document, kept beside the repo in `../shared/specs` (or at OPENAI_SPEC_PATH). */
-export const openAiSpecPath = process.env.OPENAI_SPEC_PATH ?? join(repoRoot, "..", "shared", "specs", "openai-openapi.yaml");
+/** The official OpenAI OpenAPI document, kept in the repo (`shared/testing/specs`; OPENAI_SPEC_PATH points at another copy). */
+export const openAiSpecPath = process.env.OPENAI_SPEC_PATH ?? join(repoRoot, "shared", "testing", "specs", "openai-openapi.yaml");
 
 export interface SpecValidator {
   /** Validates a value against `#/components/schemas/<name>`; returns the errors, empty when valid. */
@@ -36,7 +36,7 @@ let cached: SpecValidator | undefined;
 export function openAiSpecValidator(): SpecValidator {
   if (cached) return cached;
   if (!existsSync(openAiSpecPath)) {
-    throw new Error(`the OpenAI OpenAPI spec is not at ${openAiSpecPath}: keep ../shared/specs beside the repo or set OPENAI_SPEC_PATH`);
+    throw new Error(`the OpenAI OpenAPI spec is not at ${openAiSpecPath}: restore shared/testing/specs or set OPENAI_SPEC_PATH`);
   }
   const document = rewriteNullable(parse(readFileSync(openAiSpecPath, "utf8"))) as Record<string, unknown>;
   const ajv = new Ajv2020({ strict: false, validateFormats: false, allErrors: true });

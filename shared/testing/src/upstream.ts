@@ -15,12 +15,13 @@ import type { AddressInfo, Socket } from "node:net";
  *   `echo` with the user's text; given a tool result, it answers `The tool said: <result>`;
  *   without tools it answers `echo: <text>`. `agent-bad-args` calls `echo` with no arguments
  *   first; `agent-loop` calls `echo` forever.
- * It records every request (and when its connection closed) and how many deltas it wrote.
+ * It records every request (when its connection closed, and whether it had finished answering by then) and how many
+ * deltas it wrote.
  */
 export interface Upstream {
   url: string;
-  /** Every request, with `performance.now()` of when its connection closed, once it has. */
-  requests: { model: string; stream: boolean; messages: unknown[]; tools?: unknown; socketClosedAt?: number }[];
+  /** Every request, with `performance.now()` of when its connection closed and of when its answer was complete, once they happened. */
+  requests: { model: string; stream: boolean; messages: unknown[]; tools?: unknown; socketClosedAt?: number; answeredAt?: number }[];
   /** Deltas written to `many` streams so far. */
   written: number;
   stop(): Promise<void>;
@@ -70,6 +71,11 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
   const server = createServer((request, response) => {
     void handle(request, response).catch(() => response.destroy());
   });
+  // An answer is complete when its last byte was handed to the socket (`finish`), not when the connection closed.
+  const answered = (response: ServerResponse, entry: Upstream["requests"][number]) =>
+    response.once("finish", () => {
+      entry.answeredAt = performance.now();
+    });
   server.on("connection", (socket) => {
     sockets.add(socket);
     socket.once("close", () => {
@@ -92,6 +98,7 @@ export async function startUpstream(options: UpstreamOptions = {}): Promise<Upst
       tools: body.tools,
     };
     state.requests.push(entry);
+    answered(response, entry);
     request.socket.once("close", () => {
       entry.socketClosedAt = performance.now();
     });
