@@ -1,4 +1,4 @@
-import { grpcAddressEnv, modelEnv } from "@switchyard/config";
+import { type CommonConfig, grpcAddressEnv, modelEnv } from "@switchyard/config";
 import { z } from "zod";
 
 export const executorEnv = {
@@ -15,3 +15,5 @@ export const executorEnv = {
   /** Timeout of one provider HTTP call. */
   EXECUTOR_PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
 };
+
+export type ExecutorConfig = z.infer<z.ZodObject<typeof executorEnv>> & CommonConfig;

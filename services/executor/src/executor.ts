@@ -2,32 +2,31 @@ import type { ModelCatalog } from "@switchyard/config";
 import { DefinitionChanged, endpoints, type RunAccepted, type RunRequest, runLimits } from "@switchyard/contracts";
 import { AgentInputs, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
-import type { RegistryGrpcClient } from "@switchyard/grpc";
+import type { McpGrpcClient, RegistryGrpcClient, SessionGrpcClient } from "@switchyard/grpc";
 import { type Bus, decodeJson, encodeJson, serve } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
-import type { SessionMemory } from "./agent/memory.ts";
+import { createSessionMemory } from "./agent/memory.ts";
 import { runAgentRequest } from "./agent-run.ts";
 import { type DoneBody, planChat } from "./chat.ts";
-import type { ToolCaller } from "./components/index.ts";
+import type { ExecutorConfig } from "./config.ts";
 import { type CachedDefinition, createDefinitionCache } from "./definitions-cache.ts";
 import { runPipelineByName } from "./engine.ts";
 import { runPipelineRequest } from "./pipeline-run.ts";
-import type { ProviderSet } from "./providers/index.ts";
+import { createProviderSet } from "./providers/index.ts";
 import { createRunPublisher, type RunPublisher } from "./run-publisher.ts";
+import { createToolCaller } from "./tool-caller.ts";
 
 export interface ExecutorDeps {
   bus: Bus;
+  /** The peers, over gRPC: definitions, tools, conversations. */
   registry: RegistryGrpcClient;
-  providers: ProviderSet;
-  tools: ToolCaller;
-  memory: SessionMemory;
+  mcp: McpGrpcClient;
+  sessions: SessionGrpcClient;
   models: ModelCatalog;
+  config: ExecutorConfig;
   logger: Logger;
   tracer: Tracer;
   instance: string;
-  maxRuns: number;
-  definitionTtlMs: number;
-  grpcDeadlineMs: number;
 }
 
 export interface Executor {
@@ -42,24 +41,26 @@ export interface Executor {
 const maxResultBytes = 900 * 1024;
 
 export function createExecutor(deps: ExecutorDeps): Executor {
-  const { bus, logger, tracer } = deps;
+  const { bus, logger, tracer, config } = deps;
   const { nats, subjects } = bus;
+  const providers = createProviderSet(deps.models, config.EXECUTOR_PROVIDER_TIMEOUT_MS);
+  const tools = createToolCaller(deps.mcp, config.EXECUTOR_TOOL_TIMEOUT_MS);
   const cache = createDefinitionCache({
     registry: deps.registry,
     modelAliases: deps.models.aliases(),
-    ttlMs: deps.definitionTtlMs,
-    deadlineMs: deps.grpcDeadlineMs,
+    ttlMs: config.EXECUTOR_DEFINITION_TTL_MS,
+    deadlineMs: config.EXECUTOR_GRPC_DEADLINE_MS,
   });
-  const engine = { providers: deps.providers, tools: deps.tools, definition: (name: string) => cache.get(name) };
+  const engine = { providers, tools, definition: (name: string) => cache.get(name) };
   const runs = new Map<string, Promise<void>>();
   const subscriptions: { unsubscribe(): void }[] = [];
 
   const agentDeps = {
-    providers: deps.providers,
-    tools: deps.tools,
+    providers,
+    tools,
     definition: (name: string) => cache.get(name),
     runPipeline: (name: string, inputs: Record<string, unknown>, signal: AbortSignal) => runPipelineByName(engine, name, inputs, signal),
-    memory: deps.memory,
+    memory: createSessionMemory(deps.sessions, config.EXECUTOR_GRPC_DEADLINE_MS),
   };
 
   /** The life of one run: deadline, cancel, heartbeats, and exactly one `done` or `error` at the end. */
@@ -131,7 +132,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           bus,
           endpoints.execRun,
           async (request): Promise<RunAccepted> => {
-            if (runs.size >= deps.maxRuns) {
+            if (runs.size >= config.EXECUTOR_MAX_RUNS) {
               throw new AppError("unavailable", "every executor is at its run limit; try again", { details: { busy: true } });
             }
             if (runs.has(request.runId)) throw new AppError("conflict", `run '${request.runId}' is already running`);

@@ -1,6 +1,6 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { commonEnv, grpcAddressEnv, redisEnv } from "@switchyard/config";
+import { type CommonConfig, commonEnv, grpcAddressEnv, redisEnv } from "@switchyard/config";
 import { z } from "zod";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -28,6 +28,8 @@ export const mcpEnv = {
   /** HTTP and SSE servers are pinged this often, since a dead peer does not close those transports. */
   MCP_PING_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
 };
+
+export type McpConfig = z.infer<z.ZodObject<typeof mcpEnv>> & CommonConfig;
 
 /** The service's own settings: servers may not read them through `${NAME}` references. */
 export const serviceSettingNames: readonly string[] = [...Object.keys(commonEnv), ...Object.keys(mcpEnv)];

@@ -5,6 +5,7 @@ import { type Bus, publishJson } from "@switchyard/nats";
 import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { loadCatalog } from "./catalog.ts";
+import { type McpConfig, serviceSettingNames } from "./config.ts";
 import { loadConfigServers } from "./config-file.ts";
 import { mcpImplementation } from "./grpc-service.ts";
 import { serveMcpRequests } from "./nats-handlers.ts";
@@ -13,22 +14,14 @@ import { createMcpStore } from "./store.ts";
 import type { Backoff } from "./supervisor.ts";
 
 export interface McpServiceDeps {
+  config: McpConfig;
   bus: Bus;
   redis: Redis;
   logger: Logger;
   tracer: Tracer;
   instance: string;
-  grpcAddress: string;
-  configPath?: string;
-  catalogPath: string;
-  handshakeTimeoutMs: number;
-  callTimeoutMs: number;
-  pingIntervalMs: number;
-  backoff: Backoff;
   /** Where `${NAME}` values come from (the service's environment). */
-  serviceEnv: NodeJS.ProcessEnv;
-  /** Settings of the service that servers may not read through `${NAME}`. */
-  protectedNames: readonly string[];
+  env: NodeJS.ProcessEnv;
   /** HOME and working directory of stdio servers; the OS temp directory by default. */
   serverHome?: string;
 }
@@ -41,13 +34,18 @@ export interface McpService {
 
 /** The only owner of MCP connections: management over NATS, tools over gRPC. */
 export function createMcpService(deps: McpServiceDeps): McpService {
-  const { bus, logger, tracer } = deps;
+  const { bus, logger, tracer, config } = deps;
+  const backoff: Backoff = {
+    initialMs: config.MCP_RESTART_INITIAL_MS,
+    maxMs: config.MCP_RESTART_MAX_MS,
+    resetAfterMs: config.MCP_RESTART_RESET_MS,
+  };
   const table = createServerTable({
     store: createMcpStore(deps.redis, tracer),
     logger,
-    launchContext: { serviceEnv: deps.serviceEnv, home: deps.serverHome ?? tmpdir() },
-    supervision: { handshakeTimeoutMs: deps.handshakeTimeoutMs, pingIntervalMs: deps.pingIntervalMs, backoff: deps.backoff },
-    protectedNames: deps.protectedNames,
+    launchContext: { serviceEnv: deps.env, home: deps.serverHome ?? tmpdir() },
+    supervision: { handshakeTimeoutMs: config.MCP_HANDSHAKE_TIMEOUT_MS, pingIntervalMs: config.MCP_PING_INTERVAL_MS, backoff },
+    protectedNames: serviceSettingNames,
     maxServers: mcpLimits.servers,
     onChange: (id, source, state) => {
       const event = {
@@ -65,16 +63,16 @@ export function createMcpService(deps: McpServiceDeps): McpService {
     },
   });
   const grpc = createGrpcServer();
-  serveMcp(grpc, mcpImplementation(table, { logger, tracer, callTimeoutMs: deps.callTimeoutMs }), { logger, tracer });
+  serveMcp(grpc, mcpImplementation(table, { logger, tracer, callTimeoutMs: config.MCP_CALL_TIMEOUT_MS }), { logger, tracer });
   let subscriptions: { unsubscribe(): void }[] = [];
 
   return {
     async start() {
-      const configSpecs = deps.configPath ? await loadConfigServers(deps.configPath, deps.protectedNames, logger) : [];
-      const catalogSpecs = await loadCatalog(deps.catalogPath, deps.protectedNames, logger);
+      const configSpecs = config.MCP_CONFIG_PATH ? await loadConfigServers(config.MCP_CONFIG_PATH, serviceSettingNames, logger) : [];
+      const catalogSpecs = await loadCatalog(config.MCP_CATALOG_PATH, serviceSettingNames, logger);
       await table.start(configSpecs, catalogSpecs);
       subscriptions = serveMcpRequests({ bus, table, logger, tracer, instance: deps.instance });
-      const grpcPort = await grpc.listen(deps.grpcAddress);
+      const grpcPort = await grpc.listen(config.MCP_GRPC_ADDRESS);
       return { grpcPort };
     },
     async stop() {

@@ -1,4 +1,4 @@
-import { grpcAddressEnv, modelEnv, redisEnv } from "@switchyard/config";
+import { type CommonConfig, grpcAddressEnv, modelEnv, redisEnv } from "@switchyard/config";
 import { z } from "zod";
 
 export const registryEnv = {
@@ -13,3 +13,5 @@ export const registryEnv = {
   /** Most definitions the registry will hold. */
   REGISTRY_MAX_DEFINITIONS: z.coerce.number().int().positive().default(10_000),
 };
+
+export type RegistryConfig = z.infer<z.ZodObject<typeof registryEnv>> & CommonConfig;

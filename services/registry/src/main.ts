@@ -8,18 +8,13 @@ await runService(
   {
     name: "registry",
     env: registryEnv,
-    create: ({ config, env, bus, logger, tracer, instance, redis, own }) =>
+    create: ({ config, env, redis, own, ...context }) =>
       createRegistry({
-        bus,
+        ...context,
+        config,
         redis: redis(config.REDIS_URL),
-        logger,
-        tracer,
-        instance,
         modelAliases: createModelCatalog(config, env).aliases(),
         mcp: own(createMcpClient(config.MCP_GRPC_ADDRESS)),
-        grpcAddress: config.REGISTRY_GRPC_ADDRESS,
-        maxDefinitions: config.REGISTRY_MAX_DEFINITIONS,
-        pipelinesDir: config.SWITCHYARD_PIPELINES_DIR,
       }),
   },
   process.env,

@@ -10,12 +10,14 @@ import { createGrpcServer, type McpGrpcClient, serveRegistry } from "@switchyard
 import { type Bus, publishJson, serve } from "@switchyard/nats";
 import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
+import type { RegistryConfig } from "./config.ts";
 import { prepareDefinition } from "./definitions.ts";
 import { registryImplementation } from "./grpc-service.ts";
 import { deployDirectory } from "./pipelines-dir.ts";
 import { createDefinitionStore } from "./store.ts";
 
 export interface RegistryDeps {
+  config: RegistryConfig;
   bus: Bus;
   redis: Redis;
   logger: Logger;
@@ -23,11 +25,7 @@ export interface RegistryDeps {
   modelAliases: readonly string[];
   /** To check the MCP servers agents name. */
   mcp: McpGrpcClient;
-  grpcAddress: string;
   instance: string;
-  maxDefinitions: number;
-  /** Definitions deployed (overwriting) at start. */
-  pipelinesDir?: string | undefined;
 }
 
 export interface Registry {
@@ -48,8 +46,9 @@ function sameShape(record: Pick<DefinitionRecord, "source" | "description" | "fi
 }
 
 export function createRegistry(deps: RegistryDeps): Registry {
-  const { bus, logger, tracer } = deps;
-  const store = createDefinitionStore(deps.redis, tracer, deps.maxDefinitions);
+  const { bus, logger, tracer, config } = deps;
+  const maxDefinitions = config.REGISTRY_MAX_DEFINITIONS;
+  const store = createDefinitionStore(deps.redis, tracer, maxDefinitions);
   const grpc = createGrpcServer();
   serveRegistry(grpc, registryImplementation(store, logger), { logger, tracer });
   const subscriptions: { unsubscribe(): void }[] = [];
@@ -108,7 +107,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
               const page = await store.list(limit, offset);
               return { items: page.items.map(summary), total: page.total };
             }
-            const all = (await store.list(deps.maxDefinitions, 0)).items.filter((record) => record.kind === kind);
+            const all = (await store.list(maxDefinitions, 0)).items.filter((record) => record.kind === kind);
             return { items: all.slice(offset, offset + limit).map(summary), total: all.length };
           },
           options,
@@ -116,11 +115,9 @@ export function createRegistry(deps: RegistryDeps): Registry {
         serve(bus, endpoints.registryGet, ({ name, kind }) => found(name, kind), options),
         serve(bus, endpoints.registryPing, async () => ({ service: "registry", instance: deps.instance }), options),
       );
-      const grpcPort = await grpc.listen(deps.grpcAddress);
-      if (deps.pipelinesDir) {
-        const deployed = await deployDirectory(deps.pipelinesDir, deploy, logger);
-        logger.info({ directory: deps.pipelinesDir, deployed }, "pipelines directory deployed");
-      }
+      const grpcPort = await grpc.listen(config.REGISTRY_GRPC_ADDRESS);
+      const directory = config.SWITCHYARD_PIPELINES_DIR;
+      if (directory) logger.info({ directory, deployed: await deployDirectory(directory, deploy, logger) }, "pipelines directory deployed");
       return { grpcPort };
     },
     async stop() {

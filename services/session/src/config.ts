@@ -1,4 +1,4 @@
-import { grpcAddressEnv, redisEnv } from "@switchyard/config";
+import { type CommonConfig, grpcAddressEnv, redisEnv } from "@switchyard/config";
 import { z } from "zod";
 
 export const sessionEnv = {
@@ -16,3 +16,5 @@ export const sessionEnv = {
     .positive()
     .default(256 * 1024),
 };
+
+export type SessionConfig = z.infer<z.ZodObject<typeof sessionEnv>> & CommonConfig;

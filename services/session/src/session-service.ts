@@ -4,24 +4,29 @@ import { createGrpcServer, serveSessions } from "@switchyard/grpc";
 import { type Bus, serve } from "@switchyard/nats";
 import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
+import type { SessionConfig } from "./config.ts";
 import { createSessionStore, type SessionLimits } from "./store.ts";
 
 export interface SessionServiceDeps {
+  config: SessionConfig;
   bus: Bus;
   redis: Redis;
   logger: Logger;
   tracer: Tracer;
-  grpcAddress: string;
   instance: string;
-  limits: SessionLimits;
 }
 
 const corrupt = (detail: string) => new AppError("internal", `a stored message is unreadable: ${detail}`);
 
 /** Conversations: gRPC for executors (read, append), NATS for the gateway (create, read, list, delete). */
 export function createSessionService(deps: SessionServiceDeps) {
-  const { bus, logger, tracer } = deps;
-  const store = createSessionStore(deps.redis, tracer, deps.limits);
+  const { bus, logger, tracer, config } = deps;
+  const limits: SessionLimits = {
+    ttlSeconds: config.SESSION_TTL_SECONDS,
+    maxMessages: config.SESSION_MAX_MESSAGES,
+    maxBytes: config.SESSION_MAX_BYTES,
+  };
+  const store = createSessionStore(deps.redis, tracer, limits);
   const read = async (id: string, agent: string | undefined) => {
     const { info, messages } = await store.get(id, agent);
     return { info, messages: messages.map((json) => parseJson(ChatMessage, json, corrupt)) };
@@ -73,7 +78,7 @@ export function createSessionService(deps: SessionServiceDeps) {
         ),
         serve(bus, endpoints.sessionPing, async () => ({ service: "session", instance: deps.instance }), options),
       );
-      return { grpcPort: await grpc.listen(deps.grpcAddress) };
+      return { grpcPort: await grpc.listen(config.SESSION_GRPC_ADDRESS) };
     },
     async stop(): Promise<void> {
       for (const subscription of subscriptions) subscription.unsubscribe();

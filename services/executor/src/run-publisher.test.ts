@@ -1,0 +1,206 @@
+import { randomUUID } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createSubjects, RunEvent, runLimits } from "@switchyard/contracts";
+import { AppError } from "@switchyard/errors";
+import { type LocalServer, startNatsServer } from "@switchyard/local";
+import { connectNats, decodeJson, publishJson } from "@switchyard/nats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRunPublisher, type RunEventBody } from "./run-publisher.ts";
+
+const subjects = createSubjects("sy");
+const window = runLimits.creditWindow;
+let server: LocalServer | undefined;
+let storeDir: string | undefined;
+
+beforeAll(async () => {
+  storeDir = await mkdtemp(join(tmpdir(), "run-publisher-test-"));
+  server = await startNatsServer({ storeDir });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  if (storeDir) await rm(storeDir, { recursive: true, force: true });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Lets the publisher's promise chain run after a message woke it. */
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+const delta = (text: string): RunEventBody => ({ type: "delta", component: "answer", text });
+
+function track(promise: Promise<unknown>) {
+  const state: { settled: boolean; error: unknown } = { settled: false, error: undefined };
+  promise.then(
+    () => {
+      state.settled = true;
+    },
+    (error: unknown) => {
+      state.settled = true;
+      state.error = error;
+    },
+  );
+  return state;
+}
+
+/** The executor's connection (the publisher under test) and the gateway's, played by the test: it records events and grants credit. */
+async function publisherFixture(flowControl: boolean) {
+  if (!server) throw new Error("nats-server did not start");
+  const gateway = await connectNats({ url: server.url, name: "test-gateway" });
+  const executor = await connectNats({ url: server.url, name: "test-executor" });
+  const runId = `run-${randomUUID()}`;
+  const events: RunEvent[] = [];
+  gateway.subscribe(subjects.run(runId, "events"), {
+    callback: (error, message) => {
+      if (!error) events.push(decodeJson(RunEvent, message.data));
+    },
+  });
+  await gateway.flush();
+  const controller = new AbortController();
+  const publisher = createRunPublisher(executor, subjects, { runId, flowControl, signal: controller.signal });
+  await executor.flush();
+  return {
+    executor,
+    publisher,
+    controller,
+    events,
+    seqs: () => events.flatMap((event) => (event.type === "heartbeat" ? [] : [event.seq])),
+    grant(upTo: number) {
+      publishJson(gateway, subjects.run(runId, "credit"), { upTo }, false);
+    },
+    /** Round trips both ways: published events reached the gateway, published credit reached the executor. */
+    async settle() {
+      await executor.flush();
+      await gateway.flush();
+      await executor.flush();
+      await turn();
+    },
+    /** Emits the first window, which needs no credit. */
+    async fillWindow() {
+      for (let index = 0; index < window; index += 1) await publisher.emit(delta(`w${index}`));
+    },
+    async [Symbol.asyncDispose]() {
+      publisher.close();
+      await gateway.close();
+      await executor.close();
+    },
+  };
+}
+
+describe("createRunPublisher", () => {
+  it("numbers events from 0 with no gaps; heartbeats carry no seq", async () => {
+    await using run = await publisherFixture(false);
+    await run.publisher.emit(delta("a"));
+    run.publisher.heartbeat();
+    await run.publisher.emit({ type: "tool_call", component: "answer", index: 0, id: "c1", name: "lookup", arguments: "{}" });
+    await run.publisher.emit({ type: "tool_result", id: "c1", name: "lookup", content: "found", is_error: false });
+    run.publisher.heartbeat();
+    await run.publisher.emit({ type: "done", outputs: { text: "a" } });
+    await run.settle();
+    expect(run.events.map((event) => event.type)).toEqual(["delta", "heartbeat", "tool_call", "tool_result", "heartbeat", "done"]);
+    expect(run.seqs()).toEqual([0, 1, 2, 3]);
+    expect(run.events.filter((event) => event.type === "heartbeat")).toEqual([{ type: "heartbeat" }, { type: "heartbeat" }]);
+  });
+
+  it("with flow control, holds the event at the window until credit beyond its seq arrives", async () => {
+    await using run = await publisherFixture(true);
+    await run.fillWindow();
+    const emitted = run.publisher.emit(delta("over"));
+    const state = track(emitted);
+    await run.settle();
+    expect(state.settled).toBe(false);
+    expect(run.seqs()).toHaveLength(window);
+    // upTo is exclusive: a grant of exactly the window does not cover event #window.
+    run.grant(window);
+    await run.settle();
+    expect(state.settled).toBe(false);
+    run.grant(window + 1);
+    await emitted;
+    await run.settle();
+    expect(run.seqs()).toEqual(Array.from({ length: window + 1 }, (_, seq) => seq));
+    // And the one after waits again.
+    const next = track(run.publisher.emit(delta("next")));
+    await run.settle();
+    expect(next.settled).toBe(false);
+    run.grant(window + 2);
+    await expect.poll(() => next.settled).toBe(true);
+    expect(next.error).toBeUndefined();
+  });
+
+  it.each(["done", "error"] as const)("sends a terminal %s event without credit", async (type) => {
+    await using run = await publisherFixture(true);
+    await run.fillWindow();
+    const terminal: RunEventBody =
+      type === "done" ? { type, outputs: { text: "end" } } : { type, error: new AppError("upstream_error", "provider failed").toWire() };
+    await run.publisher.emit(terminal);
+    await run.settle();
+    expect(run.events.at(-1)).toEqual({ ...terminal, seq: window });
+  });
+
+  it("without flow control, nothing waits and credit is not listened to", async () => {
+    await using run = await publisherFixture(false);
+    const total = 3 * window;
+    for (let index = 0; index < total; index += 1) await run.publisher.emit(delta(`n${index}`));
+    await run.settle();
+    expect(run.seqs()).toEqual(Array.from({ length: total }, (_, seq) => seq));
+    const received = run.executor.stats().inMsgs;
+    run.grant(total);
+    await run.settle();
+    expect(run.executor.stats().inMsgs).toBe(received);
+  });
+
+  it("while paused, repeated grants keep it waiting; when they stop, emit fails as unavailable", async () => {
+    await using run = await publisherFixture(true);
+    await run.fillWindow();
+    const emitted = run.publisher.emit(delta("over"));
+    const state = track(emitted);
+    // The gateway repeats its (unchanged) grant, as it does every heartbeat while its client is there.
+    const keepAliveMs = runLimits.heartbeatTimeoutMs + 2 * runLimits.heartbeatMs;
+    const repeats = Math.ceil(keepAliveMs / (runLimits.heartbeatMs / 2));
+    for (let repeat = 0; repeat < repeats; repeat += 1) {
+      run.grant(window);
+      await sleep(runLimits.heartbeatMs / 2);
+      expect(state.settled).toBe(false);
+    }
+    await expect(emitted).rejects.toMatchObject({
+      code: "unavailable",
+      message: "the gateway streaming this run stopped answering",
+    });
+    await run.settle();
+    expect(run.seqs()).toHaveLength(window);
+  });
+
+  it("aborting the signal wakes a paused emit, which rejects with the abort reason and publishes nothing", async () => {
+    await using run = await publisherFixture(true);
+    await run.fillWindow();
+    const emitted = run.publisher.emit(delta("over"));
+    const state = track(emitted);
+    await run.settle();
+    expect(state.settled).toBe(false);
+    const reason = new AppError("cancelled", "the run was cancelled by its client");
+    run.controller.abort(reason);
+    await expect(emitted).rejects.toBe(reason);
+    // Credit after the abort does not let a non-terminal event out; the terminal one still goes.
+    run.grant(2 * window);
+    await run.settle();
+    await expect(run.publisher.emit(delta("late"))).rejects.toBe(reason);
+    await run.publisher.emit({ type: "error", error: reason.toWire() });
+    await run.settle();
+    expect(run.seqs()).toHaveLength(window + 1);
+    expect(run.events.at(-1)).toEqual({ type: "error", seq: window, error: reason.toWire() });
+  });
+
+  it("close() unsubscribes from credit", async () => {
+    await using run = await publisherFixture(true);
+    const before = run.executor.stats().inMsgs;
+    run.grant(window + 1);
+    await run.settle();
+    expect(run.executor.stats().inMsgs).toBe(before + 1);
+    run.publisher.close();
+    await run.executor.flush();
+    const afterClose = run.executor.stats().inMsgs;
+    run.grant(window + 2);
+    await run.settle();
+    expect(run.executor.stats().inMsgs).toBe(afterClose);
+  });
+});
