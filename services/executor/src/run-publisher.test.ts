@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSubjects, RunEvent, runLimits } from "@switchyard/contracts";
+import { createSubjects, JsonObject, RunEvent, runLimits } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { type LocalServer, startNatsServer } from "@switchyard/local";
 import { connectNats, decodeJson, publishJson } from "@switchyard/nats";
@@ -50,9 +50,13 @@ async function publisherFixture(flowControl: boolean) {
   const executor = await connectNats({ url: server.url, name: "test-executor" });
   const runId = `run-${randomUUID()}`;
   const events: RunEvent[] = [];
+  /** The same messages as sent, before the schema strips unknown fields. */
+  const raw: JsonObject[] = [];
   gateway.subscribe(subjects.run(runId, "events"), {
     callback: (error, message) => {
-      if (!error) events.push(decodeJson(RunEvent, message.data));
+      if (error) return;
+      raw.push(decodeJson(JsonObject, message.data));
+      events.push(decodeJson(RunEvent, message.data));
     },
   });
   await gateway.flush();
@@ -64,6 +68,7 @@ async function publisherFixture(flowControl: boolean) {
     publisher,
     controller,
     events,
+    raw,
     seqs: () => events.flatMap((event) => (event.type === "heartbeat" ? [] : [event.seq])),
     grant(upTo: number) {
       publishJson(gateway, subjects.run(runId, "credit"), { upTo }, false);
@@ -99,7 +104,7 @@ describe("createRunPublisher", () => {
     await run.settle();
     expect(run.events.map((event) => event.type)).toEqual(["delta", "heartbeat", "tool_call", "tool_result", "heartbeat", "done"]);
     expect(run.seqs()).toEqual([0, 1, 2, 3]);
-    expect(run.events.filter((event) => event.type === "heartbeat")).toEqual([{ type: "heartbeat" }, { type: "heartbeat" }]);
+    expect(run.raw.filter((event) => event.type === "heartbeat")).toEqual([{ type: "heartbeat" }, { type: "heartbeat" }]);
   });
 
   it("with flow control, holds the event at the window until credit beyond its seq arrives", async () => {

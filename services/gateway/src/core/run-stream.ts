@@ -1,5 +1,5 @@
 import { type OrderedRunEvent, type RunCredit, RunEvent, runLimits, type Subjects } from "@switchyard/contracts";
-import { AppError, fromWire, toAppError } from "@switchyard/errors";
+import { AppError, fromWire } from "@switchyard/errors";
 import { decodeJson, type NatsConnection, publishJson } from "@switchyard/nats";
 
 export type StreamedEvent = Extract<OrderedRunEvent, { type: "delta" | "tool_call" | "tool_result" }>;
@@ -98,7 +98,8 @@ export function openRunStream(nats: NatsConnection, subjects: Subjects, options:
       try {
         event = decodeJson(RunEvent, message.data);
       } catch (parseError) {
-        return finish(toAppError(parseError));
+        // The executor's fault, never the client's: not a 400 naming an internal field.
+        return finish(new AppError("internal", "the executor sent a malformed run event", { cause: parseError }));
       }
       if (isAccepted) armWatchdog();
       if (event.type === "heartbeat") return;
