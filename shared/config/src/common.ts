@@ -19,6 +19,7 @@ export const grpcAddressEnv = {
   REGISTRY_GRPC_ADDRESS: z.string().default("127.0.0.1:50051"),
   MCP_GRPC_ADDRESS: z.string().default("127.0.0.1:50052"),
   SESSION_GRPC_ADDRESS: z.string().default("127.0.0.1:50053"),
+  ACCESS_GRPC_ADDRESS: z.string().default("127.0.0.1:50054"),
 } as const;
 
 export type CommonConfig = z.infer<z.ZodObject<typeof commonEnv>>;

@@ -10,6 +10,10 @@ export const eventSubjects = {
   definitionChanged: "registry.definition.changed",
   /** A server started, stopped, failed or changed its tools. */
   mcpServerChanged: "mcp.server.changed",
+  /** A key was created, changed, rotated or revoked: gateways drop what they cached for it. */
+  accessKeyChanged: "access.key.changed",
+  /** A credential was stored, replaced or deleted: its users read it again on the next call. */
+  accessCredentialChanged: "access.credential.changed",
 } as const;
 
 export const runStreams = {

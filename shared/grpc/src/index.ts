@@ -1,7 +1,8 @@
+export { type AccessGrpcClient, type AccessImplementation, type CredentialValue, createAccessClient, serveAccess } from "./access.ts";
 export { type CallUnaryOptions, callUnary, createGrpcClient } from "./client.ts";
 export { checkGrpcHealth } from "./health.ts";
 export { createMcpClient, type McpGrpcClient, type McpImplementation, serveMcp } from "./mcp.ts";
-export { mcpProto, registryProto, sessionProto } from "./protos.ts";
+export { accessProto, mcpProto, registryProto, sessionProto } from "./protos.ts";
 export {
   createRegistryClient,
   type RegistryDefinition,

@@ -2,6 +2,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadPackageDefinition } from "@grpc/grpc-js";
 import { loadSync } from "@grpc/proto-loader";
+import type { ProtoGrpcType as AccessProto } from "./generated/access.ts";
 import type { ProtoGrpcType as McpProto } from "./generated/mcp.ts";
 import type { ProtoGrpcType as RegistryProto } from "./generated/registry.ts";
 import type { ProtoGrpcType as SessionProto } from "./generated/session.ts";
@@ -37,4 +38,12 @@ let session: SessionProto | undefined;
 export function sessionProto(): SessionProto["switchyard"]["session"]["v1"] {
   session ??= load<SessionProto>("session.proto");
   return session.switchyard.session.v1;
+}
+
+let access: AccessProto | undefined;
+
+/** The access package, loaded once. */
+export function accessProto(): AccessProto["switchyard"]["access"]["v1"] {
+  access ??= load<AccessProto>("access.proto");
+  return access.switchyard.access.v1;
 }

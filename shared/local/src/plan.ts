@@ -3,11 +3,12 @@ import { freePort } from "./processes.ts";
 import { type ServiceProcess, startServiceProcess } from "./services.ts";
 
 /**
- * The order services start in, for `pnpm start` and the test harness alike: the mcp
- * service first (the registry checks agents' MCP servers against it), then sessions, the
+ * The order services start in, for `pnpm start` and the test harness alike: access first
+ * (every other service may read credentials from it), the mcp service (the registry checks
+ * agents' MCP servers against it), then sessions, the
  * registry (which deploys the pipelines directory before it is ready), executors, gateways.
  */
-export const startOrder: readonly ServiceName[] = ["mcp", "session", "registry", "executor", "gateway"];
+export const startOrder: readonly ServiceName[] = ["access", "mcp", "session", "registry", "executor", "gateway"];
 
 export interface PlanStep {
   /** How many processes (default 1; 0 leaves the service out). */
@@ -43,9 +44,10 @@ export async function startPlan(options: StartPlanOptions): Promise<StartedPlan>
     REGISTRY_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
     MCP_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
     SESSION_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
+    ACCESS_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
     ...options.env,
   };
-  const processes: Record<ServiceName, ServiceProcess[]> = { mcp: [], session: [], registry: [], executor: [], gateway: [] };
+  const processes: Record<ServiceName, ServiceProcess[]> = { access: [], mcp: [], session: [], registry: [], executor: [], gateway: [] };
   const add = async (service: ServiceName, extra: Record<string, string> = {}) => {
     const started = await startServiceProcess({
       service,
