@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { HttpAgent } from "@ag-ui/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { requestJson, sseData, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
+import { apiKeyHeaders, requestJson, sseData, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectError } from "./helpers.ts";
@@ -114,7 +114,7 @@ describe("agents", () => {
   it("streams the loop as SSE events", async () => {
     const response = await fetch(`${url}/v1/agents/helper/stream`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...apiKeyHeaders() },
       body: JSON.stringify({ message: "streamed" }),
     });
     const raw = await response.text();
@@ -127,13 +127,13 @@ describe("agents", () => {
   });
 
   it("is an OpenAI model, with tool calls and results visible in the stream", async () => {
-    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused" });
+    const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: system.adminKey });
     expect((await client.models.list()).data.map((model) => model.id)).toContain("helper");
     const answer = await client.chat.completions.create({ model: "helper", messages: [{ role: "user", content: "via openai" }] });
     expect(answer.choices[0]?.message.content).toBe("The tool said: Echo: via openai");
     const response = await fetch(`${url}/v1/chat/completions`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...apiKeyHeaders() },
       body: JSON.stringify({ model: "helper", stream: true, messages: [{ role: "user", content: "s" }] }),
     });
     const chunks: Record<string, unknown>[] = [];
@@ -144,7 +144,7 @@ describe("agents", () => {
 
   it("is an MCP tool on the gateway", async () => {
     const client = new Client({ name: "test", version: "1.0.0" });
-    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`)));
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp`), { requestInit: { headers: apiKeyHeaders() } }));
     const tool = (await client.listTools()).tools.find((candidate) => candidate.name === "helper");
     expect(tool?.inputSchema).toMatchObject({ type: "object", required: ["message"] });
     const called = (await client.callTool({ name: "helper", arguments: { message: "as a tool" } })) as { content: { text: string }[] };
@@ -153,7 +153,11 @@ describe("agents", () => {
   });
 
   it("speaks AG-UI, read with the official client", async () => {
-    const agent = new HttpAgent({ url: `${url}/v1/ag-ui/helper/`, initialMessages: [{ id: "m1", role: "user", content: "agui" }] });
+    const agent = new HttpAgent({
+      url: `${url}/v1/ag-ui/helper/`,
+      headers: apiKeyHeaders(),
+      initialMessages: [{ id: "m1", role: "user", content: "agui" }],
+    });
     const types: string[] = [];
     await agent.runAgent({}, { onEvent: ({ event }) => void types.push(event.type) });
     expect(types[0]).toBe("RUN_STARTED");

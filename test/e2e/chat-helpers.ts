@@ -1,4 +1,4 @@
-import { requestJson } from "@switchyard/testing";
+import { apiKeyHeaders, requestJson } from "@switchyard/testing";
 import { expect } from "vitest";
 
 /** A chat pipeline whose answer is an llm component on `model`. */
@@ -45,7 +45,7 @@ export function upstreamModels(baseUrl: string): string {
 export async function postChat(url: string, body: Record<string, unknown>, signal?: AbortSignal): Promise<Response> {
   return fetch(`${url}/v1/chat/completions`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...apiKeyHeaders() },
     body: JSON.stringify(body),
     signal,
   });

@@ -14,7 +14,7 @@ beforeAll(async () => {
   upstream = await startUpstream({ slowMs: 20_000, paceMs: 20, pacedChunks: 200 });
   system = await startSystem({ env: { SWITCHYARD_MODELS: upstreamModels(upstream.url) } });
   url = system.url();
-  client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "unused", maxRetries: 0 });
+  client = new OpenAI({ baseURL: `${url}/v1`, apiKey: system.adminKey, maxRetries: 0 });
   await deployAll(url, {
     "echo-chat": chatPipeline("echo-chat", "echo"),
     "remote-chat": chatPipeline("remote-chat", "remote"),

@@ -1,11 +1,22 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { requestJson, requestJsonRaw, sseData, startSystem, type TestSystem } from "@switchyard/testing";
+import { apiKeyHeaders, requestJson, requestJsonRaw, sseData, startSystem, type TestSystem } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectError, greetYaml } from "./helpers.ts";
 
 let system: TestSystem;
+
+/** The legacy SSE client sends its key both on the stream (through its EventSource's fetch) and on each POST. */
+function sseAuth() {
+  const headers = apiKeyHeaders();
+  return {
+    requestInit: { headers },
+    eventSourceInit: {
+      fetch: (input: string | URL | Request, init?: RequestInit) => fetch(input, { ...init, headers: { ...init?.headers, ...headers } }),
+    },
+  };
+}
 
 beforeAll(async () => {
   system = await startSystem({ gateways: 2 });
@@ -54,7 +65,9 @@ describe("the gateway as an MCP server", () => {
   it("serves pipelines as tools over Streamable HTTP, statelessly across replicas", async () => {
     for (const index of [0, 1]) {
       const client = new Client({ name: "test", version: "1.0.0" });
-      await client.connect(new StreamableHTTPClientTransport(new URL(`${system.url(index)}/mcp`)));
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${system.url(index)}/mcp`), { requestInit: { headers: apiKeyHeaders() } }),
+      );
       await exercise(client, system.url(1 - index));
       await client.close();
     }
@@ -62,18 +75,18 @@ describe("the gateway as an MCP server", () => {
 
   it("serves the legacy SSE transport, and a message posted to another replica reaches the stream", async () => {
     const client = new Client({ name: "test", version: "1.0.0" });
-    await client.connect(new SSEClientTransport(new URL(`${system.url(0)}/sse`)));
+    await client.connect(new SSEClientTransport(new URL(`${system.url(0)}/sse`), sseAuth()));
     await exercise(client, system.url(0));
     await client.close();
 
     // By hand: the stream on gateway 0, the request posted to gateway 1.
-    const stream = await fetch(`${system.url(0)}/sse`, { headers: { accept: "text/event-stream" } });
+    const stream = await fetch(`${system.url(0)}/sse`, { headers: { accept: "text/event-stream", ...apiKeyHeaders() } });
     const events = sseData(stream.body);
     const endpoint = (await events.next()).value as string;
     const sessionId = new URL(endpoint, system.url(0)).searchParams.get("sessionId");
     const posted = await fetch(`${system.url(1)}/messages/?sessionId=${sessionId}`, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...apiKeyHeaders() },
       body: JSON.stringify({
         jsonrpc: "2.0",
         id: 7,

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createSubjects, type Endpoint, type EndpointName, endpoints, McpServerEntry, McpServerList } from "@switchyard/contracts";
@@ -35,7 +35,7 @@ let grpc: McpGrpcClient;
 const events: ServerChanged[] = [];
 const helpers: ChildProcess[] = [];
 
-function startMcp(): Promise<ServiceProcess> {
+function startMcp(overrides: Record<string, string> = {}): Promise<ServiceProcess> {
   return startServiceProcess({
     service: "mcp",
     env: {
@@ -48,6 +48,9 @@ function startMcp(): Promise<ServiceProcess> {
       MCP_TEST_GREETING: "hello from the service",
       MCP_PING_INTERVAL_MS: "1000",
       MCP_HANDSHAKE_TIMEOUT_MS: "8000",
+      // The HTTP servers these tests add listen on loopback, which the API may not name without this.
+      MCP_OUTBOUND_ALLOW: "127.0.0.1",
+      ...overrides,
     },
   });
 }
@@ -92,9 +95,9 @@ const bus = (): Bus => ({ nats, subjects });
 type McpEndpoint = Extract<EndpointName, `mcp${string}`>;
 // Payloads are checked against the endpoint's request schema on the way out: these tests send well-formed requests
 // that the service must refuse for what they mean.
-const ask = (name: McpEndpoint, payload: object): Promise<unknown> => {
+const ask = (name: McpEndpoint, payload: object, on: Bus = bus()): Promise<unknown> => {
   const endpoint: Endpoint = endpoints[name];
-  return call(bus(), endpoint, payload, options);
+  return call(on, endpoint, payload, options);
 };
 const entry = async (name: "mcpGet" | "mcpAdd" | "mcpUpdate" | "mcpEnable", payload: object) =>
   McpServerEntry.parse(await ask(name, payload));
@@ -369,5 +372,28 @@ describe("supervision", () => {
     const running = (await list("mcpList")).items.map((item) => `${item.id}${item.isCatalog ? " (catalog)" : ""}`);
     expect(running).toEqual(["everything", "everything (catalog)", "local", "remote-sse"]);
     expect((await echo("remote-sse", "restored")).text).toBe("Echo: restored");
+  });
+});
+
+describe("outbound guard", () => {
+  it("refuses API URLs to loopback, private and metadata addresses without the allow-list: nothing stored or connected", async () => {
+    let connections = 0;
+    await using listener = createServer((socket) => socket.destroy()).on("connection", () => connections++);
+    const port = await freePort();
+    await new Promise<void>((resolve) => listener.listen(port, "127.0.0.1", resolve));
+    await using _strict = await startMcp({ SWITCHYARD_SUBJECT_PREFIX: "sy-strict", MCP_CONFIG_PATH: "", MCP_OUTBOUND_ALLOW: "" });
+    const on: Bus = { nats, subjects: createSubjects("sy-strict") };
+    const refused = { code: "invalid_request", message: expect.stringMatching(/ address( \S+)?, which outbound requests may not/) };
+    const urls = [`http://127.0.0.1:${port}/mcp`, "http://169.254.169.254/mcp", "http://10.1.2.3/mcp", `http://localhost:${port}/mcp`];
+    for (const [index, url] of urls.entries()) {
+      await expect(ask("mcpAdd", { id: `ssrf-${index}`, url }, on), url).rejects.toMatchObject(refused);
+      await expect(ask("mcpGet", { id: `ssrf-${index}` }, on)).rejects.toMatchObject({ code: "not_found" });
+    }
+    // Same Redis as the first service: a server it stored while 127.0.0.1 was allowed, refused where it connects.
+    const restored = McpServerEntry.parse(await ask("mcpGet", { id: "remote-sse" }, on));
+    expect(restored).toMatchObject({ isRunning: false, lastError: expect.stringContaining("127.0.0.1 is a loopback address") });
+    expect(connections).toBe(0);
+    expect(await listening(port)).toBe(true);
+    await expect.poll(() => connections).toBe(1);
   });
 });

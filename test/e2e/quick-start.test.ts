@@ -27,14 +27,21 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-/** Splits the printed curl line into arguments: words, and single-quoted strings. */
-function curlArguments(line: string): string[] {
-  const words = line.trim().match(/'[^']*'|\S+/g) ?? [];
-  return words.slice(1).map((word) => (word.startsWith("'") ? word.slice(1, -1) : word));
+/**
+ * Splits the printed curl line into arguments as a shell would: words, single-quoted strings
+ * as they are, double-quoted strings with `$NAME` replaced from `variables`.
+ */
+function curlArguments(line: string, variables: Record<string, string>): string[] {
+  const words = line.trim().match(/'[^']*'|"[^"]*"|\S+/g) ?? [];
+  return words.slice(1).map((word) => {
+    if (word.startsWith("'")) return word.slice(1, -1);
+    const expanded = word.replace(/\$([A-Z_]+)/g, (_match, name: string) => variables[name] ?? "");
+    return expanded.startsWith('"') ? expanded.slice(1, -1) : expanded;
+  });
 }
 
 describe("pnpm start", () => {
-  it("starts the whole system, prints a curl line that works, and stops cleanly on Ctrl-C", async () => {
+  it("starts the whole system, prints an admin key and a curl line that works with it, and stops cleanly on Ctrl-C", async () => {
     // No NATS_URL or REDIS_URL: the embedded default starts its own on free ports.
     const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", GATEWAY_PORT: "0", SWITCHYARD_DATA_DIR: dataDir };
     const started = spawn("pnpm", ["start"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -50,8 +57,14 @@ describe("pnpm start", () => {
 
     const curlLine = output.split("\n").find((line) => line.trim().startsWith("curl "));
     expect(curlLine, output).toBeDefined();
-    const { stdout } = await run("curl", [...curlArguments(curlLine ?? ""), "--fail-with-body"]);
+    // The banner's `export` line, as a user would paste it.
+    const key = /export SWITCHYARD_API_KEY=(\S+)/.exec(output)?.[1];
+    expect(key, output).toMatch(/^sy-[0-9A-Za-z]{32}$/);
+    const { stdout } = await run("curl", [...curlArguments(curlLine ?? "", { SWITCHYARD_API_KEY: key ?? "" }), "--fail-with-body"]);
     expect(JSON.parse(stdout)).toEqual({ result: { greeting: "Hello, Ada!", card: "[Hello, Ada!] sent to Ada" } });
+    // Secure by default: the same line without the key is refused.
+    const refused = await run("curl", [...curlArguments(curlLine ?? "", {}), "-w", "%{http_code}", "-o", "/dev/null"]);
+    expect(refused.stdout).toBe("401");
 
     // Ctrl-C in a terminal signals the whole foreground process group (pnpm, the launcher, the services).
     process.kill(-(started.pid ?? 0), "SIGINT");

@@ -15,6 +15,10 @@ export const embeddedEnv = {
   SWITCHYARD_EXECUTORS: z.coerce.number().int().min(1).max(16).default(1),
   GATEWAY_HOST: z.string().default("127.0.0.1"),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(1416),
+  /** The credentials store's key; without one, a key kept in the data directory. */
+  SWITCHYARD_SECRET_KEY: z.string().optional(),
+  /** An admin key to seed; without one, the first start makes one and prints it once. */
+  SWITCHYARD_ADMIN_KEY: z.string().optional(),
 };
 
 export type EmbeddedConfig = ReturnType<typeof loadEmbeddedConfig>;

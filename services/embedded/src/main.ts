@@ -1,15 +1,18 @@
 // `pnpm start`: the whole system on one machine. Infrastructure from NATS_URL/REDIS_URL or
 // local binaries, then every service as its own process with prefixed logs.
 import { existsSync } from "node:fs";
+import { createSubjects, endpoints } from "@switchyard/contracts";
 import { type StartedPlan, startPlan } from "@switchyard/local";
+import { call, connectNats } from "@switchyard/nats";
 import { loadEmbeddedConfig } from "./config.ts";
 import { type Endpoint, ensureNats, ensureRedis, MissingBinaryError } from "./infrastructure.ts";
 import { formatLine } from "./log-lines.ts";
+import { localSecretKey } from "./secret-key.ts";
 
 const config = loadEmbeddedConfig(process.env);
 const color = process.stdout.isTTY === true;
 const say = (line: string) => process.stdout.write(`${formatLine("system", line, color)}\n`);
-const endpoints: Endpoint[] = [];
+const infrastructure: Endpoint[] = [];
 let plan: StartedPlan | undefined;
 let stopping = false;
 
@@ -19,7 +22,7 @@ async function stopAll(code: number): Promise<never> {
     say("stopping…");
     // Reverse order: gateways first, infrastructure last.
     await plan?.stop();
-    for (const endpoint of endpoints.reverse()) await endpoint.server?.stop();
+    for (const endpoint of infrastructure.reverse()) await endpoint.server?.stop();
     say("stopped");
   }
   process.exit(code);
@@ -30,21 +33,29 @@ process.once("SIGTERM", () => void stopAll(0));
 
 try {
   const nats = await ensureNats(config.NATS_URL, config.SWITCHYARD_DATA_DIR, say);
-  endpoints.push(nats);
+  infrastructure.push(nats);
   const redis = await ensureRedis(config.REDIS_URL, config.SWITCHYARD_DATA_DIR, say);
-  endpoints.push(redis);
+  infrastructure.push(redis);
   say(`NATS ${nats.url}${nats.server ? " (local)" : ""} · Redis ${redis.url}${redis.server ? " (local)" : ""}`);
 
   const shellEnv = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
   // Model and log settings pass through; nothing else of this shell's environment does.
   const passThrough = Object.fromEntries(
     Object.entries(shellEnv).filter(([name]) =>
-      /^(PATH$|HOME$|OPENAI_|SWITCHYARD_MODELS$|SWITCHYARD_SUBJECT_PREFIX$|LOG_LEVEL$|OTEL_|EXECUTOR_|GATEWAY_|SESSION_|MCP_)/.test(name),
+      /^(PATH$|HOME$|OPENAI_|SWITCHYARD_MODELS$|SWITCHYARD_SUBJECT_PREFIX$|SWITCHYARD_AUTH|LOG_LEVEL$|OTEL_|EXECUTOR_|GATEWAY_|SESSION_|MCP_|ACCESS_)/.test(
+        name,
+      ),
     ),
   );
   plan = await startPlan({
     env: { ...passThrough, NATS_URL: nats.url, REDIS_URL: redis.url },
     services: {
+      access: {
+        env: {
+          SWITCHYARD_SECRET_KEY: localSecretKey(config.SWITCHYARD_SECRET_KEY, config.SWITCHYARD_DATA_DIR),
+          ...(config.SWITCHYARD_ADMIN_KEY ? { SWITCHYARD_ADMIN_KEY: config.SWITCHYARD_ADMIN_KEY } : {}),
+        },
+      },
       // The mcp service alone sees this shell's whole environment: MCP server entries may name
       // secrets as ${NAME}, and it passes a server only what its entry declares.
       mcp: { env: { ...shellEnv, ...(existsSync(config.MCP_CONFIG_PATH) ? { MCP_CONFIG_PATH: config.MCP_CONFIG_PATH } : {}) } },
@@ -66,6 +77,21 @@ try {
     });
   }
 
+  // The first admin key, when there is no admin yet: made by the access service, shown here once.
+  const bus = {
+    nats: await connectNats({ url: nats.url, name: "switchyard-launcher" }),
+    subjects: createSubjects(plan.env.SWITCHYARD_SUBJECT_PREFIX),
+  };
+  const bootstrap = await call(bus, endpoints.accessBootstrap, {}, { timeoutMs: 10_000 });
+  await bus.nats.close();
+  const keyLines = bootstrap.secret
+    ? [
+        `  API key     export SWITCHYARD_API_KEY=${bootstrap.secret}`,
+        "              (an admin key, shown this once: keep it; every route but health and login needs a key)",
+      ]
+    : [
+        `  API key     ${config.SWITCHYARD_ADMIN_KEY ? "the one in SWITCHYARD_ADMIN_KEY" : "an admin key was made on an earlier start"}: export it as SWITCHYARD_API_KEY`,
+      ];
   const models = processes.executor[0]?.ready.models ?? [];
   const defaultModel = models.find((line) => line.startsWith("default:")) ?? "default: unknown";
   const host = config.GATEWAY_HOST === "0.0.0.0" ? "127.0.0.1" : config.GATEWAY_HOST;
@@ -79,9 +105,10 @@ try {
     `  MCP server  ${base}/mcp (Streamable HTTP), ${base}/sse (legacy)`,
     `  model       ${defaultModel}`,
     `  pipelines   ${config.SWITCHYARD_PIPELINES_DIR}`,
+    ...keyLines,
     "",
     "Try:",
-    `  curl -s ${base}/greet/run -H 'content-type: application/json' -d '{"name":"Ada"}'`,
+    `  curl -s ${base}/greet/run -H "x-api-key: $SWITCHYARD_API_KEY" -H 'content-type: application/json' -d '{"name":"Ada"}'`,
     "",
     "Ctrl-C stops everything.",
     "",

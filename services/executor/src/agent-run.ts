@@ -50,5 +50,5 @@ export async function runAgentRequest(
     usage: result.usage,
     trimmed: result.trimmed,
   };
-  return { outputs, chat: { text: result.output, finish_reason: "stop", usage: result.usage } };
+  return { outputs, usage: result.usage, chat: { text: result.output, finish_reason: "stop", usage: result.usage } };
 }

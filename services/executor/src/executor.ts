@@ -2,13 +2,14 @@ import type { ModelCatalog } from "@switchyard/config";
 import { DefinitionChanged, endpoints, type RunAccepted, type RunRequest, runLimits } from "@switchyard/contracts";
 import { AgentInputs, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
-import type { McpGrpcClient, RegistryGrpcClient, SessionGrpcClient } from "@switchyard/grpc";
+import type { AccessGrpcClient, McpGrpcClient, RegistryGrpcClient, SessionGrpcClient } from "@switchyard/grpc";
 import { type Bus, decodeJson, encodeJson, serve } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { createSessionMemory } from "./agent/memory.ts";
 import { runAgentRequest } from "./agent-run.ts";
 import { type DoneBody, planChat } from "./chat.ts";
 import type { ExecutorConfig } from "./config.ts";
+import { createCredentialCache } from "./credentials.ts";
 import { type CachedDefinition, createDefinitionCache } from "./definitions-cache.ts";
 import { runPipelineByName } from "./engine.ts";
 import { runPipelineRequest } from "./pipeline-run.ts";
@@ -22,6 +23,8 @@ export interface ExecutorDeps {
   registry: RegistryGrpcClient;
   mcp: McpGrpcClient;
   sessions: SessionGrpcClient;
+  /** Credentials' values, for model aliases that name one. */
+  access: AccessGrpcClient;
   models: ModelCatalog;
   config: ExecutorConfig;
   logger: Logger;
@@ -43,7 +46,8 @@ const maxResultBytes = 900 * 1024;
 export function createExecutor(deps: ExecutorDeps): Executor {
   const { bus, logger, tracer, config } = deps;
   const { nats, subjects } = bus;
-  const providers = createProviderSet(deps.models, config.EXECUTOR_PROVIDER_TIMEOUT_MS);
+  const credentials = createCredentialCache(deps.access, bus, { deadlineMs: config.EXECUTOR_GRPC_DEADLINE_MS, ttlMs: 60_000 });
+  const providers = createProviderSet(deps.models, config.EXECUTOR_PROVIDER_TIMEOUT_MS, credentials.get);
   const tools = createToolCaller(deps.mcp, config.EXECUTOR_TOOL_TIMEOUT_MS);
   const cache = createDefinitionCache({
     registry: deps.registry,
@@ -155,6 +159,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       for (const subscription of subscriptions) subscription.unsubscribe();
       const open = [...runs.values()];
       await Promise.race([Promise.allSettled(open), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      credentials.close();
     },
   };
 }

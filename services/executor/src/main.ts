@@ -1,5 +1,5 @@
 import { createModelCatalog } from "@switchyard/config";
-import { createMcpClient, createRegistryClient, createSessionClient } from "@switchyard/grpc";
+import { createAccessClient, createMcpClient, createRegistryClient, createSessionClient } from "@switchyard/grpc";
 import { runService } from "@switchyard/runtime";
 import { executorEnv } from "./config.ts";
 import { createExecutor } from "./executor.ts";
@@ -16,6 +16,7 @@ await runService(
         registry: own(createRegistryClient(config.REGISTRY_GRPC_ADDRESS)),
         mcp: own(createMcpClient(config.MCP_GRPC_ADDRESS)),
         sessions: own(createSessionClient(config.SESSION_GRPC_ADDRESS)),
+        access: own(createAccessClient(config.ACCESS_GRPC_ADDRESS)),
       }),
   },
   process.env,

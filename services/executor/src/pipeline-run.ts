@@ -2,7 +2,7 @@ import type { RunRequest } from "@switchyard/contracts";
 import { answerChat, type ChatPlan, type DoneBody } from "./chat.ts";
 import type { CachedPipeline } from "./definitions-cache.ts";
 import { type EngineDeps, runPipeline } from "./engine.ts";
-import type { Answer } from "./providers/answer.ts";
+import { type Answer, sumUsage } from "./providers/answer.ts";
 import type { RunPublisher } from "./run-publisher.ts";
 
 export interface PipelinePlan {
@@ -33,6 +33,7 @@ export async function runPipelineRequest(
       ? { chatTools: { component: plan.chat.answeringComponent, tools: request.chat.tools, toolChoice: request.chat.tool_choice } }
       : {}),
   });
-  if (!plan.chat || !request.chat) return { outputs };
-  return { outputs, chat: await answerChat(plan.chat, request.chat, outputs, answers) };
+  const usage = answers.size > 0 ? { usage: sumUsage([...answers.values()].map((answer) => answer.usage)) } : {};
+  if (!plan.chat || !request.chat) return { outputs, ...usage };
+  return { outputs, ...usage, chat: await answerChat(plan.chat, request.chat, outputs, answers) };
 }

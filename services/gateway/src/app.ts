@@ -1,13 +1,17 @@
 import express, { type Express } from "express";
+import { authentication } from "./access/middleware.ts";
 import type { GatewayContext } from "./context.ts";
 import { agUiRoutes } from "./faces/ag-ui/routes.ts";
 import { hayhooksRoutes } from "./faces/hayhooks/routes.ts";
 import { mcpEndpointRoutes } from "./faces/mcp/routes.ts";
+import { accessRoutes } from "./faces/native/access.ts";
 import { agentRoutes } from "./faces/native/agents.ts";
 import { healthRoutes } from "./faces/native/health.ts";
 import { mcpServerRoutes } from "./faces/native/mcp-servers.ts";
 import { pipelineRoutes } from "./faces/native/pipelines.ts";
 import { openAiRoutes } from "./faces/openai/routes.ts";
+import { pipelitAuthRoutes } from "./faces/pipelit/auth.ts";
+import { pipelitCredentialRoutes } from "./faces/pipelit/credentials.ts";
 import { errorMiddleware, notFoundHandler } from "./http/errors.ts";
 import { guardOptions, hostAndOriginGuard } from "./http/guard.ts";
 import { tracingMiddleware } from "./http/tracing.ts";
@@ -15,20 +19,27 @@ import { tracingMiddleware } from "./http/tracing.ts";
 const yamlTypes = ["application/yaml", "application/x-yaml", "text/yaml"];
 
 /**
- * The gateway's HTTP app: parsing and limits first, then each face's routes (fixed paths
- * before the root's `/{name}/…` catch-alls), then the one error handler.
+ * The gateway's HTTP app: tracing, health, the Host/Origin guard and authentication first
+ * (bodies are read only for authenticated requests and the login routes), then each face's
+ * routes, each naming its permission (fixed paths before the root's `/{name}/…`
+ * catch-alls), then the one error handler.
  */
 export function createGatewayApp(context: GatewayContext): Express {
   const app = express();
   app.disable("x-powered-by");
   app.set("query parser", "simple");
+  if (context.config.GATEWAY_TRUST_PROXY_HOPS > 0) app.set("trust proxy", context.config.GATEWAY_TRUST_PROXY_HOPS);
   app.use(tracingMiddleware(context.tracer));
   // Probes come with whatever Host the orchestrator uses, and health reveals nothing: before the guard.
   app.use(healthRoutes(context));
   const { GATEWAY_HOST, GATEWAY_ALLOWED_HOSTS, GATEWAY_ALLOWED_ORIGINS } = context.config;
   app.use(hostAndOriginGuard(guardOptions(GATEWAY_HOST, GATEWAY_ALLOWED_HOSTS, GATEWAY_ALLOWED_ORIGINS)));
+  app.use(authentication(context));
   app.use(express.json({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, strict: true }));
   app.use(express.text({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, type: yamlTypes }));
+  app.use(accessRoutes(context));
+  app.use(pipelitAuthRoutes(context));
+  app.use(pipelitCredentialRoutes(context));
   app.use("/v1/pipelines", pipelineRoutes(context));
   app.use("/v1/mcp/servers", mcpServerRoutes(context));
   app.use("/v1/agents", agentRoutes(context));

@@ -2,6 +2,14 @@ import type { CommonConfig } from "@switchyard/config";
 import { z } from "zod";
 
 export const gatewayEnv = {
+  /** `off` serves every route without a key: for a gateway only its own machine can reach. */
+  SWITCHYARD_AUTH: z.enum(["on", "off"]).default("on"),
+  /** With authentication off, the gateway refuses to bind off loopback unless this says it is meant. */
+  SWITCHYARD_AUTH_OFF_EXPOSED: z.enum(["true", "false"]).default("false"),
+  /** How long a gateway trusts a key it looked up without asking again (revocations reach it at once by event). */
+  GATEWAY_KEY_CACHE_TTL_MS: z.coerce.number().int().positive().default(60_000),
+  /** Trust X-Forwarded-For from this many proxies in front (express's `trust proxy`), for the client address. */
+  GATEWAY_TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Loopback unless configured: exposing the gateway is a deliberate choice. */
   GATEWAY_HOST: z.string().default("127.0.0.1"),
   GATEWAY_PORT: z.coerce.number().int().min(0).max(65535).default(1416),

@@ -2,6 +2,7 @@ import type { Endpoint } from "@switchyard/contracts";
 import type { Bus } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { z } from "zod";
+import type { PrincipalCache } from "./access/principals.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { RunApi } from "./core/run-client.ts";
 
@@ -16,6 +17,8 @@ export interface GatewayContext {
     options?: { token?: string },
   ): Promise<z.output<Res>>;
   runs: RunApi;
+  /** Who a key is, cached and invalidated by the access service's change events. */
+  access: PrincipalCache;
   logger: Logger;
   tracer: Tracer;
 }

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import type { Bus } from "@switchyard/nats";
 import { call } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
+import { createPrincipalCache } from "./access/principals.ts";
 import { createGatewayApp } from "./app.ts";
 import type { GatewayConfig } from "./config.ts";
 import { createRunApi } from "./core/run-client.ts";
@@ -19,13 +20,29 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
+const loopbackHosts = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
 export function createGateway(deps: GatewayDeps): Gateway {
-  const timeoutMs = deps.config.GATEWAY_REQUEST_TIMEOUT_MS;
+  const { config } = deps;
+  if (config.SWITCHYARD_AUTH === "off" && !loopbackHosts.has(config.GATEWAY_HOST) && config.SWITCHYARD_AUTH_OFF_EXPOSED !== "true") {
+    throw new Error(
+      `refusing to serve ${config.GATEWAY_HOST} with SWITCHYARD_AUTH=off: anyone who reaches it could deploy and run code. ` +
+        "Bind to loopback, turn authentication on, or set SWITCHYARD_AUTH_OFF_EXPOSED=true if that is really meant.",
+    );
+  }
+  const timeoutMs = config.GATEWAY_REQUEST_TIMEOUT_MS;
+  const access = createPrincipalCache(deps.bus, {
+    ttlMs: config.GATEWAY_KEY_CACHE_TTL_MS,
+    maxEntries: 10_000,
+    timeoutMs,
+    logger: deps.logger,
+  });
   const app = createGatewayApp({
-    config: deps.config,
+    config,
     bus: deps.bus,
     call: (endpoint, payload, options) => call(deps.bus, endpoint, payload, { timeoutMs, ...options }),
     runs: createRunApi(deps.bus, timeoutMs),
+    access,
     logger: deps.logger,
     tracer: deps.tracer,
   });
@@ -48,6 +65,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       });
     },
     stop() {
+      access.close();
       return new Promise((resolve) => {
         if (!server) return resolve();
         server.close(() => resolve());

@@ -1,6 +1,7 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CommonConfig, commonEnv, grpcAddressEnv, redisEnv } from "@switchyard/config";
+import { parseAllowList } from "@switchyard/net";
 import { z } from "zod";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
@@ -27,6 +28,26 @@ export const mcpEnv = {
   MCP_RESTART_RESET_MS: z.coerce.number().int().positive().default(60_000),
   /** HTTP and SSE servers are pinged this often, since a dead peer does not close those transports. */
   MCP_PING_INTERVAL_MS: z.coerce.number().int().positive().default(15_000),
+  /**
+   * Comma-separated host names, IPs and CIDRs that servers added over the API may reach although they are not
+   * public (loopback, private, link-local, metadata). Empty by default: the API can name public hosts only.
+   */
+  MCP_OUTBOUND_ALLOW: z
+    .string()
+    .default("")
+    .transform((list) =>
+      list
+        .split(",")
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ""),
+    )
+    .superRefine((entries, context) => {
+      try {
+        parseAllowList(entries);
+      } catch (error) {
+        context.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
 };
 
 export type McpConfig = z.infer<z.ZodObject<typeof mcpEnv>> & CommonConfig;

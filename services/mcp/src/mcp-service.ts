@@ -2,6 +2,7 @@ import { tmpdir } from "node:os";
 import { mcpLimits } from "@switchyard/contracts";
 import { createGrpcServer, serveMcp } from "@switchyard/grpc";
 import { type Bus, publishJson } from "@switchyard/nats";
+import { createOutboundGuard } from "@switchyard/net";
 import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { loadCatalog } from "./catalog.ts";
@@ -40,13 +41,16 @@ export function createMcpService(deps: McpServiceDeps): McpService {
     maxMs: config.MCP_RESTART_MAX_MS,
     resetAfterMs: config.MCP_RESTART_RESET_MS,
   };
+  // One guard for every server added over the API: the URL check on add/update and the fetch their transports use.
+  const guard = createOutboundGuard({ allow: config.MCP_OUTBOUND_ALLOW, allowSetting: "MCP_OUTBOUND_ALLOW" });
   const table = createServerTable({
     store: createMcpStore(deps.redis, tracer),
     logger,
-    launchContext: { serviceEnv: deps.env, home: deps.serverHome ?? tmpdir() },
+    launchContext: { serviceEnv: deps.env, home: deps.serverHome ?? tmpdir(), guardedFetch: guard.fetch },
     supervision: { handshakeTimeoutMs: config.MCP_HANDSHAKE_TIMEOUT_MS, pingIntervalMs: config.MCP_PING_INTERVAL_MS, backoff },
     protectedNames: serviceSettingNames,
     maxServers: mcpLimits.servers,
+    checkUrl: guard.checkUrl,
     onChange: (id, source, state) => {
       const event = {
         id,
@@ -79,6 +83,7 @@ export function createMcpService(deps: McpServiceDeps): McpService {
       for (const subscription of subscriptions) subscription.unsubscribe();
       await grpc.stop();
       await table.stop();
+      await guard.dispatcher.destroy();
     },
   };
 }

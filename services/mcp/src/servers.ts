@@ -1,4 +1,4 @@
-import type { McpServerEntry, McpServerInput, McpUpdateRequest } from "@switchyard/contracts";
+import type { McpServerConfig, McpServerEntry, McpServerInput, McpUpdateRequest } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { Logger } from "@switchyard/telemetry";
 import type { ServerSpec } from "./config-file.ts";
@@ -23,6 +23,8 @@ export interface ServerTableOptions {
   /** Settings of the service that `${NAME}` may not read. */
   protectedNames: readonly string[];
   maxServers: number;
+  /** Refuses a URL a request names that may not be reached (the outbound guard's `checkUrl`). */
+  checkUrl(url: string): Promise<void>;
   /** A server started, stopped, failed or changed its tools. */
   onChange(id: string, source: ServerSource, state: { isRunning: boolean; lastError?: string }): void;
 }
@@ -38,7 +40,8 @@ export function createServerTable(options: ServerTableOptions) {
   const catalog = new Map<string, ServerSpec>();
   const enabled = new Map<string, Managed>();
 
-  function manage(spec: ServerSpec, source: ServerSource): Managed {
+  /** `guarded`: the server came through the API, so its URL may reach only what the outbound guard lets through. */
+  function manage(spec: ServerSpec, source: ServerSource, guarded: boolean): Managed {
     const managed: Managed = {
       spec,
       source,
@@ -48,7 +51,7 @@ export function createServerTable(options: ServerTableOptions) {
         logger,
         launch: () => {
           if (spec.unavailable) throw new LaunchError(spec.unavailable);
-          return createLaunch(spec.config, options.launchContext);
+          return createLaunch(spec.config, options.launchContext, guarded);
         },
         onChange: () => options.onChange(spec.id, source, managed.supervisor.state()),
       }),
@@ -71,6 +74,14 @@ export function createServerTable(options: ServerTableOptions) {
     return managed;
   }
 
+  /** Before anything is stored or connects: a URL the API names must reach a public (or allow-listed) address. */
+  async function assertReachable(config: McpServerConfig, param: string): Promise<void> {
+    if (!("url" in config)) return;
+    await options.checkUrl(config.url).catch((error: unknown) => {
+      throw error instanceof AppError ? new AppError(error.code, error.message, { param, cause: error }) : error;
+    });
+  }
+
   async function stopped(managed: Managed): Promise<void> {
     await managed.supervisor.stop();
     options.onChange(managed.spec.id, managed.source, { isRunning: false });
@@ -78,7 +89,7 @@ export function createServerTable(options: ServerTableOptions) {
 
   async function restore(configSpecs: ServerSpec[]): Promise<void> {
     for (const spec of configSpecs) {
-      if (servers.size < options.maxServers) servers.set(spec.id, manage(spec, "config"));
+      if (servers.size < options.maxServers) servers.set(spec.id, manage(spec, "config", false));
       else logger.warn({ event: "mcp.server.skipped", server: spec.id, reason: "too many servers" }, "config mcp server skipped");
     }
     for (const stored of await store.servers()) {
@@ -86,13 +97,14 @@ export function createServerTable(options: ServerTableOptions) {
       const skip = servers.has(stored.id) ? "a config server has the same id" : problem;
       const reason = skip ?? (servers.size >= options.maxServers ? "too many servers" : undefined);
       if (reason || !stored.input) logger.warn({ event: "mcp.server.skipped", server: stored.id, reason }, "stored mcp server skipped");
-      else servers.set(stored.id, manage(specOf(stored.input), "runtime"));
+      // Not checked here: a stored URL the allow-list no longer opens fails at connect, and is shown failed.
+      else servers.set(stored.id, manage(specOf(stored.input), "runtime", true));
     }
     for (const id of await store.enabledCatalog()) {
       const spec = catalog.get(id);
       const reason = !spec ? "not in the catalog" : servers.size + enabled.size >= options.maxServers ? "too many servers" : undefined;
       if (reason || !spec) logger.warn({ event: "mcp.server.skipped", server: id, reason }, "enabled catalog entry skipped");
-      else enabled.set(id, manage(spec, "catalog"));
+      else enabled.set(id, manage(spec, "catalog", false));
     }
   }
 
@@ -133,9 +145,10 @@ export function createServerTable(options: ServerTableOptions) {
     async add(input: McpServerInput): Promise<McpServerEntry> {
       assertSafeServer(configOf(input), options.protectedNames);
       assertNoEnvironmentReferences(configOf(input));
+      await assertReachable(configOf(input), "url");
       if (servers.has(input.id)) throw new AppError("conflict", `MCP server '${input.id}' already exists`, { param: "id" });
       assertRoom();
-      const managed = manage(specOf(input), "runtime");
+      const managed = manage(specOf(input), "runtime", true);
       servers.set(input.id, managed);
       await store.putServer(input).catch((error: unknown) => {
         servers.delete(input.id);
@@ -149,10 +162,11 @@ export function createServerTable(options: ServerTableOptions) {
       const previous = existing(id);
       assertSafeServer(configOf(server), options.protectedNames);
       assertNoEnvironmentReferences(configOf(server));
+      await assertReachable(configOf(server), "server.url");
       // Config servers are replaced until the next start: the file stays the source of truth.
       if (previous.source === "runtime") await store.putServer(server);
       if (servers.get(id) !== previous) throw new AppError("conflict", `MCP server '${id}' changed meanwhile`, { param: "id" });
-      const replacement = manage(specOf(server), previous.source);
+      const replacement = manage(specOf(server), previous.source, true);
       servers.set(id, replacement);
       await previous.supervisor.stop();
       await replacement.supervisor.start();
@@ -174,7 +188,7 @@ export function createServerTable(options: ServerTableOptions) {
       if (!spec) throw new AppError("not_found", `'${id}' is not in the MCP catalog`, { param: "id" });
       if (enabled.has(id)) throw new AppError("conflict", `catalog server '${id}' is already enabled`, { param: "id" });
       assertRoom();
-      const managed = manage(spec, "catalog");
+      const managed = manage(spec, "catalog", false);
       enabled.set(id, managed);
       await store.enable(id).catch((error: unknown) => {
         enabled.delete(id);

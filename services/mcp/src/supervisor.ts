@@ -67,8 +67,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     options.onChange();
   }
 
-  // Idempotent per connection: an exit during the handshake reports both through onclose
-  // and through the rejected connect, and only the first (which knows the exit status) counts.
+  // Idempotent per connection: a close after a failure (the client closed by `lose` itself) changes nothing.
   function lose(connection: Connection, reason: string): void {
     if (connection.lost) return;
     connection.lost = true;
@@ -115,7 +114,15 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     );
     const connection: Connection = { client, launch, lost: false };
     current = connection;
-    client.onclose = () => lose(connection, launch.describeExit() ?? "the connection closed");
+    // During the handshake a close only records itself: the rejected connect that follows reports the failure, with
+    // what the transport knows (exit status, a refused connect, an HTTP status) that a bare close does not carry.
+    let handshaking = true;
+    let closedInHandshake = false;
+    const closed = () => lose(connection, launch.describeExit() ?? "the connection closed");
+    client.onclose = () => {
+      if (handshaking) closedInHandshake = true;
+      else closed();
+    };
     client.onerror = (error) => logger.debug({ server: id, err: error.message }, "mcp transport error");
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -130,6 +137,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         return listAllTools(client, options.handshakeTimeoutMs);
       })();
       const listed = await Promise.race([handshake, timeout]);
+      handshaking = false;
+      if (closedInHandshake) return closed();
       if (connection.lost) return;
       tools = listed;
       lastError = undefined;
@@ -138,6 +147,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       logger.info({ event: "mcp.server.started", server: id, pid: launch.pid, tools: tools.length }, "mcp server started");
       options.onChange();
     } catch (error) {
+      handshaking = false;
       const reason = error instanceof HandshakeTimeout ? error.message : (launch.describeExit() ?? `handshake failed: ${message(error)}`);
       lose(connection, reason);
     } finally {

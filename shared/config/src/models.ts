@@ -4,8 +4,9 @@ import { z } from "zod";
 
 /**
  * Model aliases are configured server-side only. `SWITCHYARD_MODELS` holds extra aliases as
- * JSON: `{"<alias>": {"base_url": "...", "model": "...", "api_key_env": "NAME"}}`. The key itself
- * is read from the named variable, so it never appears in the JSON or in logs.
+ * JSON: `{"<alias>": {"base_url": "...", "model": "...", "api_key_env": "NAME"}}` or, with the
+ * key in the credentials store, `"credential": "openai-prod"`. The key itself is read from the
+ * named variable (or the store, on each call), so it never appears in the JSON or in logs.
  */
 const ProviderEntry = z.union([
   z.object({ provider: z.literal("echo") }).strict(),
@@ -18,13 +19,26 @@ const ProviderEntry = z.union([
         .string()
         .regex(/^[A-Z_][A-Z0-9_]*$/)
         .optional(),
+      credential: z
+        .string()
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/)
+        .optional(),
     })
-    .strict(),
+    .strict()
+    .refine((entry) => entry.api_key_env === undefined || entry.credential === undefined, "give api_key_env or credential, not both"),
 ]);
 
 export type ModelTarget =
   | { alias: string; provider: "echo" }
-  | { alias: string; provider: "openai"; baseUrl: string; model: string; apiKey: string | undefined };
+  | {
+      alias: string;
+      provider: "openai";
+      baseUrl: string;
+      model: string;
+      apiKey: string | undefined;
+      /** A credential in the access service's store, read on each call (so a rotation counts at once). */
+      credential?: string | undefined;
+    };
 
 export interface ModelCatalog {
   aliases(): string[];
@@ -74,6 +88,7 @@ export function createModelCatalog(env: ModelEnv, secrets: NodeJS.ProcessEnv): M
               baseUrl: entry.base_url,
               model: entry.model,
               apiKey: entry.api_key_env ? secrets[entry.api_key_env] : undefined,
+              ...(entry.credential ? { credential: entry.credential } : {}),
             },
       );
     }
@@ -84,7 +99,8 @@ export function createModelCatalog(env: ModelEnv, secrets: NodeJS.ProcessEnv): M
     describe: (alias) => {
       const target = targets.get(alias);
       if (!target) return `${alias}: not configured`;
-      return target.provider === "echo" ? `${alias}: built-in echo provider (no LLM)` : `${alias}: ${target.model} at ${target.baseUrl}`;
+      if (target.provider === "echo") return `${alias}: built-in echo provider (no LLM)`;
+      return `${alias}: ${target.model} at ${target.baseUrl}${target.credential ? ` (key: credential '${target.credential}')` : ""}`;
     },
   };
 }

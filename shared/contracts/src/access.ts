@@ -41,7 +41,15 @@ export const rolePermissions: Record<Role, readonly Permission[]> = {
 };
 
 /** Globs (`*` any run of characters, `?` one) over names; absent means everything the role allows. */
-const Globs = z.array(z.string().min(1).max(128).regex(/^[A-Za-z0-9_.*?:/-]+$/, "letters, digits, '_', '.', '-', ':', '/', '*', '?'")).max(64);
+const Globs = z
+  .array(
+    z
+      .string()
+      .min(1)
+      .max(128)
+      .regex(/^[A-Za-z0-9_.*?:/-]+$/, "letters, digits, '_', '.', '-', ':', '/', '*', '?'"),
+  )
+  .max(64);
 
 /** What a key is limited to, beyond its role. */
 export const KeyScopes = z
@@ -118,6 +126,7 @@ export function hashSecret(secret: string): string {
 export const ClientAddress = z.string().min(1).max(64);
 
 export const AuthenticateRequest = z.object({ secretHash: SecretHash, client: ClientAddress });
+export type AuthenticateRequest = z.infer<typeof AuthenticateRequest>;
 
 /** One limit's state after a decision, as OpenAI's `x-ratelimit-*` headers say it. */
 export const LimitState = z.object({ limit: z.number().int(), remaining: z.number().int(), resetMs: z.number().int().min(0) });
@@ -130,7 +139,12 @@ export const AdmitRequest = z.object({
   estimatedTokens: z.number().int().min(0).default(0),
   runId: z.string().max(64).optional(),
   /** How long a concurrency slot may be held if nobody releases it (the run's deadline and a margin). */
-  holdMs: z.number().int().positive().max(24 * 3600 * 1000).default(16 * 60 * 1000),
+  holdMs: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 3600 * 1000)
+    .default(16 * 60 * 1000),
 });
 export type AdmitRequest = z.infer<typeof AdmitRequest>;
 
@@ -152,6 +166,7 @@ export const SettleRequest = z.object({
   estimatedTokens: z.number().int().min(0).default(0),
   usedTokens: z.number().int().min(0).default(0),
 });
+export type SettleRequest = z.infer<typeof SettleRequest>;
 
 export const KeyCreateRequest = z.object({
   name: z.string().min(1).max(128),
@@ -168,6 +183,7 @@ export const KeyCreated = z.object({ key: KeyInfo, secret: z.string() });
 export type KeyCreated = z.infer<typeof KeyCreated>;
 
 export const KeyRef = z.object({ id: KeyId });
+export type KeyRef = z.infer<typeof KeyRef>;
 export const KeyUpdateRequest = z.object({
   id: KeyId,
   disabled: z.boolean().optional(),
@@ -175,13 +191,25 @@ export const KeyUpdateRequest = z.object({
   scopes: KeyScopes.optional(),
   name: z.string().min(1).max(128).optional(),
 });
+export type KeyUpdateRequest = z.infer<typeof KeyUpdateRequest>;
 export const KeyRotateRequest = z.object({
   id: KeyId,
   /** How long the old secret keeps working. */
-  graceSeconds: z.number().int().min(0).max(30 * 86_400).default(3600),
+  graceSeconds: z
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(3600),
 });
-export const KeyListRequest = z.object({ limit: z.number().int().min(1).max(1000).default(100), offset: z.number().int().min(0).default(0) });
+export type KeyRotateRequest = z.infer<typeof KeyRotateRequest>;
+export const KeyListRequest = z.object({
+  limit: z.number().int().min(1).max(1000).default(100),
+  offset: z.number().int().min(0).default(0),
+});
+export type KeyListRequest = z.infer<typeof KeyListRequest>;
 export const KeyList = z.object({ items: z.array(KeyInfo), total: z.number().int().min(0) });
+export type KeyList = z.infer<typeof KeyList>;
 
 /** Published on every key change, so every gateway drops what it cached for these secrets at once. */
 export const KeyChanged = z.object({ keyId: KeyId, secretHashes: z.array(SecretHash) });
@@ -189,6 +217,7 @@ export type KeyChanged = z.infer<typeof KeyChanged>;
 
 /** Creates the first admin key when no admin exists; the secret is returned once, to the launcher. */
 export const BootstrapReply = z.object({ created: z.boolean(), secret: z.string().optional(), keyId: KeyId.optional() });
+export type BootstrapReply = z.infer<typeof BootstrapReply>;
 
 export const Username = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/, "1-64 letters, digits, '_', '.', '@' or '-'");
 /** Passwords: long enough to matter, short enough that hashing one is bounded work. */
@@ -205,9 +234,12 @@ export const UserInfo = z.object({
 export type UserInfo = z.infer<typeof UserInfo>;
 
 export const SetupStatus = z.object({ needsSetup: z.boolean() });
+export type SetupStatus = z.infer<typeof SetupStatus>;
 /** The first admin user; refused (conflict) once any user exists. */
 export const SetupRequest = z.object({ username: Username, password: Password, client: ClientAddress });
+export type SetupRequest = z.infer<typeof SetupRequest>;
 export const LoginRequest = z.object({ username: z.string().max(64), password: z.string().max(256), client: ClientAddress });
+export type LoginRequest = z.infer<typeof LoginRequest>;
 /**
  * A login: the token at once, or, when the user has MFA on, no token and `mfaRequired`. The
  * second step (`MfaLoginRequest`) is accepted only for a user whose password was checked
@@ -221,10 +253,14 @@ export const LoginReply = z.object({
 });
 export type LoginReply = z.infer<typeof LoginReply>;
 export const MfaLoginRequest = z.object({ username: z.string().max(64), code: TotpCode, client: ClientAddress });
+export type MfaLoginRequest = z.infer<typeof MfaLoginRequest>;
 export const UserRef = z.object({ id: z.string().min(1).max(64) });
+export type UserRef = z.infer<typeof UserRef>;
 /** A new TOTP secret for the user, not yet on: `verify` with a code from it turns MFA on. */
 export const MfaSetupReply = z.object({ secret: z.string(), otpauthUri: z.string() });
+export type MfaSetupReply = z.infer<typeof MfaSetupReply>;
 export const MfaCodeRequest = z.object({ id: z.string().min(1).max(64), code: TotpCode });
+export type MfaCodeRequest = z.infer<typeof MfaCodeRequest>;
 
 export const CredentialName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "1-64 letters, digits, '_', '.' or '-'");
 /** A stored secret as it is shown: never its value, only a mask (`sk-…abcd`). */
@@ -244,7 +280,10 @@ export const CredentialInfo = z.object({
 export type CredentialInfo = z.infer<typeof CredentialInfo>;
 export const CredentialPutRequest = z.object({
   name: CredentialName,
-  value: z.string().min(1).max(16 * 1024),
+  value: z
+    .string()
+    .min(1)
+    .max(16 * 1024),
   type: CredentialInfo.shape.type.default("secret"),
   provider: z.string().max(64).optional(),
   description: z.string().max(1024).optional(),
@@ -253,10 +292,14 @@ export const CredentialPutRequest = z.object({
   /** Refuse (conflict) when the name exists: creating, not replacing. */
   create: z.boolean().default(false),
 });
+export type CredentialPutRequest = z.infer<typeof CredentialPutRequest>;
 export const CredentialRef = z.object({ name: CredentialName });
+export type CredentialRef = z.infer<typeof CredentialRef>;
 export const CredentialList = z.object({ items: z.array(CredentialInfo), total: z.number().int().min(0) });
+export type CredentialList = z.infer<typeof CredentialList>;
 /** Published when a credential changes, so executors and the mcp service read the new value on the next call. */
 export const CredentialChanged = z.object({ name: CredentialName });
+export type CredentialChanged = z.infer<typeof CredentialChanged>;
 
 /** One admin action. */
 export const AuditEntry = z.object({
@@ -270,5 +313,11 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 export const AuditRecordRequest = AuditEntry.omit({ at: true });
-export const AuditListRequest = z.object({ limit: z.number().int().min(1).max(1000).default(100), offset: z.number().int().min(0).default(0) });
+export type AuditRecordRequest = z.infer<typeof AuditRecordRequest>;
+export const AuditListRequest = z.object({
+  limit: z.number().int().min(1).max(1000).default(100),
+  offset: z.number().int().min(0).default(0),
+});
+export type AuditListRequest = z.infer<typeof AuditListRequest>;
 export const AuditList = z.object({ items: z.array(AuditEntry), total: z.number().int().min(0) });
+export type AuditList = z.infer<typeof AuditList>;

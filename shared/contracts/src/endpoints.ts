@@ -61,8 +61,8 @@ function endpoint<Req extends z.ZodType, Res extends z.ZodType>(
   return { subject, queue: answeredBy === "one replica" ? service : undefined, service, request, reply };
 }
 
-/** A JSON-RPC message of a legacy MCP SSE session, relayed to the gateway replica that holds its stream. */
-export const McpSessionMessage = z.record(z.string(), z.unknown());
+/** A JSON-RPC message of a legacy MCP SSE session, relayed to the gateway replica that holds its stream, with the key that posted it. */
+export const McpSessionMessage = z.object({ keyId: z.string().max(64), message: z.record(z.string(), z.unknown()) });
 
 /**
  * Every NATS request/reply endpoint of Switchyard, in one table: callers and servers both

@@ -94,6 +94,8 @@ export const RunEvent = z.discriminatedUnion("type", [
     type: z.literal("done"),
     seq: Seq,
     outputs: z.record(z.string(), z.unknown()),
+    /** Tokens the run's model calls used (absent when no model ran): what a key's token limit is charged. */
+    usage: Usage.optional(),
     /** For chat runs: the chat output as text, why the model stopped, and the run's token usage. */
     chat: z
       .object({ text: z.string(), finish_reason: FinishReason, usage: Usage, tool_calls: z.array(ToolCall).max(128).optional() })

@@ -7,7 +7,7 @@ export {
 } from "./agent.ts";
 export { type AnalyzeOptions, analyzePipeline, type PipelineGraph, parseReference, type Reference } from "./analyze.ts";
 export { inputLimits, inputsJsonSchema, validateInputs } from "./inputs.ts";
-export { type ParsedDefinition, parseDefinitionDocument, parseDefinitionSource, parsePipelineSource } from "./parse.ts";
+export { declaredName, type ParsedDefinition, parseDefinitionDocument, parseDefinitionSource, parsePipelineSource } from "./parse.ts";
 export {
   Component,
   type ComponentType,

@@ -14,6 +14,13 @@ export function parseDefinitionSource(source: string, nameOverride?: string, kin
   return parseDefinitionDocument(readDocument(source, nameOverride), kindHint);
 }
 
+/** The name a source declares (or the override), read without validating the rest: for checking a deploy's name early. */
+export function declaredName(source: string, nameOverride?: string): string | undefined {
+  if (nameOverride !== undefined) return nameOverride;
+  const name = readDocument(source, undefined).name;
+  return typeof name === "string" ? name : undefined;
+}
+
 /** The same for a document already read (a stored definition, as the registry hands it out). */
 export function parseDefinitionDocument(document: Record<string, unknown>, kindHint?: "pipeline" | "agent"): ParsedDefinition {
   const isAgent = kindHint === "agent" || document.kind === "agent" || ("instructions" in document && !("components" in document));

@@ -20,7 +20,7 @@ export interface ServiceProcess {
   pid: number;
   /** The service's `service.ready` event (ports, instance, models). */
   ready: ServiceReady;
-  /** The last lines it printed (at most 200). */
+  /** The last lines it printed (at most 5,000). */
   recentLines(): string[];
   /** SIGTERM, then SIGKILL after a grace period. */
   stop(): Promise<void>;
@@ -31,7 +31,8 @@ export interface ServiceProcess {
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
-const keptLines = 200;
+/** Lines kept per process, for failure messages and tests that read a service's log. */
+const keptLines = 5000;
 
 /**
  * Starts a service as its own Node process (TypeScript through tsx, no build step) and

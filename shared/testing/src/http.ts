@@ -1,15 +1,34 @@
 /** Small helpers for talking JSON to a gateway in tests. */
+
+let defaultHeaders: Record<string, string> = {};
+
+/** The key every request from these helpers carries unless told otherwise (`startSystem` sets its admin key). */
+export function useApiKey(key: string | undefined): void {
+  defaultHeaders = key ? { "x-api-key": key } : {};
+}
+
+/** The headers of the key in use, for requests made without these helpers (fetch, SDK clients). */
+export function apiKeyHeaders(): Record<string, string> {
+  return { ...defaultHeaders };
+}
+
 export interface JsonResponse {
   status: number;
   headers: Headers;
   body: unknown;
 }
 
-export async function requestJson(
-  url: string,
-  init: { method?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> } = {},
-): Promise<JsonResponse> {
-  const headers: Record<string, string> = { ...init.headers };
+export interface RequestInit {
+  method?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  /** false: send no key (not even the default one). */
+  auth?: boolean;
+}
+
+export async function requestJson(url: string, init: RequestInit = {}): Promise<JsonResponse> {
+  const headers: Record<string, string> = { ...(init.auth === false ? {} : defaultHeaders), ...init.headers };
   let body: string | undefined;
   if (init.rawBody !== undefined) body = init.rawBody;
   else if (init.body !== undefined) {
@@ -28,14 +47,15 @@ export async function requestJson(
 }
 
 /** Like requestJson, over node:http, which (unlike fetch) sends `Host` and `Origin` as given. */
-export async function requestJsonRaw(
-  url: string,
-  init: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<JsonResponse> {
+export async function requestJsonRaw(url: string, init: Omit<RequestInit, "rawBody"> = {}): Promise<JsonResponse> {
   const { request } = await import("node:http");
   const target = new URL(url);
   const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-  const headers: Record<string, string> = { ...(body ? { "content-type": "application/json" } : {}), ...init.headers };
+  const headers: Record<string, string> = {
+    ...(init.auth === false ? {} : defaultHeaders),
+    ...(body ? { "content-type": "application/json" } : {}),
+    ...init.headers,
+  };
   return new Promise((resolve, reject) => {
     const outgoing = request(
       {

@@ -1,6 +1,6 @@
-export { type JsonResponse, requestJson, requestJsonRaw } from "./http.ts";
+export { apiKeyHeaders, type JsonResponse, requestJson, requestJsonRaw, useApiKey } from "./http.ts";
 export { type Infra, startInfra } from "./infra.ts";
 export { openAiSpecPath, openAiSpecValidator, type SpecValidator } from "./openapi.ts";
 export { residentBytes, sseData } from "./sse.ts";
-export { type SystemOptions, startSystem, type TestSystem } from "./system.ts";
+export { randomKey, randomSecretKey, type SystemOptions, startSystem, type TestSystem } from "./system.ts";
 export { startUpstream, type Upstream, type UpstreamOptions } from "./upstream.ts";

@@ -1,5 +1,13 @@
+import { randomBytes } from "node:crypto";
 import { type ServiceProcess, startPlan } from "@switchyard/local";
+import { useApiKey } from "./http.ts";
 import { type Infra, startInfra } from "./infra.ts";
+
+/** A key-shaped secret (`sy-` and 32 base62 characters). */
+export function randomKey(): string {
+  const alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  return `sy-${[...randomBytes(32)].map((byte) => alphabet[byte % 62]).join("")}`;
+}
 
 export interface SystemOptions {
   gateways?: number;
@@ -14,8 +22,16 @@ export interface SystemOptions {
   withSessions?: boolean;
 }
 
+/** A 32-byte key for the credentials store, as the access service takes it (hex). */
+export function randomSecretKey(): string {
+  return randomBytes(32).toString("hex");
+}
+
 export interface TestSystem {
   infra: Infra;
+  /** The admin key the access service was seeded with; the testing helpers send it by default. */
+  adminKey: string;
+  access: ServiceProcess | undefined;
   registry: ServiceProcess | undefined;
   mcp: ServiceProcess | undefined;
   session: ServiceProcess | undefined;
@@ -34,6 +50,7 @@ export interface TestSystem {
 /** Real infrastructure plus each service as its own process, started by the same plan as `pnpm start`. */
 export async function startSystem(options: SystemOptions = {}): Promise<TestSystem> {
   const infra = await startInfra();
+  const adminKey = randomKey();
   try {
     const plan = await startPlan({
       env: {
@@ -45,6 +62,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
         ...options.env,
       },
       services: {
+        access: { env: { SWITCHYARD_ADMIN_KEY: adminKey, SWITCHYARD_SECRET_KEY: randomSecretKey() } },
         ...(options.withMcp ? { mcp: {} } : {}),
         ...(options.withSessions ? { session: {} } : {}),
         ...(options.withoutRegistry ? {} : { registry: {} }),
@@ -57,8 +75,11 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       await plan.stop();
       await infra.stop();
     };
+    useApiKey(adminKey);
     return {
       infra,
+      adminKey,
+      access: processes.access[0],
       registry: processes.registry[0],
       mcp: processes.mcp[0],
       session: processes.session[0],

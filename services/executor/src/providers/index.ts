@@ -10,8 +10,11 @@ export interface ProviderSet {
   get(alias: string): ChatProvider;
 }
 
+/** Where a credential's value comes from (the access service, cached until it changes). */
+export type CredentialSource = (name: string) => Promise<string>;
+
 /** One provider instance per alias, made on first use. */
-export function createProviderSet(models: ModelCatalog, timeoutMs: number): ProviderSet {
+export function createProviderSet(models: ModelCatalog, timeoutMs: number, credentials: CredentialSource): ProviderSet {
   const providers = new Map<string, ChatProvider>();
   return {
     get(alias) {
@@ -22,7 +25,12 @@ export function createProviderSet(models: ModelCatalog, timeoutMs: number): Prov
       const provider =
         target.provider === "echo"
           ? createEchoProvider()
-          : createOpenAIProvider({ baseUrl: target.baseUrl, model: target.model, apiKey: target.apiKey, timeoutMs });
+          : createOpenAIProvider({
+              baseUrl: target.baseUrl,
+              model: target.model,
+              apiKey: target.credential ? () => credentials(target.credential ?? "") : async () => target.apiKey,
+              timeoutMs,
+            });
       providers.set(alias, provider);
       return provider;
     },

@@ -8,7 +8,8 @@ import type { ChatProvider, CompletionChunk, CompletionRequest } from "./types.t
 export interface OpenAIProviderOptions {
   baseUrl: string;
   model: string;
-  apiKey: string | undefined;
+  /** The provider's key, asked for on each call (a credential from the store may have been rotated). */
+  apiKey(): Promise<string | undefined>;
   timeoutMs: number;
 }
 
@@ -85,13 +86,11 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     bodyTimeout: options.timeoutMs,
     connections: 256,
   });
-  const headers = {
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-    ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
-  };
+  const baseHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 
   async function call(body: Record<string, unknown>, signal: AbortSignal) {
+    const key = await options.apiKey();
+    const headers = key ? { ...baseHeaders, authorization: `Bearer ${key}` } : baseHeaders;
     let response: Awaited<ReturnType<typeof request>>;
     try {
       response = await request(url, { method: "POST", headers, body: JSON.stringify(body), dispatcher, signal });

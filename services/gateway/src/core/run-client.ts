@@ -18,11 +18,15 @@ export interface RunOptions {
   kind?: "pipeline" | "agent";
   /** Called once the executor took the run, before any event is handed on. */
   onAccepted?(executor: string): void;
+  /** Called with the tokens the run used, once it finished. */
+  onUsage?(usage: DoneEvent["usage"]): void;
 }
 
 export interface RunResult {
   outputs: Record<string, unknown>;
   chat: DoneEvent["chat"];
+  /** Tokens the run's model calls used, when any ran. */
+  usage: DoneEvent["usage"];
   executor: string;
 }
 
@@ -80,7 +84,8 @@ export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
         options.onAccepted?.(executor);
         stream.accepted();
         const done = await stream.result;
-        return { outputs: done.outputs, chat: done.chat, executor };
+        options.onUsage?.(done.usage);
+        return { outputs: done.outputs, chat: done.chat, usage: done.usage, executor };
       } catch (error) {
         const appError = toAppError(error);
         stream.fail(appError);

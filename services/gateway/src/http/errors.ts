@@ -19,10 +19,21 @@ export function errorBody(error: AppError) {
   };
 }
 
-export function sendError(response: Response, error: AppError): void {
+/**
+ * The same error under `/api/v1` (agent-runtimes' and Pipelit's faces, FastAPI servers):
+ * `{"detail": <message>, "status_code": <status>}`.
+ */
+export function detailBody(error: AppError) {
+  return { detail: error.message, status_code: httpStatusByCode[error.code] };
+}
+
+/** Sends an error in the shape of the face the path belongs to, with the headers its code calls for. */
+export function sendError(response: Response, error: AppError, path = ""): void {
   const retryAfter = error.details?.retryAfter;
   if (typeof retryAfter === "string" || typeof retryAfter === "number") response.setHeader("Retry-After", String(retryAfter));
-  response.status(httpStatusByCode[error.code]).json(errorBody(error));
+  if (error.code === "unauthorized") response.setHeader("WWW-Authenticate", 'Bearer realm="switchyard"');
+  const body = path === "/api/v1" || path.startsWith("/api/v1/") ? detailBody(error) : errorBody(error);
+  response.status(httpStatusByCode[error.code]).json(body);
 }
 
 /** What body-parser reports, as AppErrors. */
@@ -54,7 +65,7 @@ export function errorMiddleware(logger: Logger): ErrorRequestHandler {
       response.end();
       return;
     }
-    sendError(response, appError);
+    sendError(response, appError, request.path);
   };
 }
 

@@ -1,7 +1,9 @@
 import type { Request, Response } from "express";
+import { principalOf } from "../access/middleware.ts";
+import { requireDefinition } from "../access/permissions.ts";
 import type { GatewayContext } from "../context.ts";
 import { jsonObjectBody, nameParam, RunBody } from "./body.ts";
-import { abortOnClose } from "./client-gone.ts";
+import { runControl } from "./run-control.ts";
 
 /** Runs the definition the path names with the JSON body as its inputs; the client going away cancels the run. */
 export async function runForRequest(
@@ -10,9 +12,11 @@ export async function runForRequest(
   response: Response,
   kind?: "pipeline",
 ): Promise<Record<string, unknown>> {
-  const { outputs, executor } = await context.runs.run(nameParam(request), RunBody.parse(jsonObjectBody(request)), {
+  const name = nameParam(request);
+  requireDefinition(principalOf(request), name);
+  const { outputs, executor } = await context.runs.run(name, RunBody.parse(jsonObjectBody(request)), {
     deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
-    signal: abortOnClose(response),
+    ...runControl(response),
     ...(kind ? { kind } : {}),
   });
   response.setHeader("x-switchyard-executor", executor);

@@ -1,8 +1,11 @@
-import { type Request, type Response, Router } from "express";
+import type { Request, Response, Router } from "express";
 import { z } from "zod";
+import { principalOf } from "../../access/middleware.ts";
+import { requireDefinition } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
 import { jsonObjectBody, nameParam } from "../../http/body.ts";
-import { abortOnClose } from "../../http/client-gone.ts";
+import { guardedRouter } from "../../http/guarded-router.ts";
+import { runControl } from "../../http/run-control.ts";
 import { streamRun } from "../../streaming/streamed-run.ts";
 import { lastUserText } from "../openai/format.ts";
 import { agUiEncoder } from "./encoder.ts";
@@ -20,20 +23,21 @@ const RunAgentInput = z.looseObject({
 /** AG-UI: runs an agent and streams its turn as AG-UI events. */
 async function runAgUi(context: GatewayContext, request: Request, response: Response): Promise<void> {
   const name = nameParam(request);
+  requireDefinition(principalOf(request), name);
   const input = RunAgentInput.parse(jsonObjectBody(request));
   const encoder = await agUiEncoder({ threadId: input.threadId, runId: input.runId }, request.header("accept") ?? "text/event-stream");
-  const signal = abortOnClose(response);
+  const control = runControl(response);
   await streamRun(response, encoder, (streamed) =>
     context.runs.run(
       name,
       { message: lastUserText(input.messages) ?? "" },
-      { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, signal, kind: "agent", ...streamed },
+      { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, ...control, kind: "agent", ...streamed },
     ),
   );
 }
 
 export function agUiRoutes(context: GatewayContext): Router {
-  const router = Router();
-  router.post("/:name", (request, response) => runAgUi(context, request, response));
-  return router;
+  const router = guardedRouter(context);
+  router.post("/:name", "runs.invoke", (request, response) => runAgUi(context, request, response));
+  return router.router;
 }

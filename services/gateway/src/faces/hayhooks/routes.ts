@@ -1,10 +1,14 @@
 import { DefinitionName, definitionLimits, endpoints } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { Router } from "express";
+import type { Router } from "express";
 import { z } from "zod";
+import { audit } from "../../access/audit.ts";
+import { principalOf } from "../../access/middleware.ts";
+import { requireDefinition } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
 import { allDefinitions } from "../../core/listing.ts";
 import { jsonObjectBody, nameParam } from "../../http/body.ts";
+import { guardedRouter } from "../../http/guarded-router.ts";
 import { runForRequest } from "../../http/run-request.ts";
 
 /** Hayhooks `POST /deploy-yaml`. */
@@ -27,21 +31,24 @@ const definitionFileNames = ["pipeline.yaml", "pipeline.yml", "pipeline.json"];
 
 /** Hayhooks-compatible routes at the root: same paths and shapes. */
 export function hayhooksRoutes(context: GatewayContext): Router {
-  const router = Router();
+  const router = guardedRouter(context);
 
-  router.post("/deploy-yaml", async (request, response) => {
+  router.post("/deploy-yaml", "definitions.deploy", async (request, response) => {
     const body = DeployYamlBody.parse(jsonObjectBody(request));
+    requireDefinition(principalOf(request), body.name);
     const deployed = await context.call(endpoints.registryDeploy, {
       name: body.name,
       source: body.source_code,
       overwrite: body.overwrite,
       description: body.description,
     });
+    audit(context, request, response, "definition.deploy", deployed.name);
     response.json({ name: deployed.name, success: true, endpoint: `/${deployed.name}/run` });
   });
 
-  router.post("/deploy_files", async (request, response) => {
+  router.post("/deploy_files", "definitions.deploy", async (request, response) => {
     const body = DeployFilesBody.parse(jsonObjectBody(request));
+    requireDefinition(principalOf(request), body.name);
     const definitionFile = definitionFileNames.find((file) => file in body.files);
     if (!definitionFile) {
       throw new AppError("invalid_definition", `files must include one of ${definitionFileNames.join(", ")}`, { param: "files" });
@@ -52,26 +59,33 @@ export function hayhooksRoutes(context: GatewayContext): Router {
       overwrite: body.overwrite,
       ...(body.save_files ? { files: body.files } : {}),
     });
+    audit(context, request, response, "definition.deploy", deployed.name);
     response.json({ name: deployed.name, success: true, endpoint: `/${deployed.name}/run` });
   });
 
-  router.post("/undeploy/:name", async (request, response) => {
-    const removed = await context.call(endpoints.registryUndeploy, { name: nameParam(request) });
+  router.post("/undeploy/:name", "definitions.deploy", async (request, response) => {
+    const name = nameParam(request);
+    requireDefinition(principalOf(request), name);
+    const removed = await context.call(endpoints.registryUndeploy, { name });
+    audit(context, request, response, "definition.undeploy", removed.name);
     response.json({ success: true, name: removed.name });
   });
 
-  router.get("/status", async (_request, response) => {
-    response.json({ status: "Up!", pipelines: (await allDefinitions(context)).map((definition) => definition.name) });
+  router.get("/status", "definitions.read", async (request, response) => {
+    const definitions = await allDefinitions(context, principalOf(request));
+    response.json({ status: "Up!", pipelines: definitions.map((definition) => definition.name) });
   });
 
-  router.get("/status/:name", async (request, response) => {
-    const record = await context.call(endpoints.registryGet, { name: nameParam(request) });
+  router.get("/status/:name", "definitions.read", async (request, response) => {
+    const name = nameParam(request);
+    requireDefinition(principalOf(request), name);
+    const record = await context.call(endpoints.registryGet, { name });
     response.json({ status: "Up!", pipeline: record.name });
   });
 
-  router.post("/:name/run", async (request, response) => {
+  router.post("/:name/run", "runs.invoke", async (request, response) => {
     response.json({ result: await runForRequest(context, request, response) });
   });
 
-  return router;
+  return router.router;
 }

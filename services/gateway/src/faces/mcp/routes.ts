@@ -1,11 +1,14 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
-import { endpoints } from "@switchyard/contracts";
+import { endpoints, type Principal } from "@switchyard/contracts";
 import { AppError, toAppError } from "@switchyard/errors";
 import { serve } from "@switchyard/nats";
-import { Router } from "express";
+import type { Request, Router } from "express";
+import { principalOf } from "../../access/middleware.ts";
+import { allowsTool, hasPermission } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
 import { allDefinitions } from "../../core/listing.ts";
+import { guardedRouter } from "../../http/guarded-router.ts";
 
 /** Legacy SSE sessions one gateway holds at once. */
 const maxSseSessions = 1000;
@@ -19,15 +22,19 @@ const sdk = () =>
     import("@modelcontextprotocol/sdk/types.js"),
   ]).then(([index, sse, streamable, types]) => ({ ...index, ...sse, ...streamable, ...types }));
 
-/** An MCP server whose tools are the deployed pipelines; made per connection, holding no state of its own. */
-async function createToolServer(context: GatewayContext): Promise<Server> {
+/**
+ * An MCP server whose tools are the deployed pipelines and agents the key may call (none
+ * without `runs.invoke`); made per connection, holding no state of its own.
+ */
+async function createToolServer(context: GatewayContext, principal: Principal): Promise<Server> {
   const { Server, ListToolsRequestSchema, CallToolRequestSchema } = await sdk();
   const server = new Server({ name: "switchyard", version: "0.1.0" }, { capabilities: { tools: {} } });
+  const mayCall = (name: string) => hasPermission(principal, "runs.invoke") && allowsTool(principal, name);
   server.setRequestHandler(ListToolsRequestSchema, async () => {
-    const definitions = await allDefinitions(context);
+    const definitions = await allDefinitions(context, principal);
     return {
       tools: definitions
-        .filter((definition) => !definition.skipMcp)
+        .filter((definition) => !definition.skipMcp && mayCall(definition.name))
         .map((definition) => ({
           name: definition.name,
           description: definition.description || `Runs the ${definition.name} pipeline.`,
@@ -36,6 +43,9 @@ async function createToolServer(context: GatewayContext): Promise<Server> {
     };
   });
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    // A tool the key may not call is, to it, a tool that does not exist.
+    if (!mayCall(request.params.name))
+      return { isError: true, content: [{ type: "text" as const, text: `unknown tool '${request.params.name}'` }] };
     try {
       const { outputs } = await context.runs.run(request.params.name, request.params.arguments ?? {}, {
         deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
@@ -58,12 +68,13 @@ async function createToolServer(context: GatewayContext): Promise<Server> {
  * keeps a stream on one replica; a message posted to another replica reaches it over NATS.
  */
 export function mcpEndpointRoutes(context: GatewayContext): Router {
-  const router = Router();
-  const sessions = new Map<string, SSEServerTransport>();
+  const router = guardedRouter(context);
+  /** Each legacy stream, with the key that opened it: only that key may post to it. */
+  const sessions = new Map<string, { transport: SSEServerTransport; keyId: string }>();
 
-  router.post("/mcp", async (request, response) => {
+  router.post("/mcp", "definitions.read", async (request, response) => {
     const { StreamableHTTPServerTransport } = await sdk();
-    const server = await createToolServer(context);
+    const server = await createToolServer(context, principalOf(request));
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     response.once("close", () => {
       void transport.close();
@@ -72,22 +83,24 @@ export function mcpEndpointRoutes(context: GatewayContext): Router {
     await server.connect(transport);
     await transport.handleRequest(request, response, request.body);
   });
-  router.all("/mcp", () => {
+  router.all("/mcp", "definitions.read", () => {
     throw new AppError("method_not_allowed", "this MCP endpoint is stateless: use POST");
   });
 
-  router.get("/sse", async (_request, response) => {
+  router.get("/sse", "definitions.read", async (request, response) => {
     if (sessions.size >= maxSseSessions) throw new AppError("unavailable", "too many MCP SSE sessions on this gateway");
     const { SSEServerTransport } = await sdk();
     const transport = new SSEServerTransport("/messages/", response);
-    const server = await createToolServer(context);
+    const principal = principalOf(request);
+    const server = await createToolServer(context, principal);
     const sessionId = transport.sessionId;
-    sessions.set(sessionId, transport);
+    sessions.set(sessionId, { transport, keyId: principal.keyId });
     // Messages posted to another replica arrive here over NATS.
     const remote = serve(
       context.bus,
       endpoints.gatewayMcpSession,
-      async (message) => {
+      async ({ keyId, message }) => {
+        if (keyId !== principal.keyId) throw new AppError("not_found", "unknown MCP session");
         await transport.handleMessage(message);
         return {};
       },
@@ -101,21 +114,22 @@ export function mcpEndpointRoutes(context: GatewayContext): Router {
     await server.connect(transport);
   });
 
-  router.post("/messages", async (request, response) => {
+  router.post("/messages", "definitions.read", async (request: Request, response) => {
     const sessionId = typeof request.query.sessionId === "string" ? request.query.sessionId : "";
+    const { keyId } = principalOf(request);
     const local = sessions.get(sessionId);
-    if (local) {
-      await local.handlePostMessage(request, response, request.body);
+    if (local?.keyId === keyId) {
+      await local.transport.handlePostMessage(request, response, request.body);
       return;
     }
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(sessionId)) throw new AppError("not_found", "unknown MCP session");
     try {
-      await context.call(endpoints.gatewayMcpSession, request.body, { token: sessionId });
+      await context.call(endpoints.gatewayMcpSession, { keyId, message: request.body }, { token: sessionId });
     } catch (error) {
       const appError = toAppError(error);
       throw appError.code === "unavailable" ? new AppError("not_found", "unknown MCP session") : appError;
     }
     response.status(202).end("Accepted");
   });
-  return router;
+  return router.router;
 }

@@ -1,10 +1,15 @@
 import { endpoints } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { type Request, type Response, Router } from "express";
+import type { Request, Response, Router } from "express";
 import { z } from "zod";
+import { audit } from "../../access/audit.ts";
+import { principalOf } from "../../access/middleware.ts";
+import { requireDefinition } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
+import { definitionsPage } from "../../core/listing.ts";
 import { jsonObjectBody, nameParam, PageQuery } from "../../http/body.ts";
-import { abortOnClose } from "../../http/client-gone.ts";
+import { guardedRouter } from "../../http/guarded-router.ts";
+import { runControl } from "../../http/run-control.ts";
 import { streamRun } from "../../streaming/streamed-run.ts";
 import { agentStreamEncoder } from "./agent-events.ts";
 import { deployFromRequest } from "./deploy-body.ts";
@@ -29,7 +34,7 @@ async function invoke(context: GatewayContext, name: string, body: InvokeBody, r
     ...(body.session_id ? { session_id: body.session_id } : {}),
     ...(body.variables ? { variables: body.variables } : {}),
   };
-  const options = { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, signal: abortOnClose(response), kind: "agent" as const };
+  const options = { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, ...runControl(response), kind: "agent" as const };
   if (!stream) {
     const result = await context.runs.run(name, inputs, options);
     response.setHeader("x-switchyard-executor", result.executor);
@@ -41,53 +46,63 @@ async function invoke(context: GatewayContext, name: string, body: InvokeBody, r
 
 /** AgentSpec-style agent routes, and the agent's sessions. */
 export function agentRoutes(context: GatewayContext): Router {
-  const router = Router();
+  const router = guardedRouter(context);
+  /** The agent the path names, which the key must be scoped to. */
+  const agentParam = (request: Request) => {
+    const name = nameParam(request);
+    requireDefinition(principalOf(request), name);
+    return name;
+  };
 
-  router.get("/", async (request, response) => {
+  router.get("/", "definitions.read", async (request, response) => {
     const { limit, offset } = PageQuery.parse(request.query);
-    response.json(await context.call(endpoints.registryList, { limit, offset, kind: "agent" }));
+    response.json(await definitionsPage(context, principalOf(request), "agent", limit, offset));
   });
-  router.get("/:name", async (request, response) => {
-    response.json(await context.call(endpoints.registryGet, { name: nameParam(request), kind: "agent" }));
+  router.get("/:name", "definitions.read", async (request, response) => {
+    response.json(await context.call(endpoints.registryGet, { name: agentParam(request), kind: "agent" }));
   });
-  router.post("/", (request, response) => deployFromRequest(context, request, response, "agent"));
-  router.put("/:name", (request, response) => deployFromRequest(context, request, response, "agent", nameParam(request)));
-  router.delete("/:name", async (request, response) => {
-    await context.call(endpoints.registryUndeploy, { name: nameParam(request), kind: "agent" });
+  router.post("/", "definitions.deploy", (request, response) => deployFromRequest(context, request, response, "agent"));
+  router.put("/:name", "definitions.deploy", (request, response) =>
+    deployFromRequest(context, request, response, "agent", nameParam(request)),
+  );
+  router.delete("/:name", "definitions.deploy", async (request, response) => {
+    const name = agentParam(request);
+    await context.call(endpoints.registryUndeploy, { name, kind: "agent" });
+    audit(context, request, response, "definition.undeploy", name);
     response.status(204).end();
   });
 
-  router.post("/:name/invoke", (request, response) =>
-    invoke(context, nameParam(request), InvokeBody.parse(jsonObjectBody(request)), response, false),
+  router.post("/:name/invoke", "runs.invoke", (request, response) =>
+    invoke(context, agentParam(request), InvokeBody.parse(jsonObjectBody(request)), response, false),
   );
-  router.post("/:name/stream", (request, response) =>
-    invoke(context, nameParam(request), InvokeBody.parse(jsonObjectBody(request)), response, true),
+  router.post("/:name/stream", "runs.invoke", (request, response) =>
+    invoke(context, agentParam(request), InvokeBody.parse(jsonObjectBody(request)), response, true),
   );
 
-  router.post("/:name/sessions", async (request, response) => {
-    const name = nameParam(request);
+  router.post("/:name/sessions", "runs.invoke", async (request, response) => {
+    const name = agentParam(request);
     await context.call(endpoints.registryGet, { name, kind: "agent" });
     const session = await context.call(endpoints.sessionCreate, { agent: name });
     response.status(201).json({ id: session.id, agent: session.agent, createdAt: session.createdAt });
   });
-  router.get("/:name/sessions", async (request, response) => {
+  router.get("/:name/sessions", "sessions.read", async (request, response) => {
     const { limit, offset } = PageQuery.parse(request.query);
-    response.json(await context.call(endpoints.sessionList, { agent: nameParam(request), limit, offset }));
+    response.json(await context.call(endpoints.sessionList, { agent: agentParam(request), limit, offset }));
   });
-  router.get("/:name/sessions/:id", async (request, response) => {
-    response.json(await context.call(endpoints.sessionGet, { agent: nameParam(request), id: sessionIdParam(request) }));
+  router.get("/:name/sessions/:id", "sessions.read", async (request, response) => {
+    response.json(await context.call(endpoints.sessionGet, { agent: agentParam(request), id: sessionIdParam(request) }));
   });
-  router.post("/:name/sessions/:id/messages", async (request, response) => {
-    const name = nameParam(request);
+  router.post("/:name/sessions/:id/messages", "runs.invoke", async (request, response) => {
+    const name = agentParam(request);
     const id = sessionIdParam(request);
     const body = InvokeBody.omit({ session_id: true }).parse(jsonObjectBody(request));
     // The session must exist (and belong to this agent) before the turn runs.
     await context.call(endpoints.sessionGet, { agent: name, id });
     await invoke(context, name, { ...body, session_id: id }, response, request.query.stream === "true");
   });
-  router.delete("/:name/sessions/:id", async (request, response) => {
-    await context.call(endpoints.sessionDelete, { agent: nameParam(request), id: sessionIdParam(request) });
+  router.delete("/:name/sessions/:id", "runs.invoke", async (request, response) => {
+    await context.call(endpoints.sessionDelete, { agent: agentParam(request), id: sessionIdParam(request) });
     response.status(204).end();
   });
-  return router;
+  return router.router;
 }

@@ -1,6 +1,10 @@
 import { type DefinitionKind, DefinitionName, definitionLimits, endpoints } from "@switchyard/contracts";
+import { declaredName } from "@switchyard/definitions";
 import type { Request, Response } from "express";
 import { z } from "zod";
+import { audit } from "../../access/audit.ts";
+import { principalOf } from "../../access/middleware.ts";
+import { requireDefinition } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
 import { jsonObjectBody } from "../../http/body.ts";
 
@@ -29,12 +33,18 @@ export async function deployFromRequest(
 ): Promise<void> {
   const body = typeof request.body === "string" ? { source: request.body } : CreateDefinitionBody.parse(jsonObjectBody(request));
   const overwrite = nameFromPath !== undefined || ("overwrite" in body && body.overwrite === true) || request.query.overwrite === "true";
+  const name = nameFromPath ?? ("name" in body ? body.name : undefined);
+  const source = "definition" in body && body.definition ? JSON.stringify(body.definition) : (body.source ?? "");
+  // A scoped key may deploy only names in its scope: the name the source declares, when none is given.
+  const principal = principalOf(request);
+  if (principal.scopes.definitions !== undefined) requireDefinition(principal, declaredName(source, name) ?? "");
   const deployed = await context.call(endpoints.registryDeploy, {
     kind,
-    name: nameFromPath ?? ("name" in body ? body.name : undefined),
-    source: "definition" in body && body.definition ? JSON.stringify(body.definition) : (body.source ?? ""),
+    name,
+    source,
     overwrite,
     description: "description" in body ? body.description : undefined,
   });
+  audit(context, request, response, "definition.deploy", deployed.name);
   response.status(nameFromPath ? 200 : 201).json(deployed);
 }

@@ -1,8 +1,10 @@
 import { endpoints, McpServerId, McpServerInput } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { type Request, type Response, Router } from "express";
+import type { Request, Response, Router } from "express";
+import { audit } from "../../access/audit.ts";
 import type { GatewayContext } from "../../context.ts";
 import { jsonObjectBody, PageQuery } from "../../http/body.ts";
+import { guardedRouter } from "../../http/guarded-router.ts";
 
 function idParam(request: Request): string {
   const result = McpServerId.safeParse(request.params.id);
@@ -14,38 +16,49 @@ type ListEndpoint = (typeof endpoints)["mcpList" | "mcpConfig" | "mcpCatalog" | 
 
 /** MCP servers Switchyard uses, managed through the mcp service (agent-runtimes' shape, lists as `{items, total}`). */
 export function mcpServerRoutes(context: GatewayContext): Router {
-  const router = Router();
+  const router = guardedRouter(context);
   const listing = (endpoint: ListEndpoint) => async (request: Request, response: Response) => {
     const { limit, offset } = PageQuery.parse(request.query);
     const all = await context.call(endpoint, {});
     response.json({ items: all.items.slice(offset, offset + limit), total: all.total });
   };
-  router.get("/", listing(endpoints.mcpList));
-  router.get("/config", listing(endpoints.mcpConfig));
-  router.get("/catalog", listing(endpoints.mcpCatalog));
-  router.get("/available", listing(endpoints.mcpAvailable));
-  router.post("/catalog/:id/enable", async (request, response) => {
-    response.status(201).json(await context.call(endpoints.mcpEnable, { id: idParam(request) }));
+  router.get("/", "mcp.read", listing(endpoints.mcpList));
+  router.get("/config", "mcp.read", listing(endpoints.mcpConfig));
+  router.get("/catalog", "mcp.read", listing(endpoints.mcpCatalog));
+  router.get("/available", "mcp.read", listing(endpoints.mcpAvailable));
+  router.post("/catalog/:id/enable", "mcp.manage", async (request, response) => {
+    const id = idParam(request);
+    const enabled = await context.call(endpoints.mcpEnable, { id });
+    audit(context, request, response, "mcp.enable", id);
+    response.status(201).json(enabled);
   });
-  router.delete("/catalog/:id/disable", async (request, response) => {
-    await context.call(endpoints.mcpDisable, { id: idParam(request) });
+  router.delete("/catalog/:id/disable", "mcp.manage", async (request, response) => {
+    const id = idParam(request);
+    await context.call(endpoints.mcpDisable, { id });
+    audit(context, request, response, "mcp.disable", id);
     response.status(204).end();
   });
-  router.get("/:id", async (request, response) => {
+  router.get("/:id", "mcp.read", async (request, response) => {
     response.json(await context.call(endpoints.mcpGet, { id: idParam(request) }));
   });
-  router.post("/", async (request, response) => {
-    response.status(201).json(await context.call(endpoints.mcpAdd, McpServerInput.parse(jsonObjectBody(request))));
+  router.post("/", "mcp.manage", async (request, response) => {
+    const added = await context.call(endpoints.mcpAdd, McpServerInput.parse(jsonObjectBody(request)));
+    audit(context, request, response, "mcp.add", added.id);
+    response.status(201).json(added);
   });
-  router.put("/:id", async (request, response) => {
+  router.put("/:id", "mcp.manage", async (request, response) => {
     const id = idParam(request);
     const body = jsonObjectBody(request);
     const server = McpServerInput.parse(typeof body === "object" && body !== null ? { ...body, id } : body);
-    response.json(await context.call(endpoints.mcpUpdate, { id, server }));
+    const updated = await context.call(endpoints.mcpUpdate, { id, server });
+    audit(context, request, response, "mcp.update", id);
+    response.json(updated);
   });
-  router.delete("/:id", async (request, response) => {
-    await context.call(endpoints.mcpRemove, { id: idParam(request) });
+  router.delete("/:id", "mcp.manage", async (request, response) => {
+    const id = idParam(request);
+    await context.call(endpoints.mcpRemove, { id });
+    audit(context, request, response, "mcp.remove", id);
     response.status(204).end();
   });
-  return router;
+  return router.router;
 }

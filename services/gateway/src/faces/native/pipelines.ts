@@ -1,37 +1,49 @@
 import { endpoints } from "@switchyard/contracts";
 import { inputsJsonSchema, PipelineDefinition } from "@switchyard/definitions";
-import { Router } from "express";
+import type { Router } from "express";
+import { audit } from "../../access/audit.ts";
+import { principalOf } from "../../access/middleware.ts";
+import { requireDefinition } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
+import { definitionsPage } from "../../core/listing.ts";
 import { nameParam, PageQuery } from "../../http/body.ts";
+import { guardedRouter } from "../../http/guarded-router.ts";
 import { runForRequest } from "../../http/run-request.ts";
 import { deployFromRequest } from "./deploy-body.ts";
 
-/** Native `/v1/pipelines` routes. */
+/** Native `/v1/pipelines` routes (mounted at `/v1/pipelines`). */
 export function pipelineRoutes(context: GatewayContext): Router {
-  const router = Router();
+  const router = guardedRouter(context);
 
-  router.get("/", async (request, response) => {
+  router.get("/", "definitions.read", async (request, response) => {
     const { limit, offset } = PageQuery.parse(request.query);
-    response.json(await context.call(endpoints.registryList, { limit, offset, kind: "pipeline" }));
+    response.json(await definitionsPage(context, principalOf(request), "pipeline", limit, offset));
   });
 
-  router.post("/", (request, response) => deployFromRequest(context, request, response, "pipeline"));
-  router.put("/:name", (request, response) => deployFromRequest(context, request, response, "pipeline", nameParam(request)));
+  router.post("/", "definitions.deploy", (request, response) => deployFromRequest(context, request, response, "pipeline"));
+  router.put("/:name", "definitions.deploy", (request, response) =>
+    deployFromRequest(context, request, response, "pipeline", nameParam(request)),
+  );
 
-  router.get("/:name", async (request, response) => {
-    const record = await context.call(endpoints.registryGet, { name: nameParam(request), kind: "pipeline" });
+  router.get("/:name", "definitions.read", async (request, response) => {
+    const name = nameParam(request);
+    requireDefinition(principalOf(request), name);
+    const record = await context.call(endpoints.registryGet, { name, kind: "pipeline" });
     const definition = PipelineDefinition.parse(record.definition);
     response.json({ ...record, inputs_schema: inputsJsonSchema(definition), endpoint: `/${record.name}/run` });
   });
 
-  router.delete("/:name", async (request, response) => {
-    await context.call(endpoints.registryUndeploy, { name: nameParam(request), kind: "pipeline" });
+  router.delete("/:name", "definitions.deploy", async (request, response) => {
+    const name = nameParam(request);
+    requireDefinition(principalOf(request), name);
+    await context.call(endpoints.registryUndeploy, { name, kind: "pipeline" });
+    audit(context, request, response, "definition.undeploy", name);
     response.status(204).end();
   });
 
-  router.post("/:name/run", async (request, response) => {
+  router.post("/:name/run", "runs.invoke", async (request, response) => {
     response.json({ result: await runForRequest(context, request, response, "pipeline") });
   });
 
-  return router;
+  return router.router;
 }

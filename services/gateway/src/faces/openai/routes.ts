@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
 import { AppError, toAppError } from "@switchyard/errors";
-import { type Request, type Response, Router } from "express";
+import type { Request, Response, Router } from "express";
+import { principalOf } from "../../access/middleware.ts";
+import { requireDefinition } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
 import { allDefinitions } from "../../core/listing.ts";
 import { jsonObjectBody } from "../../http/body.ts";
-import { abortOnClose } from "../../http/client-gone.ts";
+import { guardedRouter } from "../../http/guarded-router.ts";
+import { runControl } from "../../http/run-control.ts";
 import { streamRun } from "../../streaming/streamed-run.ts";
 import { chatStreamEncoder } from "./encoder.ts";
 import { ChatCompletionRequest, type CompletionIdentity, completion, lastUserText } from "./format.ts";
@@ -21,6 +24,7 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
   const body = ChatCompletionRequest.parse(
     modelFromPath && typeof raw === "object" && raw !== null ? { ...raw, model: modelFromPath } : raw,
   );
+  requireDefinition(principalOf(request), body.model);
   const message = lastUserText(body.messages);
   if (message === undefined) throw new AppError("invalid_request", "messages must include a user message", { param: "messages" });
   const identity: CompletionIdentity = {
@@ -36,7 +40,7 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
   let accepted = false;
   const runOptions = {
     deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
-    signal: abortOnClose(response),
+    ...runControl(response),
     chat,
     onAccepted: () => {
       accepted = true;
@@ -72,10 +76,10 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
 
 /** OpenAI-compatible routes: models and chat completions (also un-prefixed, and Hayhooks' `/{name}/chat`). */
 export function openAiRoutes(context: GatewayContext): Router {
-  const router = Router();
+  const router = guardedRouter(context);
 
-  const listModels = async (_request: Request, response: Response) => {
-    const definitions = await allDefinitions(context);
+  const listModels = async (request: Request, response: Response) => {
+    const definitions = await allDefinitions(context, principalOf(request));
     response.json({
       object: "list",
       data: definitions
@@ -88,9 +92,11 @@ export function openAiRoutes(context: GatewayContext): Router {
         })),
     });
   };
-  router.get(["/v1/models", "/models"], listModels);
+  router.get(["/v1/models", "/models"], "definitions.read", listModels);
 
-  router.post(["/v1/chat/completions", "/chat/completions"], (request, response) => chatCompletion(context, request, response));
-  router.post("/:name/chat", (request, response) => chatCompletion(context, request, response, String(request.params.name)));
-  return router;
+  router.post(["/v1/chat/completions", "/chat/completions"], "runs.invoke", (request, response) =>
+    chatCompletion(context, request, response),
+  );
+  router.post("/:name/chat", "runs.invoke", (request, response) => chatCompletion(context, request, response, String(request.params.name)));
+  return router.router;
 }

@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { commonEnv, parseEnv } from "@switchyard/config";
+import { createSubjects } from "@switchyard/contracts";
+import { AppError } from "@switchyard/errors";
+import { type LocalServer, startNatsServer } from "@switchyard/local";
+import { connectNats, type NatsConnection } from "@switchyard/nats";
+import { createLogger, initTelemetry } from "@switchyard/telemetry";
+import type { Express } from "express";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isOpenPath } from "./access/middleware.ts";
+import { createPrincipalCache } from "./access/principals.ts";
+import { createGatewayApp } from "./app.ts";
+import { gatewayEnv } from "./config.ts";
+import { createRunApi } from "./core/run-client.ts";
+
+interface RouteEntry {
+  method: string;
+  path: string;
+  permission: unknown;
+}
+
+interface LayerLike {
+  route?: { path: string | string[]; methods: Record<string, boolean>; stack: { handle: unknown }[] };
+  handle: unknown;
+  rawPath?: string | string[];
+}
+
+const stackOf = (handle: unknown): LayerLike[] =>
+  typeof handle === "function" && "stack" in handle && Array.isArray(handle.stack) ? handle.stack : [];
+
+/** Every route the app serves, read from express's own router (mounted routers included), with the permission its guard names. */
+function routeTable(app: Express): RouteEntry[] {
+  const routes: RouteEntry[] = [];
+  const walk = (layers: LayerLike[], prefix: string) => {
+    for (const layer of layers) {
+      if (layer.route) {
+        const guard = layer.route.stack[0]?.handle;
+        const permission = typeof guard === "function" && "permission" in guard ? guard.permission : undefined;
+        const paths = Array.isArray(layer.route.path) ? layer.route.path : [layer.route.path];
+        for (const path of paths) {
+          for (const method of Object.keys(layer.route.methods)) routes.push({ method, path: `${prefix}${path}`, permission });
+        }
+        continue;
+      }
+      const mount = typeof layer.rawPath === "string" && layer.rawPath !== "/" ? layer.rawPath : "";
+      walk(stackOf(layer.handle), `${prefix}${mount}`);
+    }
+  };
+  walk(stackOf(app.router), "");
+  return routes;
+}
+
+let nats: LocalServer;
+let connection: NatsConnection;
+let server: Server;
+let base: string;
+let app: Express;
+const storeDir = mkdtempSync(join(tmpdir(), "switchyard-routes-"));
+
+beforeAll(async () => {
+  nats = await startNatsServer({ storeDir });
+  connection = await connectNats({ url: nats.url, name: "routes-test" });
+  const config = parseEnv({ ...commonEnv, ...gatewayEnv }, { GATEWAY_PORT: "0" });
+  const bus = { nats: connection, subjects: createSubjects("sy") };
+  const logger = createLogger({ service: "gateway", level: "silent" });
+  app = createGatewayApp({
+    config,
+    bus,
+    // No core behind it: a route that gets past authentication without a key would reach this.
+    call: async () => {
+      throw new AppError("unavailable", "no core in this test");
+    },
+    runs: createRunApi(bus, 1000),
+    access: createPrincipalCache(bus, { ttlMs: 1000, maxEntries: 10, timeoutMs: 1000, logger }),
+    logger,
+    tracer: initTelemetry({ serviceName: "routes-test" }).tracer,
+  });
+  server = app.listen(0, "127.0.0.1");
+  await new Promise((resolve) => server.once("listening", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  await new Promise((resolve) => server.close(resolve));
+  await connection.close();
+  await nats.stop();
+  rmSync(storeDir, { recursive: true, force: true });
+});
+
+describe("the gateway's route table", () => {
+  it("answers 401 without a key on every route but health and login, and names a permission on each", async () => {
+    const routes = routeTable(app).filter((route) => route.method !== "_all");
+    console.log(`route table: ${routes.length} routes`);
+    expect(routes.length).toBeGreaterThan(40);
+    const open: string[] = [];
+    for (const route of routes) {
+      const path = route.path.replace(/:name/g, "greet").replace(/:id/g, "key_abcdefghijklmnop");
+      const method = route.method.toUpperCase();
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers: { "content-type": "application/json" },
+        ...(method === "GET" || method === "HEAD" ? {} : { body: "{}" }),
+      });
+      if (isOpenPath(path)) {
+        open.push(`${method} ${path}`);
+        expect(response.status, `${method} ${path}`).not.toBe(401);
+        continue;
+      }
+      expect(response.status, `${method} ${path}`).toBe(401);
+      expect(response.headers.get("www-authenticate"), `${method} ${path}`).toMatch(/^Bearer/);
+      const body: unknown = await response.json();
+      expect(JSON.stringify(body), `${method} ${path}`).toMatch(/unauthorized|API key is required/);
+      expect(route.permission, `${method} ${path} names no permission`).toBeDefined();
+    }
+    expect(open.sort()).toEqual(
+      [
+        "GET /api/v1/auth/setup-status/",
+        "GET /healthz",
+        "GET /readyz",
+        "POST /api/v1/auth/mfa/login-verify/",
+        "POST /api/v1/auth/setup/",
+        "POST /api/v1/auth/token/",
+      ].sort(),
+    );
+  });
+
+  it("refuses a key that is not a key before asking anyone, with the face's error shape", async () => {
+    const native = await fetch(`${base}/v1/pipelines`, { headers: { authorization: "Basic abc" } });
+    expect(native.status).toBe(401);
+    expect(await native.json()).toMatchObject({ error: { code: "unauthorized", type: "authentication_error" } });
+    const pipelit = await fetch(`${base}/api/v1/credentials/`);
+    expect(pipelit.status).toBe(401);
+    expect(await pipelit.json()).toMatchObject({ detail: expect.stringMatching(/API key is required/), status_code: 401 });
+  });
+});
