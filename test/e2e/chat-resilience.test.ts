@@ -1,6 +1,15 @@
 import { request as httpRequest } from "node:http";
 import { connectNats } from "@switchyard/nats";
-import { requestJson, residentBytes, sseData, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
+import {
+  apiKeyHeaders,
+  requestJson,
+  residentBytes,
+  sseData,
+  startSystem,
+  startUpstream,
+  type TestSystem,
+  type Upstream,
+} from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chatPipeline, deployAll, postChat, upstreamModels } from "./chat-helpers.ts";
 
@@ -103,7 +112,7 @@ describe("a slow client", () => {
           port: target.port,
           path: target.pathname,
           method: "POST",
-          headers: { "content-type": "application/json" },
+          headers: { "content-type": "application/json", ...apiKeyHeaders() },
         },
         resolve,
       );

@@ -42,7 +42,8 @@ export interface TestSystem {
   /** The environment the services were started with. */
   env: Record<string, string>;
   startExecutor(): Promise<ServiceProcess>;
-  startGateway(): Promise<ServiceProcess>;
+  /** One more gateway; `env` overrides the system's for it alone (e.g. `SWITCHYARD_AUTH=off`). */
+  startGateway(env?: Record<string, string>): Promise<ServiceProcess>;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -88,7 +89,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       env: plan.env,
       url: (index = 0) => `http://127.0.0.1:${String(processes.gateway[index]?.ready.port)}`,
       startExecutor: () => plan.add("executor"),
-      startGateway: () => plan.add("gateway"),
+      startGateway: (env?: Record<string, string>) => plan.add("gateway", env),
       stop,
       [Symbol.asyncDispose]: stop,
     };

@@ -7,6 +7,7 @@ import { environment } from "./procs.ts";
 import { type ProfileReport, profileServices } from "./profile.ts";
 import { writeReport } from "./report/markdown.ts";
 import { checkTargets, type Results, verdict, writeJson } from "./results.ts";
+import { runAccess } from "./scenarios/access.ts";
 import { runCancellation } from "./scenarios/cancellation.ts";
 import { runCapacity } from "./scenarios/capacity.ts";
 import { runLatency } from "./scenarios/latency.ts";
@@ -94,6 +95,7 @@ try {
   scenarios.capacity = await stage("capacity", "3b. Streaming: concurrent paced streams", () => runCapacity(context));
   scenarios.cancellation = await stage("cancellation", "4. Cancellation", () => runCancellation(context));
   scenarios.memory = await stage("memory", "5. Memory", () => runMemory(context, services, idle));
+  scenarios.access = await stage("access", "6. Authentication and per-key limits (added latency, concurrency 1)", () => runAccess(context));
   scenarios.scaleOut = await stage("scaleout", "7. Scale-out (CPU-heavy pipeline)", () => runScaleOut(context));
 } catch (error) {
   console.error("the bench could not run:", error);

@@ -53,7 +53,7 @@ export interface Options {
   only?: Set<ScenarioKey>;
 }
 
-export const scenarioKeys = ["latency", "throughput", "streaming", "capacity", "cancellation", "memory", "scaleout"] as const;
+export const scenarioKeys = ["latency", "throughput", "streaming", "capacity", "cancellation", "memory", "access", "scaleout"] as const;
 export type ScenarioKey = (typeof scenarioKeys)[number];
 
 export function parseOptions(argv: string[], resultsDir: string): Options {

@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Settings } from "./options.ts";
 import type { Environment } from "./procs.ts";
+import type { AccessResult } from "./scenarios/access.ts";
 import type { CancellationResult } from "./scenarios/cancellation.ts";
 import type { CapacityResult } from "./scenarios/capacity.ts";
 import type { LatencyResult } from "./scenarios/latency.ts";
@@ -33,6 +34,7 @@ export interface Results {
     cancellation?: CancellationResult;
     memory?: MemoryResult;
     scaleOut?: ScaleOutResult;
+    access?: AccessResult;
   };
   errors: { scenario: string; message: string }[];
   targets: TargetCheck[];

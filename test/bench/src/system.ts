@@ -75,7 +75,7 @@ export function switchyardArm(system: TestSystem): Arm {
   return {
     name: "switchyard",
     url: `${system.url()}/v1/chat/completions`,
-    headers: {},
+    headers: { "x-api-key": system.adminKey },
     models: { zero: "bench", paced: "bench-paced", slow: "bench-slow" },
   };
 }

@@ -6,7 +6,7 @@ import { explainMisses, profileSection } from "./explain.ts";
 import { table } from "./format.ts";
 import { reproduceSection } from "./reproduce.ts";
 import { cpuSection, latencySection, streamingSection, throughputSection } from "./sections.ts";
-import { cancellationSection, memorySection, scaleOutSection } from "./system-sections.ts";
+import { accessSection, cancellationSection, memorySection, scaleOutSection } from "./system-sections.ts";
 
 const chartFile = "latency-vs-concurrency.svg";
 
@@ -106,6 +106,10 @@ handler waits 25 ms before the first chunk, which is most of its added time to f
 ## 7. Scale-out
 
 ${scaleOutSection(results)}
+
+## 8. Authentication and per-key limits
+
+${accessSection(results)}
 
 ${reproduceSection(results)}
 `;

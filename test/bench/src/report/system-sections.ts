@@ -1,7 +1,7 @@
 import type { Results } from "../results.ts";
-import { num, table, thousands } from "./format.ts";
+import { num, signed, table, thousands } from "./format.ts";
 
-/** Sections 4, 5 and 7 of BENCHMARKS.md: cancellation, memory and scale-out. */
+/** Sections 4, 5, 7 and 8 of BENCHMARKS.md: cancellation, memory, scale-out, authentication and limits. */
 export function cancellationSection(results: Results): string {
   const cancellation = results.scenarios.cancellation;
   if (!cancellation) return "Not measured in this run.";
@@ -93,5 +93,22 @@ export function scaleOutSection(results: Results): string {
     "",
     `Speed-up with a second executor process: **×${num(scale.speedup)}**. With two, the executors kept ${num(coresBusy, 2)} of the ` +
       `machine's ${results.environment.cores} cores busy; the gateway, NATS, the load generator and any other work share the rest.`,
+  ].join("\n");
+}
+
+export function accessSection(results: Results): string {
+  const access = results.scenarios.access;
+  if (!access) return "Not measured in this run.";
+  const rows = access.arms.map((arm) => [
+    arm.name,
+    num(arm.p50Ms, 3),
+    arm.addedP50Ms === undefined ? "(baseline)" : signed(arm.addedP50Ms, 3),
+    arm.addedSpreadMs ? `${signed(arm.addedSpreadMs[0], 3)} … ${signed(arm.addedSpreadMs[1], 3)}` : "",
+    arm.errors,
+  ]);
+  return [
+    `The same executor through a second gateway with \`SWITCHYARD_AUTH=off\` (the baseline), and through the gateway with an admin key and with a key under limits that never refuse: ${access.rounds} rounds × ${access.perRound} sequential chat requests per arm, interleaved. Times in ms.`,
+    "",
+    table(["arm", "p50", "added p50 (median of round medians − baseline's)", "spread over rounds", "errors"], rows),
   ].join("\n");
 }
