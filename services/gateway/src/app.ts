@@ -12,8 +12,8 @@ import { pipelineRoutes } from "./faces/native/pipelines.ts";
 import { openAiRoutes } from "./faces/openai/routes.ts";
 import { pipelitAuthRoutes } from "./faces/pipelit/auth.ts";
 import { pipelitCredentialRoutes } from "./faces/pipelit/credentials.ts";
-import { errorMiddleware, notFoundHandler } from "./http/errors.ts";
-import { guardOptions, hostAndOriginGuard } from "./http/guard.ts";
+import { checkBodyDepth, errorMiddleware, notFoundHandler } from "./http/errors.ts";
+import { guardOptions, hostAndOriginGuard, simpleRequestGuard } from "./http/guard.ts";
 import { tracingMiddleware } from "./http/tracing.ts";
 
 const yamlTypes = ["application/yaml", "application/x-yaml", "text/yaml"];
@@ -35,7 +35,8 @@ export function createGatewayApp(context: GatewayContext): Express {
   const { GATEWAY_HOST, GATEWAY_ALLOWED_HOSTS, GATEWAY_ALLOWED_ORIGINS } = context.config;
   app.use(hostAndOriginGuard(guardOptions(GATEWAY_HOST, GATEWAY_ALLOWED_HOSTS, GATEWAY_ALLOWED_ORIGINS)));
   app.use(authentication(context));
-  app.use(express.json({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, strict: true }));
+  app.use(simpleRequestGuard);
+  app.use(express.json({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, strict: true, verify: checkBodyDepth }));
   app.use(express.text({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, type: yamlTypes }));
   app.use(accessRoutes(context));
   app.use(pipelitAuthRoutes(context));

@@ -23,6 +23,12 @@ export const gatewayEnv = {
     .int()
     .positive()
     .default(1024 * 1024),
+  /** A client must have sent its request headers within this, … */
+  GATEWAY_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** … and its whole request (headers and body) within this; then it gets 408 and its socket closes. Responses, streams included, are not limited by it. */
+  GATEWAY_BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** An idle keep-alive connection between requests is closed after this. */
+  GATEWAY_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(65_000),
   /** Default and longest deadline of one run. */
   GATEWAY_RUN_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /** Deadline of registry requests and of an executor accepting a run. */

@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { Bus } from "@switchyard/nats";
 import { call } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
@@ -50,18 +50,27 @@ export function createGateway(deps: GatewayDeps): Gateway {
   return {
     start() {
       const { GATEWAY_HOST: host, GATEWAY_PORT: port } = deps.config;
+      // Every wait on a client is bounded: its headers, its whole request, an idle connection. A client that
+      // sends headers and then nothing, or a byte every few seconds, loses its socket (408) instead of holding it.
+      const listening = createServer(
+        {
+          headersTimeout: Math.min(config.GATEWAY_HEADERS_TIMEOUT_MS, config.GATEWAY_BODY_TIMEOUT_MS),
+          requestTimeout: config.GATEWAY_BODY_TIMEOUT_MS,
+          keepAliveTimeout: config.GATEWAY_KEEP_ALIVE_TIMEOUT_MS,
+          // How often those timeouts are checked: often enough that they hold to about a second.
+          connectionsCheckingInterval: 1000,
+        },
+        app,
+      );
+      server = listening;
       return new Promise((resolve, reject) => {
-        const listening = app.listen(port, host, (error?: Error) => {
-          if (error) return reject(error);
+        listening.once("error", reject);
+        listening.listen(port, host, () => {
+          listening.off("error", reject);
           const address = listening.address();
           const bound = typeof address === "object" && address ? address.port : port;
           resolve({ port: bound, url: `http://${host}:${bound}` });
         });
-        // Bounded waits on the socket side too.
-        listening.headersTimeout = 30_000;
-        listening.requestTimeout = 0;
-        listening.keepAliveTimeout = 65_000;
-        server = listening;
       });
     },
     stop() {

@@ -10,9 +10,30 @@ export interface NatsOptions {
   logger?: Logger;
 }
 
+/** Connections currently without a server (between a disconnect and the next reconnect). */
+const disconnected = new WeakSet<NatsConnection>();
+
+/**
+ * Whether a connection has a server right now. While it has none, requests would wait in the
+ * client's buffer until they time out; callers answer "unavailable" at once instead.
+ */
+export function isConnected(connection: NatsConnection): boolean {
+  return !connection.isClosed() && !disconnected.has(connection);
+}
+
+/** Runs `listener` on every disconnect and reconnect of a connection made by `connectNats`. */
+const listeners = new WeakMap<NatsConnection, Set<(connected: boolean) => void>>();
+export function onConnectionChange(connection: NatsConnection, listener: (connected: boolean) => void): () => void {
+  const set = listeners.get(connection) ?? new Set();
+  set.add(listener);
+  listeners.set(connection, set);
+  return () => set.delete(listener);
+}
+
 /**
  * The one way to connect to NATS. Defaults: wait for the first connection (services may
- * start before the broker), then reconnect forever every 500 ms with jitter,.
+ * start before the broker), then reconnect forever every 500 ms with jitter. Tracks whether
+ * the connection has a server, for `isConnected`.
  */
 export async function connectNats(options: NatsOptions): Promise<NatsConnection> {
   const connection = await connect({
@@ -24,15 +45,18 @@ export async function connectNats(options: NatsOptions): Promise<NatsConnection>
     reconnectJitter: 200,
     pingInterval: 10_000,
   });
-  if (options.logger) {
-    const logger = options.logger;
-    void (async () => {
-      for await (const status of connection.status()) {
-        if (status.type === "disconnect" || status.type === "reconnect" || status.type === "error") {
-          logger.warn({ nats: status.type }, "nats connection status");
-        }
+  void (async () => {
+    for await (const status of connection.status()) {
+      if (status.type === "disconnect" || status.type === "reconnect") {
+        const connected = status.type === "reconnect";
+        if (connected) disconnected.delete(connection);
+        else disconnected.add(connection);
+        for (const listener of listeners.get(connection) ?? []) listener(connected);
       }
-    })();
-  }
+      if (status.type === "disconnect" || status.type === "reconnect" || status.type === "error") {
+        options.logger?.warn({ nats: status.type }, "nats connection status");
+      }
+    }
+  })();
   return connection;
 }

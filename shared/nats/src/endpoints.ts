@@ -6,6 +6,7 @@ import { AppError, fromWire, toAppError } from "@switchyard/errors";
 import type { Logger } from "@switchyard/telemetry";
 import type { z } from "zod";
 import { contextFromHeaders, decodeJson, encodeJson, traceHeaders } from "./codec.ts";
+import { isConnected } from "./connect.ts";
 
 /** A connection and the deployment's subjects: what `call` and `serve` need. */
 export interface Bus {
@@ -22,8 +23,9 @@ export interface CallOptions {
 /**
  * Calls an endpoint: the payload is checked against the endpoint's request schema before it
  * leaves (a bad field is `invalid_request` naming it), the reply against its reply schema.
- * No responder fails at once with `unavailable`; no reply in time is `timeout`; an error
- * reply is rethrown as its AppError, retryability included.
+ * No responder, or no connection to a server right now, fails at once with `unavailable`;
+ * a request larger than the server takes is `payload_too_large`; no reply in time is
+ * `timeout`; an error reply is rethrown as its AppError, retryability included.
  */
 export async function call<Req extends z.ZodType, Res extends z.ZodType>(
   bus: Bus,
@@ -33,9 +35,15 @@ export async function call<Req extends z.ZodType, Res extends z.ZodType>(
 ): Promise<z.output<Res>> {
   const checked = endpoint.request.safeParse(payload);
   if (!checked.success) throw toAppError(checked.error);
+  if (!isConnected(bus.nats)) throw new AppError("unavailable", "the message bus is unreachable; try again");
+  const body = encodeJson(checked.data);
+  const maxPayload = bus.nats.info?.max_payload;
+  if (maxPayload !== undefined && body.byteLength > maxPayload - 1024) {
+    throw new AppError("payload_too_large", `the request is larger than the message bus carries (${maxPayload} bytes)`);
+  }
   let reply: Msg;
   try {
-    reply = await bus.nats.request(bus.subjects.endpoint(endpoint, options.token), encodeJson(checked.data), {
+    reply = await bus.nats.request(bus.subjects.endpoint(endpoint, options.token), body, {
       timeout: options.timeoutMs,
       headers: traceHeaders(),
     });

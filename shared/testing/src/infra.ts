@@ -9,6 +9,9 @@ export interface Infra {
   redisUrl: string;
   /** Where the run came from: spawned binaries, containers, or URLs from the environment. */
   source: "binaries" | "containers" | "environment";
+  /** Stops the NATS server (binaries only), as an outage would; `startNats` brings it back on the same port and store. */
+  stopNats(): Promise<void>;
+  startNats(): Promise<void>;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -21,7 +24,8 @@ export interface Infra {
 export async function startInfra(): Promise<Infra> {
   if (binaryAvailable("nats-server") && binaryAvailable("redis-server")) {
     const dataDir = mkdtempSync(join(tmpdir(), "switchyard-test-"));
-    const nats = await startNatsServer({ storeDir: join(dataDir, "nats") });
+    const storeDir = join(dataDir, "nats");
+    let nats = await startNatsServer({ storeDir });
     const redis = await startRedisServer({ dataDir: join(dataDir, "redis") }).catch(async (error: unknown) => {
       await nats.stop();
       throw error;
@@ -30,15 +34,28 @@ export async function startInfra(): Promise<Infra> {
       await Promise.all([nats.stop(), redis.stop()]);
       rmSync(dataDir, { recursive: true, force: true });
     };
-    return { natsUrl: nats.url, redisUrl: redis.url, source: "binaries", stop, [Symbol.asyncDispose]: stop };
+    return {
+      natsUrl: nats.url,
+      redisUrl: redis.url,
+      source: "binaries",
+      stopNats: () => nats.stop(),
+      startNats: async () => {
+        nats = await startNatsServer({ storeDir, port: nats.port });
+      },
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
   }
   const containers = await startContainers();
-  if (containers) return { ...containers, source: "containers", [Symbol.asyncDispose]: containers.stop };
+  const cannot = async () => {
+    throw new Error("stopping NATS needs the nats-server binary");
+  };
+  if (containers) return { ...containers, source: "containers", stopNats: cannot, startNats: cannot, [Symbol.asyncDispose]: containers.stop };
   const natsUrl = process.env.NATS_URL;
   const redisUrl = process.env.REDIS_URL;
   if (natsUrl && redisUrl && (await natsReachable(natsUrl)) && (await redisReachable(redisUrl))) {
     const stop = async () => {};
-    return { natsUrl, redisUrl, source: "environment", stop, [Symbol.asyncDispose]: stop };
+    return { natsUrl, redisUrl, source: "environment", stopNats: cannot, startNats: cannot, stop, [Symbol.asyncDispose]: stop };
   }
   throw new Error(
     "tests need real NATS and Redis: install nats-server and redis-server (apt-get install nats-server redis-server), run Docker, or set NATS_URL and REDIS_URL",

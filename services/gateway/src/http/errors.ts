@@ -36,10 +36,20 @@ export function sendError(response: Response, error: AppError, path = ""): void 
   response.status(httpStatusByCode[error.code]).json(body);
 }
 
-/** What body-parser reports, as AppErrors. */
+/** What body-parser reports, as AppErrors: every problem with a body is the client's. */
 function fromBodyParser(error: unknown): AppError | undefined {
-  if (typeof error !== "object" || error === null || !("type" in error)) return undefined;
+  if (typeof error !== "object" || error === null) return undefined;
+  if (!("type" in error)) {
+    // A body it could not decode (a `Content-Encoding: gzip` that is not gzip, say): body-parser gives a 4xx status.
+    const status = "status" in error && typeof error.status === "number" ? error.status : 0;
+    if (status === 413) return new AppError("payload_too_large", "request body is too large", { cause: error });
+    if (status === 415) return new AppError("unsupported_media_type", "unsupported request body encoding", { cause: error });
+    if (status >= 400 && status < 500) return new AppError("invalid_request", "request body could not be decoded", { cause: error });
+    return undefined;
+  }
   switch (error.type) {
+    case "entity.too.deep":
+      return new AppError("invalid_request", `request body nests deeper than ${maxBodyDepth} levels`, { cause: error });
     case "entity.too.large":
       return new AppError("payload_too_large", "request body is too large", { cause: error });
     case "entity.parse.failed":
@@ -51,6 +61,29 @@ function fromBodyParser(error: unknown): AppError | undefined {
       return new AppError("cancelled", "the client went away", { cause: error });
     default:
       return new AppError("invalid_request", "request body could not be read", { cause: error });
+  }
+}
+
+/** How deep a JSON body may nest: far past any real request, well short of what recursion over it can take. */
+export const maxBodyDepth = 64;
+
+/**
+ * Refuses (before it is parsed) a JSON body nesting deeper than `maxBodyDepth`: one pass over
+ * the bytes, counting brackets outside strings. Used as body-parser's `verify`.
+ */
+export function checkBodyDepth(_request: unknown, _response: unknown, body: Buffer): void {
+  let depth = 0;
+  let inString = false;
+  for (let index = 0; index < body.length; index += 1) {
+    const byte = body[index];
+    if (inString) {
+      if (byte === 0x5c) index += 1;
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x7b || byte === 0x5b) {
+      depth += 1;
+      if (depth > maxBodyDepth) throw Object.assign(new Error("body nests too deep"), { type: "entity.too.deep" });
+    } else if (byte === 0x7d || byte === 0x5d) depth -= 1;
   }
 }
 

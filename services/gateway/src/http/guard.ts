@@ -56,3 +56,20 @@ export function hostAndOriginGuard(options: GuardOptions): RequestHandler {
     next();
   };
 }
+
+/** The body types a browser may send cross-site without asking first (a "simple" request). */
+const simpleBodyTypes = ["text/plain", "application/x-www-form-urlencoded"];
+
+/**
+ * A page on any origin can make a browser POST a `text/plain` or form body without a
+ * preflight. No state-changing route takes those: JSON or YAML only, so such a request is
+ * refused (415) before anything reads or changes state, whatever the authentication.
+ */
+export const simpleRequestGuard: RequestHandler = (request, _response, next) => {
+  if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return next();
+  const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  if (simpleBodyTypes.includes(type)) {
+    throw new AppError("unsupported_media_type", `'${type}' bodies are not accepted: send JSON (or YAML where a route takes it)`);
+  }
+  next();
+};
