@@ -1,6 +1,6 @@
 import { createGrpcServer, serveAccess } from "@switchyard/grpc";
 import type { Bus } from "@switchyard/nats";
-import type { Redis } from "@switchyard/redis";
+import { createStoreHealth, type Redis, type StoreHealth } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { createAudit } from "./audit.ts";
 import { createAuthenticator } from "./authenticate.ts";
@@ -56,8 +56,10 @@ export function createAccessService(deps: AccessServiceDeps) {
     bus,
     maxCredentials: config.ACCESS_MAX_CREDENTIALS,
   });
+  let health: StoreHealth | undefined;
   const parts = {
     instance: deps.instance,
+    storeHealth: async () => (await health?.check()) ?? "starting",
     authenticate: createAuthenticator(redis, guard.rules),
     limits: createLimits(redis),
     keys,
@@ -73,6 +75,7 @@ export function createAccessService(deps: AccessServiceDeps) {
   return {
     async start(): Promise<{ grpcPort: number }> {
       if (!box) logger.warn("SWITCHYARD_SECRET_KEY is not set: credentials and MFA cannot be stored");
+      health = await createStoreHealth(redis, "access", logger);
       if (config.SWITCHYARD_ADMIN_KEY) await keys.seed(config.SWITCHYARD_ADMIN_KEY);
       subscriptions = serveAccessEndpoints(bus, parts, { logger, tracer });
       // Ready means answering: the server has every subscription before anyone hears of this service.

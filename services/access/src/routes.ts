@@ -10,6 +10,8 @@ import type { createUsers } from "./users.ts";
 
 export interface Parts {
   instance: string;
+  /** The state of the access store (`ok`, unreachable, or emptied since start), for pings. */
+  storeHealth(): Promise<string>;
   authenticate: ReturnType<typeof createAuthenticator>;
   limits: ReturnType<typeof createLimits>;
   keys: Keys;
@@ -83,6 +85,11 @@ export function serveAccessEndpoints(bus: Bus, parts: Parts, options: ServeOptio
       options,
     ),
     serve(bus, endpoints.accessAuditList, ({ limit, offset }) => audit.list(limit, offset), options),
-    serve(bus, endpoints.accessPing, async () => ({ service: "access", instance: parts.instance }), options),
+    serve(
+      bus,
+      endpoints.accessPing,
+      async () => ({ service: "access", instance: parts.instance, checks: { redis: await parts.storeHealth() } }),
+      options,
+    ),
   ];
 }

@@ -29,6 +29,8 @@ export const gatewayEnv = {
   GATEWAY_BODY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** An idle keep-alive connection between requests is closed after this. */
   GATEWAY_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(65_000),
+  /** The services `/readyz` requires (comma-separated): each must answer its ping with every check `ok`. */
+  GATEWAY_READY_SERVICES: z.string().default("registry,executor,access,session,mcp"),
   /** Default and longest deadline of one run. */
   GATEWAY_RUN_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /** Deadline of registry requests and of an executor accepting a run. */

@@ -10,6 +10,8 @@ export const mcpEnv = {
   ...redisEnv,
   /** Where the mcp service's gRPC server binds (executors and the registry reach it there). */
   MCP_GRPC_ADDRESS: grpcAddressEnv.MCP_GRPC_ADDRESS,
+  /** The access service, whose credentials store holds what `${credential:NAME}` values name. */
+  ACCESS_GRPC_ADDRESS: grpcAddressEnv.ACCESS_GRPC_ADDRESS,
   /** A `{"mcpServers": {...}}` file whose servers start with the service. */
   MCP_CONFIG_PATH: z.string().optional(),
   /** Servers that start only when enabled; relative paths are taken from the repository root. */

@@ -1,8 +1,18 @@
+import { createAccessClient } from "@switchyard/grpc";
 import { runService } from "@switchyard/runtime";
 import { mcpEnv } from "./config.ts";
 import { createMcpService } from "./mcp-service.ts";
 
 await runService(
-  { name: "mcp", env: mcpEnv, create: (context) => createMcpService({ ...context, redis: context.redis(context.config.REDIS_URL) }) },
+  {
+    name: "mcp",
+    env: mcpEnv,
+    create: ({ own, ...context }) =>
+      createMcpService({
+        ...context,
+        redis: context.redis(context.config.REDIS_URL),
+        access: own(createAccessClient(context.config.ACCESS_GRPC_ADDRESS)),
+      }),
+  },
   process.env,
 );

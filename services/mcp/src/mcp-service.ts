@@ -1,13 +1,15 @@
 import { tmpdir } from "node:os";
-import { mcpLimits } from "@switchyard/contracts";
-import { createGrpcServer, serveMcp } from "@switchyard/grpc";
-import { type Bus, publishJson } from "@switchyard/nats";
+import { CredentialChanged, mcpLimits } from "@switchyard/contracts";
+import { AppError, toAppError } from "@switchyard/errors";
+import { type AccessGrpcClient, createGrpcServer, serveMcp } from "@switchyard/grpc";
+import { type Bus, decodeJson, publishJson } from "@switchyard/nats";
 import { createOutboundGuard } from "@switchyard/net";
-import type { Redis } from "@switchyard/redis";
+import { createStoreHealth, type Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { loadCatalog } from "./catalog.ts";
 import { type McpConfig, serviceSettingNames } from "./config.ts";
 import { loadConfigServers } from "./config-file.ts";
+import type { CredentialSource } from "./credentials.ts";
 import { mcpImplementation } from "./grpc-service.ts";
 import { serveMcpRequests } from "./nats-handlers.ts";
 import { createServerTable } from "./servers.ts";
@@ -23,6 +25,8 @@ export interface McpServiceDeps {
   instance: string;
   /** Where `${NAME}` values come from (the service's environment). */
   env: NodeJS.ProcessEnv;
+  /** Where `${credential:NAME}` values come from: the access service's credentials store. */
+  access: AccessGrpcClient;
   /** HOME and working directory of stdio servers; the OS temp directory by default. */
   serverHome?: string;
 }
@@ -31,6 +35,25 @@ export interface McpService {
   /** Starts config, restored and enabled servers (first attempts settled), then serves. */
   start(): Promise<{ grpcPort: number }>;
   stop(): Promise<void>;
+}
+
+/** How long reading one credential from the access service may take, at a server's launch. */
+const credentialDeadlineMs = 5000;
+
+/**
+ * Credentials' values, read from the access service at each launch and kept nowhere else: servers start rarely, and
+ * a rotated value then needs no cache to be dropped. An error names the credential, never a value.
+ */
+function credentialSource(access: AccessGrpcClient): CredentialSource {
+  return (name) =>
+    access.getCredential(name, { deadlineMs: credentialDeadlineMs }).then(
+      (credential) => credential.value,
+      (error: unknown) => {
+        const appError = toAppError(error);
+        if (appError.code === "not_found") return undefined;
+        throw new AppError(appError.code, `credential '${name}' could not be read from the access service: ${appError.message}`);
+      },
+    );
 }
 
 /** The only owner of MCP connections: management over NATS, tools over gRPC. */
@@ -46,7 +69,12 @@ export function createMcpService(deps: McpServiceDeps): McpService {
   const table = createServerTable({
     store: createMcpStore(deps.redis, tracer),
     logger,
-    launchContext: { serviceEnv: deps.env, home: deps.serverHome ?? tmpdir(), guardedFetch: guard.fetch },
+    launchContext: {
+      serviceEnv: deps.env,
+      home: deps.serverHome ?? tmpdir(),
+      guardedFetch: guard.fetch,
+      credentials: credentialSource(deps.access),
+    },
     supervision: { handshakeTimeoutMs: config.MCP_HANDSHAKE_TIMEOUT_MS, pingIntervalMs: config.MCP_PING_INTERVAL_MS, backoff },
     protectedNames: serviceSettingNames,
     maxServers: mcpLimits.servers,
@@ -70,12 +98,32 @@ export function createMcpService(deps: McpServiceDeps): McpService {
   serveMcp(grpc, mcpImplementation(table, { logger, tracer, callTimeoutMs: config.MCP_CALL_TIMEOUT_MS }), { logger, tracer });
   let subscriptions: { unsubscribe(): void }[] = [];
 
+  /** Rotation without a restart: servers that name a changed credential connect again with its new value. */
+  function watchCredentials(): { unsubscribe(): void } {
+    return bus.nats.subscribe(bus.subjects.event("accessCredentialChanged"), {
+      callback: (error, message) => {
+        if (error) return;
+        let name: string;
+        try {
+          name = decodeJson(CredentialChanged, message.data).name;
+        } catch (problem) {
+          logger.warn({ err: problem instanceof Error ? problem.message : String(problem) }, "credential change event unreadable: ignored");
+          return;
+        }
+        void table.credentialChanged(name);
+      },
+    });
+  }
+
   return {
     async start() {
+      // Before the first launches, so a credential that changes while servers start is not missed.
+      subscriptions = [watchCredentials()];
+      const health = await createStoreHealth(deps.redis, "mcp", logger);
       const configSpecs = config.MCP_CONFIG_PATH ? await loadConfigServers(config.MCP_CONFIG_PATH, serviceSettingNames, logger) : [];
       const catalogSpecs = await loadCatalog(config.MCP_CATALOG_PATH, serviceSettingNames, logger);
       await table.start(configSpecs, catalogSpecs);
-      subscriptions = serveMcpRequests({ bus, table, logger, tracer, instance: deps.instance });
+      subscriptions.push(...serveMcpRequests({ bus, table, logger, tracer, instance: deps.instance, storeHealth: health.check }));
       const grpcPort = await grpc.listen(config.MCP_GRPC_ADDRESS);
       return { grpcPort };
     },

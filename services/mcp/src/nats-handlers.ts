@@ -9,6 +9,8 @@ export interface NatsHandlerDeps {
   logger: Logger;
   tracer: Tracer;
   instance: string;
+  /** The state of the mcp store (`ok`, unreachable, or emptied since start), for pings. */
+  storeHealth?: () => Promise<string>;
 }
 
 const list = (items: McpServerEntry[]) => ({ items, total: items.length });
@@ -44,6 +46,11 @@ export function serveMcpRequests(deps: NatsHandlerDeps): { unsubscribe(): void }
       },
       options,
     ),
-    serve(bus, endpoints.mcpPing, async () => ({ service: "mcp", instance: deps.instance }), options),
+    serve(
+      bus,
+      endpoints.mcpPing,
+      async () => ({ service: "mcp", instance: deps.instance, checks: { redis: (await deps.storeHealth?.()) ?? "not checked" } }),
+      options,
+    ),
   ];
 }

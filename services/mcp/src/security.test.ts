@@ -1,6 +1,14 @@
 import { AppError } from "@switchyard/errors";
 import { describe, expect, it } from "vitest";
-import { assertSafeServer, childEnvironment, childPath, envNameProblem, requiredEnvVars, serverProblem } from "./security.ts";
+import {
+  assertSafeServer,
+  childEnvironment,
+  childPath,
+  envNameProblem,
+  requiredEnvVars,
+  resolveReferences,
+  serverProblem,
+} from "./security.ts";
 
 /** A `${NAME}` reference to the service's environment. */
 const ref = (name: string) => `\${${name}}`;
@@ -127,14 +135,20 @@ describe("environment variables", () => {
 
 describe("the environment of a stdio server", () => {
   it("is a fixed PATH and HOME plus what the entry declares", () => {
-    const result = childEnvironment({ TOKEN: ref("MY_TOKEN"), LEVEL: "debug" }, { MY_TOKEN: "secret", OTHER: "leak" }, "/tmp/home");
-    expect(result).toEqual({ values: { TOKEN: "secret", LEVEL: "debug", PATH: childPath, HOME: "/tmp/home" }, missing: [] });
+    const result = resolveReferences({ TOKEN: ref("MY_TOKEN"), LEVEL: "debug" }, { MY_TOKEN: "secret", OTHER: "leak" });
+    expect(result).toEqual({ values: { TOKEN: "secret", LEVEL: "debug" }, missing: [] });
+    expect(childEnvironment({ ...result.values, PATH: "/evil", HOME: "/evil" }, "/tmp/home")).toEqual({
+      TOKEN: "secret",
+      LEVEL: "debug",
+      PATH: childPath,
+      HOME: "/tmp/home",
+    });
   });
 
   it("reports references the service's environment lacks", () => {
-    const result = childEnvironment({ A: ref("NOPE"), B: ref("EMPTY"), C: ref("NOPE") }, { EMPTY: "" }, "/tmp");
+    const result = resolveReferences({ A: ref("NOPE"), B: ref("EMPTY"), C: ref("NOPE") }, { EMPTY: "" });
     expect(result.missing).toEqual(["EMPTY", "NOPE"]);
-    expect(result.values).toEqual({ PATH: childPath, HOME: "/tmp" });
+    expect(result.values).toEqual({});
   });
 
   it("lists required variables from env values and headers", () => {

@@ -1,6 +1,7 @@
 import type { McpServerConfig } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { commandProblem } from "./command-rules.ts";
+import { credentialReferenceProblem } from "./credentials.ts";
 
 /** The only PATH a stdio server gets: never the service's own. */
 export const childPath = "/usr/local/bin:/usr/bin:/bin";
@@ -64,6 +65,8 @@ export function serverProblem(config: McpServerConfig, protectedNames: readonly 
   const protectedSet = new Set(protectedNames.map((name) => name.toUpperCase()));
   const readsProtected = requiredEnvVars(config).find((name) => protectedSet.has(name.toUpperCase()));
   if (readsProtected) return `\${${readsProtected}} is a setting of the mcp service and may not be passed to a server`;
+  const badReference = credentialReferenceProblem(config);
+  if (badReference) return badReference;
   if (!("command" in config)) return undefined;
   for (const name of Object.keys(config.env)) {
     const problem = envNameProblem(name);
@@ -97,22 +100,23 @@ export function resolveReferences(declared: Record<string, string>, source: Node
   return { values, missing: [...new Set(missing)].sort() };
 }
 
-/** The whole environment of a stdio server: fixed PATH and HOME plus what its entry declares. */
-export function childEnvironment(declared: Record<string, string>, source: NodeJS.ProcessEnv, home: string): ResolvedValues {
-  const resolved = resolveReferences(declared, source);
-  return { values: { ...resolved.values, PATH: childPath, HOME: home }, missing: resolved.missing };
+/** The whole environment of a stdio server: fixed PATH and HOME over its entry's resolved values. */
+export function childEnvironment(resolved: Record<string, string>, home: string): Record<string, string> {
+  return { ...resolved, PATH: childPath, HOME: home };
 }
 
 /**
  * Servers added or changed over the API may not read the mcp service's environment: only
  * the config file and the catalog, which operators write, may name variables as `${NAME}`.
+ * Their secrets come from the credentials store instead, as `${credential:NAME}`.
  */
 export function assertNoEnvironmentReferences(config: McpServerConfig): void {
   const names = requiredEnvVars(config);
   if (names.length > 0) {
     throw new AppError(
       "invalid_request",
-      `\${${names[0]}}: servers added over the API cannot read the mcp service's environment; put secrets in the config file`,
+      `\${${names[0]}}: servers added over the API cannot read the mcp service's environment; ` +
+        `store the secret as a credential and use \${credential:NAME}`,
     );
   }
 }

@@ -41,7 +41,7 @@ function table(guard: OutboundGuard, stored: McpServerInput[] = []) {
   const servers = createServerTable({
     store,
     logger: createLogger({ service: "mcp-test", level: "silent" }),
-    launchContext: { serviceEnv: {}, home: tmpdir(), guardedFetch: guard.fetch },
+    launchContext: { serviceEnv: {}, home: tmpdir(), guardedFetch: guard.fetch, credentials: async () => undefined },
     // No restart within a test: each failure is looked at once.
     supervision: { handshakeTimeoutMs: 5000, pingIntervalMs: 60_000, backoff: { initialMs: 60_000, maxMs: 60_000, resetAfterMs: 60_000 } },
     protectedNames: [],

@@ -2,6 +2,7 @@ import type { McpServerConfig, McpServerEntry, McpServerInput, McpUpdateRequest 
 import { AppError } from "@switchyard/errors";
 import type { Logger } from "@switchyard/telemetry";
 import type { ServerSpec } from "./config-file.ts";
+import { requiredCredentials } from "./credentials.ts";
 import { byId, configOf, type ServerSource, specOf, toEntry } from "./entries.ts";
 import { assertNoEnvironmentReferences, assertSafeServer, serverProblem } from "./security.ts";
 import type { McpStore } from "./store.ts";
@@ -49,7 +50,7 @@ export function createServerTable(options: ServerTableOptions) {
         ...options.supervision,
         id: spec.id,
         logger,
-        launch: () => {
+        launch: async () => {
           if (spec.unavailable) throw new LaunchError(spec.unavailable);
           return createLaunch(spec.config, options.launchContext, guarded);
         },
@@ -120,6 +121,22 @@ export function createServerTable(options: ServerTableOptions) {
       servers.clear();
       enabled.clear();
       await Promise.all(all.map((managed) => managed.supervisor.stop()));
+    },
+    /**
+     * A credential was stored, replaced or deleted: every server whose entry names it connects again with what the
+     * store holds now (a deleted one fails, naming it). Resolves once those attempts settled.
+     */
+    async credentialChanged(name: string): Promise<void> {
+      const affected = [...servers.values(), ...enabled.values()].filter((managed) =>
+        requiredCredentials(managed.spec.config).includes(name),
+      );
+      for (const managed of affected) {
+        logger.info(
+          { event: "mcp.server.restarting", server: managed.spec.id, credential: name },
+          "credential changed: mcp server restarts",
+        );
+      }
+      await Promise.all(affected.map((managed) => managed.supervisor.restart()));
     },
     /** For tool calls: config/runtime first, then enabled catalog entries. */
     resolve: (id: string): Managed | undefined => servers.get(id) ?? enabled.get(id),

@@ -12,6 +12,8 @@ export interface StdioLaunch {
   /** The child's whole environment: nothing else is inherited. */
   env: Record<string, string>;
   cwd: string;
+  /** Masks secrets this launch put in the environment out of what is reported of its stderr. */
+  redact?: (text: string) => string;
 }
 
 // Servers run in their own process groups, which outlive the service unless it stops them.
@@ -152,13 +154,14 @@ export class ChildProcessTransport implements Transport {
     if (this.spawnError) return `could not start '${this.launch.command}': ${this.spawnError.message}`;
     if (!this.exit) return undefined;
     const status = this.exit.signal ? `was killed by ${this.exit.signal}` : `exited with code ${this.exit.code}`;
-    const tail = this.stderr.trim().slice(-2000);
+    // Masked before the cut, so a secret the 2,000 characters would split is still masked whole.
+    const tail = this.stderrTail().trim().slice(-2000);
     return tail ? `process ${status}; stderr: ${tail}` : `process ${status}`;
   }
 
   /** The last output on stderr (at most 16 KiB), for the log. */
   stderrTail(): string {
-    return this.stderr;
+    return this.launch.redact ? this.launch.redact(this.stderr) : this.stderr;
   }
 }
 

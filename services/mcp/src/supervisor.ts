@@ -1,7 +1,7 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import type { Tool } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "@switchyard/telemetry";
-import type { Launch } from "./transports.ts";
+import { type Launch, LaunchError } from "./transports.ts";
 
 export interface Backoff {
   initialMs: number;
@@ -12,8 +12,11 @@ export interface Backoff {
 
 export interface SupervisorOptions {
   id: string;
-  /** A fresh transport per attempt; a throw is a problem retrying can't fix (no restart). */
-  launch: () => Launch;
+  /**
+   * A fresh, unstarted transport per attempt. A throw fails the attempt: a retryable `LaunchError` (a missing
+   * credential) is tried again with backoff; anything else is a problem retrying can't fix (no restart).
+   */
+  launch: () => Promise<Launch>;
   logger: Logger;
   handshakeTimeoutMs: number;
   pingIntervalMs: number;
@@ -35,6 +38,11 @@ export interface Supervisor {
   start(): Promise<void>;
   /** Stops for good: no restart follows. */
   stop(): Promise<void>;
+  /**
+   * Drops the current connection (or the failure and its pending retry, or an attempt in flight) and connects again
+   * at once, from the first backoff delay: for a server whose credentials changed. Resolves once that attempt settled.
+   */
+  restart(): Promise<void>;
   state(): ServerState;
   /** The connected client, while running. */
   client(): Client | undefined;
@@ -60,11 +68,24 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   let lastError: string | undefined;
   let failuresInARow = 0;
   let restartTimer: NodeJS.Timeout | undefined;
+  // Bumped by every attempt and every restart: an attempt that is no longer the latest drops what it launched.
+  let latest = 0;
 
   function fail(reason: string): void {
     tools = [];
     lastError = reason;
     options.onChange();
+  }
+
+  function retryLater(upSince?: number): void {
+    if (stopped) return;
+    if (upSince && Date.now() - upSince >= options.backoff.resetAfterMs) failuresInARow = 0;
+    const delay = Math.min(options.backoff.initialMs * 2 ** failuresInARow, options.backoff.maxMs);
+    failuresInARow += 1;
+    restartTimer = setTimeout(() => {
+      restartTimer = undefined;
+      void attempt();
+    }, delay);
   }
 
   // Idempotent per connection: a close after a failure (the client closed by `lose` itself) changes nothing.
@@ -75,16 +96,19 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (current !== connection) return;
     current = undefined;
     void connection.client.close().catch(() => {});
-    logger.warn({ event: "mcp.server.failed", server: id, reason, stderr: connection.launch.stderrTail() }, "mcp server failed");
-    fail(reason);
-    if (stopped) return;
-    if (connection.upSince && Date.now() - connection.upSince >= options.backoff.resetAfterMs) failuresInARow = 0;
-    const delay = Math.min(options.backoff.initialMs * 2 ** failuresInARow, options.backoff.maxMs);
-    failuresInARow += 1;
-    restartTimer = setTimeout(() => {
-      restartTimer = undefined;
-      void attempt();
-    }, delay);
+    const shown = connection.launch.redact(reason);
+    logger.warn({ event: "mcp.server.failed", server: id, reason: shown, stderr: connection.launch.stderrTail() }, "mcp server failed");
+    fail(shown);
+    retryLater(connection.upSince);
+  }
+
+  /** Ends a connection the service itself gives up (stop, restart, a newer attempt): no failure is recorded. */
+  async function retire(connection: Connection | undefined): Promise<void> {
+    if (!connection) return;
+    if (current === connection) current = undefined;
+    connection.lost = true;
+    clearInterval(connection.ping);
+    await connection.client.close().catch(() => {});
   }
 
   async function refreshTools(connection: Connection): Promise<void> {
@@ -95,19 +119,32 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       logger.info({ server: id, tools: tools.length }, "mcp server tools changed");
       options.onChange();
     } catch (error) {
-      logger.warn({ server: id, err: message(error) }, "mcp server tools could not be refreshed");
+      logger.warn({ server: id, err: connection.launch.redact(message(error)) }, "mcp server tools could not be refreshed");
     }
   }
 
   async function attempt(): Promise<void> {
     if (stopped) return;
+    const mine = ++latest;
     let launch: Launch;
     try {
-      launch = options.launch();
+      launch = await options.launch();
     } catch (error) {
-      logger.warn({ event: "mcp.server.failed", server: id, reason: message(error) }, "mcp server cannot start");
-      return fail(message(error));
+      if (stopped || mine !== latest) return;
+      const retrying = error instanceof LaunchError && error.retryable;
+      logger.warn({ event: "mcp.server.failed", server: id, reason: message(error), retrying }, "mcp server cannot start");
+      fail(message(error));
+      if (retrying) retryLater();
+      return;
     }
+    // Stopped or restarted while the launch was awaited: nothing was started (transports spawn and connect in
+    // `start`), and closing the transport makes sure nothing ever is.
+    if (stopped || mine !== latest) {
+      void launch.transport.close().catch(() => {});
+      return;
+    }
+    // An older attempt still in its handshake (a restart overtook it) gives way.
+    void retire(current);
     const client = new Client(
       { name: "switchyard-mcp", version: "0.1.0" },
       { capabilities: {}, listChanged: { tools: { autoRefresh: false, debounceMs: 100, onChanged: () => void refreshTools(connection) } } },
@@ -123,7 +160,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       if (handshaking) closedInHandshake = true;
       else closed();
     };
-    client.onerror = (error) => logger.debug({ server: id, err: error.message }, "mcp transport error");
+    client.onerror = (error) => logger.debug({ server: id, err: launch.redact(error.message) }, "mcp transport error");
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -165,13 +202,25 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     async stop() {
       stopped = true;
       clearTimeout(restartTimer);
-      const connection = current;
-      current = undefined;
       tools = [];
-      if (!connection) return;
-      connection.lost = true;
-      clearInterval(connection.ping);
-      await connection.client.close().catch(() => {});
+      await retire(current);
+    },
+    async restart() {
+      if (stopped) return;
+      const mine = ++latest;
+      clearTimeout(restartTimer);
+      restartTimer = undefined;
+      failuresInARow = 0;
+      const connection = current;
+      if (connection) {
+        tools = [];
+        await retire(connection);
+        // Running (or connecting) a moment ago: subscribers see it go down before it comes back.
+        if (!stopped) options.onChange();
+      }
+      // Stopped meanwhile, or a newer restart took over.
+      if (stopped || mine !== latest) return;
+      await attempt();
     },
     state: () => {
       const isRunning = current?.upSince !== undefined;

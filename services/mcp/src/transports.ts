@@ -3,12 +3,23 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { McpServerConfig } from "@switchyard/contracts";
 import type { GuardedFetch } from "@switchyard/net";
+import { type CredentialSource, redactor, resolveCredentials } from "./credentials.ts";
 import { childEnvironment, resolveReferences } from "./security.ts";
 import { ChildProcessTransport } from "./stdio-transport.ts";
 
-/** A problem found before anything starts (a missing variable): retrying can't help. */
+/**
+ * A problem found before anything starts. Not `retryable` (a missing variable of the service's own environment):
+ * trying again can't help. `retryable` (a missing credential, the access service unreachable): the supervisor tries
+ * again with backoff, since the store can change while the service runs.
+ */
 export class LaunchError extends Error {
   override name = "LaunchError";
+  constructor(
+    message: string,
+    readonly retryable = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface Launch {
@@ -20,6 +31,8 @@ export interface Launch {
   pid: number | undefined;
   /** stdio servers close their transport when they exit; HTTP peers must be pinged. */
   needsPing: boolean;
+  /** Masks the credential values this launch put in: for any text the service logs or shows about it. */
+  redact(text: string): string;
 }
 
 export interface LaunchContext {
@@ -29,6 +42,8 @@ export interface LaunchContext {
   home: string;
   /** The fetch of the outbound guard: public addresses (and the operator's allow-list) only, checked at connect. */
   guardedFetch: GuardedFetch;
+  /** Where `${credential:NAME}` values come from: the access service, read at each launch. */
+  credentials: CredentialSource;
 }
 
 function missingError(missing: string[]): LaunchError {
@@ -37,15 +52,37 @@ function missingError(missing: string[]): LaunchError {
 }
 
 /**
+ * Env or header values as the server gets them: `${NAME}` from the service's environment, `${credential:NAME}` from the
+ * store (each value expanded once, whichever it is), literals as they are. Anything missing fails the launch.
+ */
+async function resolveValues(declared: Record<string, string>, context: LaunchContext) {
+  const fromEnvironment = resolveReferences(declared, context.serviceEnv);
+  if (fromEnvironment.missing.length) throw missingError(fromEnvironment.missing);
+  const fromStore = await resolveCredentials(declared, context.credentials).catch((error: unknown) => {
+    throw new LaunchError(error instanceof Error ? error.message : String(error), true);
+  });
+  if (fromStore.missing.length) {
+    const names = fromStore.missing.join(", ");
+    throw new LaunchError(`missing credential${fromStore.missing.length > 1 ? "s" : ""} ${names} in the credentials store`, true);
+  }
+  return { values: { ...fromEnvironment.values, ...fromStore.values }, redact: redactor(fromStore.secrets) };
+}
+
+/**
  * A fresh, unstarted transport for one connection attempt. `guarded` is for URLs a request named (added or updated
  * over the API): their every connection, redirects and reconnects included, goes through the guard's fetch, so a
  * name that resolves to a private address later (DNS rebinding) is refused when the socket would be made.
  */
-export function createLaunch(config: McpServerConfig, context: LaunchContext, guarded: boolean): Launch {
+export async function createLaunch(config: McpServerConfig, context: LaunchContext, guarded: boolean): Promise<Launch> {
   if ("command" in config) {
-    const environment = childEnvironment(config.env, context.serviceEnv, context.home);
-    if (environment.missing.length) throw missingError(environment.missing);
-    const transport = new ChildProcessTransport({ command: config.command, args: config.args, env: environment.values, cwd: context.home });
+    const { values, redact } = await resolveValues(config.env, context);
+    const transport = new ChildProcessTransport({
+      command: config.command,
+      args: config.args,
+      env: childEnvironment(values, context.home),
+      cwd: context.home,
+      redact,
+    });
     return {
       transport,
       describeExit: () => transport.describeExit(),
@@ -54,12 +91,12 @@ export function createLaunch(config: McpServerConfig, context: LaunchContext, gu
         return transport.pid;
       },
       needsPing: false,
+      redact,
     };
   }
-  const headers = resolveReferences(config.headers, context.serviceEnv);
-  if (headers.missing.length) throw missingError(headers.missing);
+  const { values, redact } = await resolveValues(config.headers, context);
   const url = new URL(config.url);
-  const requestInit = { headers: headers.values };
+  const requestInit = { headers: values };
   // Config-file and catalog URLs are the operator's own and may name internal hosts: they keep the plain fetch.
   const fetch = guarded ? context.guardedFetch : undefined;
   const transport =
@@ -67,5 +104,5 @@ export function createLaunch(config: McpServerConfig, context: LaunchContext, gu
       ? // This SDK opens the event stream with `fetch` too; `eventSourceInit.fetch` keeps that true if it ever stops.
         new SSEClientTransport(url, { requestInit, ...(fetch ? { fetch, eventSourceInit: { fetch } } : {}) })
       : new StreamableHTTPClientTransport(url, { requestInit, ...(fetch ? { fetch } : {}) });
-  return { transport, describeExit: () => undefined, stderrTail: () => "", pid: undefined, needsPing: true };
+  return { transport, describeExit: () => undefined, stderrTail: () => "", pid: undefined, needsPing: true, redact };
 }

@@ -8,7 +8,7 @@ import {
 import { AppError } from "@switchyard/errors";
 import { createGrpcServer, type McpGrpcClient, serveRegistry } from "@switchyard/grpc";
 import { type Bus, publishJson, serve } from "@switchyard/nats";
-import type { Redis } from "@switchyard/redis";
+import { createStoreHealth, type Redis, type StoreHealth } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { RegistryConfig } from "./config.ts";
 import { prepareDefinition } from "./definitions.ts";
@@ -52,6 +52,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
   const grpc = createGrpcServer();
   serveRegistry(grpc, registryImplementation(store, logger), { logger, tracer });
   const subscriptions: { unsubscribe(): void }[] = [];
+  let health: StoreHealth | undefined;
 
   // Flushing before replying means every subscriber's connection has the change queued
   // before the deployer hears back, so a run sent after the reply sees the new version.
@@ -83,6 +84,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
   return {
     deploy,
     async start() {
+      health = await createStoreHealth(deps.redis, "registry", logger);
       const options = { logger, tracer };
       subscriptions.push(
         serve(bus, endpoints.registryDeploy, async (request) => summary(await deploy(request)), options),
@@ -113,7 +115,12 @@ export function createRegistry(deps: RegistryDeps): Registry {
           options,
         ),
         serve(bus, endpoints.registryGet, ({ name, kind }) => found(name, kind), options),
-        serve(bus, endpoints.registryPing, async () => ({ service: "registry", instance: deps.instance }), options),
+        serve(
+          bus,
+          endpoints.registryPing,
+          async () => ({ service: "registry", instance: deps.instance, checks: { redis: (await health?.check()) ?? "starting" } }),
+          options,
+        ),
       );
       const grpcPort = await grpc.listen(config.REGISTRY_GRPC_ADDRESS);
       const directory = config.SWITCHYARD_PIPELINES_DIR;

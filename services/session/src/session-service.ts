@@ -2,7 +2,7 @@ import { ChatMessage, DefinitionName, endpoints, parseJson } from "@switchyard/c
 import { AppError } from "@switchyard/errors";
 import { createGrpcServer, serveSessions } from "@switchyard/grpc";
 import { type Bus, serve } from "@switchyard/nats";
-import type { Redis } from "@switchyard/redis";
+import { createStoreHealth, type Redis, type StoreHealth } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { SessionConfig } from "./config.ts";
 import { createSessionStore, type SessionLimits } from "./store.ts";
@@ -51,9 +51,11 @@ export function createSessionService(deps: SessionServiceDeps) {
     { logger, tracer },
   );
   const subscriptions: { unsubscribe(): void }[] = [];
+  let health: StoreHealth | undefined;
 
   return {
     async start(): Promise<{ grpcPort: number }> {
+      health = await createStoreHealth(deps.redis, "session", logger);
       const options = { logger, tracer };
       subscriptions.push(
         serve(bus, endpoints.sessionCreate, ({ agent }) => store.create(agent), options),
@@ -76,7 +78,12 @@ export function createSessionService(deps: SessionServiceDeps) {
           },
           options,
         ),
-        serve(bus, endpoints.sessionPing, async () => ({ service: "session", instance: deps.instance }), options),
+        serve(
+          bus,
+          endpoints.sessionPing,
+          async () => ({ service: "session", instance: deps.instance, checks: { redis: (await health?.check()) ?? "starting" } }),
+          options,
+        ),
       );
       return { grpcPort: await grpc.listen(config.SESSION_GRPC_ADDRESS) };
     },

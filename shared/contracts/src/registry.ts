@@ -74,5 +74,6 @@ export const DefinitionChanged = z.object({
 });
 export type DefinitionChanged = z.infer<typeof DefinitionChanged>;
 
-export const PingReply = z.object({ service: z.string(), instance: z.string() });
+/** A service's answer to a ping: who it is, and the state of what it depends on (`ok`, or what is wrong). */
+export const PingReply = z.object({ service: z.string(), instance: z.string(), checks: z.record(z.string(), z.string()).default({}) });
 export type PingReply = z.infer<typeof PingReply>;

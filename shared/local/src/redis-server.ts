@@ -5,6 +5,8 @@ export interface RedisServerOptions {
   /** Data directory; with `persist` Redis keeps an append-only file there. */
   dataDir: string;
   persist?: boolean;
+  /** Allow DEBUG (tests use `DEBUG SLEEP` to freeze the server); never for real data. */
+  debugCommands?: boolean;
   port?: number;
   binary?: string;
 }
@@ -15,6 +17,7 @@ export async function startRedisServer(options: RedisServerOptions): Promise<Loc
   const url = `redis://127.0.0.1:${port}`;
   const args = ["--bind", "127.0.0.1", "--port", String(port), "--dir", ensureDir(options.dataDir), "--save", ""];
   args.push("--appendonly", options.persist ? "yes" : "no");
+  if (options.debugCommands) args.push("--enable-debug-command", "local");
   const child = await spawnUntilReady(options.binary ?? "redis-server", args, () => redisReachable(url), 10_000);
   const stop = () => stopChild(child);
   return { url, port, stop, [Symbol.asyncDispose]: stop };

@@ -26,7 +26,7 @@ export async function startInfra(): Promise<Infra> {
     const dataDir = mkdtempSync(join(tmpdir(), "switchyard-test-"));
     const storeDir = join(dataDir, "nats");
     let nats = await startNatsServer({ storeDir });
-    const redis = await startRedisServer({ dataDir: join(dataDir, "redis") }).catch(async (error: unknown) => {
+    const redis = await startRedisServer({ dataDir: join(dataDir, "redis"), debugCommands: true }).catch(async (error: unknown) => {
       await nats.stop();
       throw error;
     });
@@ -50,7 +50,8 @@ export async function startInfra(): Promise<Infra> {
   const cannot = async () => {
     throw new Error("stopping NATS needs the nats-server binary");
   };
-  if (containers) return { ...containers, source: "containers", stopNats: cannot, startNats: cannot, [Symbol.asyncDispose]: containers.stop };
+  if (containers)
+    return { ...containers, source: "containers", stopNats: cannot, startNats: cannot, [Symbol.asyncDispose]: containers.stop };
   const natsUrl = process.env.NATS_URL;
   const redisUrl = process.env.REDIS_URL;
   if (natsUrl && redisUrl && (await natsReachable(natsUrl)) && (await redisReachable(redisUrl))) {

@@ -68,7 +68,20 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
         ...(options.withSessions ? { session: {} } : {}),
         ...(options.withoutRegistry ? {} : { registry: {} }),
         executor: { count: options.executors ?? 1 },
-        gateway: { count: options.gateways ?? 1, env: { GATEWAY_PORT: "0" } },
+        gateway: {
+          count: options.gateways ?? 1,
+          // Ready means every service this system runs answers; the ones a test leaves out are not required.
+          env: {
+            GATEWAY_PORT: "0",
+            GATEWAY_READY_SERVICES: [
+              "executor",
+              "access",
+              ...(options.withoutRegistry ? [] : ["registry"]),
+              ...(options.withMcp ? ["mcp"] : []),
+              ...(options.withSessions ? ["session"] : []),
+            ].join(","),
+          },
+        },
       },
     });
     const { processes } = plan;

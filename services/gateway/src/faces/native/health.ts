@@ -1,28 +1,57 @@
-import { endpoints } from "@switchyard/contracts";
+import { endpoints, type PingReply } from "@switchyard/contracts";
 import { AppError, toAppError } from "@switchyard/errors";
-import { call } from "@switchyard/nats";
+import { call, isConnected } from "@switchyard/nats";
 import { Router } from "express";
 import type { GatewayContext } from "../../context.ts";
 
 const pingTimeoutMs = 500;
 
-/** `/healthz`: the process is up. `/readyz`: NATS is connected and a registry and an executor answer. */
+const pings = {
+  registry: endpoints.registryPing,
+  executor: endpoints.execPing,
+  access: endpoints.accessPing,
+  session: endpoints.sessionPing,
+  mcp: endpoints.mcpPing,
+} as const;
+type Pinged = keyof typeof pings;
+const isPinged = (name: string): name is Pinged => name in pings;
+
+/**
+ * `/healthz`: the process is up. `/readyz`: NATS is connected and every service this
+ * gateway depends on answers, with its own dependencies (a Redis that answers, and still
+ * holds the service's data) in order. 503 names each that is not; `access` is not required
+ * when authentication is off.
+ */
 export function healthRoutes(context: GatewayContext): Router {
   const router = Router();
+  const required = context.config.GATEWAY_READY_SERVICES.split(",")
+    .map((name) => name.trim())
+    .filter(isPinged)
+    .filter((name) => name !== "access" || context.config.SWITCHYARD_AUTH === "on");
   router.get("/healthz", (_request, response) => {
     response.json({ status: "ok" });
   });
   router.get("/readyz", async (_request, response) => {
-    if (context.bus.nats.isClosed()) throw new AppError("unavailable", "not ready: the NATS connection is closed");
-    const checks = await Promise.allSettled([
-      call(context.bus, endpoints.registryPing, {}, { timeoutMs: pingTimeoutMs }),
-      context.runs.pingExecutor(pingTimeoutMs),
-    ]);
-    const failures = checks.flatMap((check, index) =>
-      check.status === "rejected" ? [`${index === 0 ? "registry" : "executor"}: ${toAppError(check.reason).message}`] : [],
-    );
-    if (failures.length > 0) throw new AppError("unavailable", `not ready: ${failures.join("; ")}`);
-    response.json({ status: "ready", checks: { nats: "ok", registry: "ok", executor: "ok" } });
+    if (!isConnected(context.bus.nats)) throw new AppError("unavailable", "not ready: the message bus is unreachable");
+    const answers = await Promise.allSettled(required.map((name) => call(context.bus, pings[name], {}, { timeoutMs: pingTimeoutMs })));
+    const checks: Record<string, string> = { nats: "ok" };
+    for (const [index, answer] of answers.entries()) {
+      const name = required[index] ?? "?";
+      if (answer.status === "rejected") {
+        checks[name] = toAppError(answer.reason).message;
+        continue;
+      }
+      const reply: PingReply = answer.value;
+      const bad = Object.entries(reply.checks).filter(([, state]) => state !== "ok");
+      checks[name] = bad.length ? bad.map(([what, state]) => `${what} ${state}`).join("; ") : "ok";
+    }
+    const failures = Object.entries(checks).filter(([, state]) => state !== "ok");
+    if (failures.length > 0) {
+      throw new AppError("unavailable", `not ready: ${failures.map(([name, state]) => `${name}: ${state}`).join("; ")}`, {
+        details: { checks },
+      });
+    }
+    response.json({ status: "ready", checks });
   });
   return router;
 }
