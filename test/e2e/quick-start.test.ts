@@ -66,10 +66,23 @@ describe("pnpm start", () => {
     const refused = await run("curl", [...curlArguments(curlLine ?? "", {}), "-w", "%{http_code}", "-o", "/dev/null"]);
     expect(refused.stdout).toBe("401");
 
+    // A crashed service is restarted with backoff, and the rest stays up.
+    const { stdout: table } = await run("ps", ["-eo", "pid=,pgid=,args="]);
+    const executor = table
+      .split("\n")
+      .map((line) => line.trim().split(/\s+/))
+      .find(([, group, ...args]) => Number(group) === started.pid && args.join(" ").includes("services/executor/src/main.ts"));
+    expect(executor, table).toBeDefined();
+    process.kill(Number(executor?.[0]), "SIGKILL");
+    await expect.poll(() => output, { timeout: 30_000 }).toMatch(/executor restarted \(pid \d+\)/);
+    expect(output).toMatch(/executor exited unexpectedly \(SIGKILL\)/);
+    const again = await run("curl", [...curlArguments(curlLine ?? "", { SWITCHYARD_API_KEY: key ?? "" }), "--fail-with-body"]);
+    expect(JSON.parse(again.stdout)).toMatchObject({ result: { greeting: "Hello, Ada!" } });
+
     // Ctrl-C in a terminal signals the whole foreground process group (pnpm, the launcher, the services).
     process.kill(-(started.pid ?? 0), "SIGINT");
     await expect.poll(() => output, { timeout: 20_000 }).toMatch(/system\s+stopped/);
-    expect(output).not.toMatch(/exited unexpectedly/);
+    expect(output.split("executor restarted")[1]).not.toMatch(/exited unexpectedly/);
     // Nothing it started is left listening: not the gateway, not NATS, not Redis.
     const ports = [...output.matchAll(/(?:nats|redis|http):\/\/127\.0\.0\.1:(\d+)/g)].map((match) => Number(match[1]));
     expect(new Set(ports).size).toBeGreaterThanOrEqual(3);

@@ -8,6 +8,7 @@ import { loadEmbeddedConfig } from "./config.ts";
 import { type Endpoint, ensureNats, ensureRedis, MissingBinaryError } from "./infrastructure.ts";
 import { formatLine } from "./log-lines.ts";
 import { localSecretKey } from "./secret-key.ts";
+import { supervise } from "./supervise.ts";
 
 const config = loadEmbeddedConfig(process.env);
 const color = process.stdout.isTTY === true;
@@ -68,13 +69,7 @@ try {
   });
   const { processes } = plan;
   for (const started of Object.values(processes).flat()) {
-    started.child.once("exit", (code, signal) => {
-      if (stopping) return;
-      // Ctrl-C reaches the services too (same process group): a clean exit means "stop".
-      const clean = code === 0 || signal === "SIGINT" || signal === "SIGTERM";
-      if (!clean) say(`${started.service} exited unexpectedly (${code ?? signal}); stopping everything`);
-      void stopAll(clean ? 0 : 1);
-    });
+    supervise(plan, started, { say, stopping: () => stopping, onCleanExit: () => void stopAll(0) });
   }
 
   // The first admin key, when there is no admin yet: made by the access service, shown here once.
