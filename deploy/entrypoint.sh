@@ -6,7 +6,7 @@
 set -eu
 
 case "${1:-}" in
-  gateway | registry | executor | mcp | session)
+  gateway | registry | executor | mcp | session | access)
     SERVICE="$1"
     shift
     ;;
@@ -16,9 +16,9 @@ esac
 
 SERVICE="${SERVICE:-gateway}"
 case "$SERVICE" in
-  gateway | registry | executor | mcp | session) ;;
+  gateway | registry | executor | mcp | session | access) ;;
   *)
-    echo "entrypoint: SERVICE must be one of gateway|registry|executor|mcp|session, got '$SERVICE'" >&2
+    echo "entrypoint: SERVICE must be one of gateway|registry|executor|mcp|session|access, got '$SERVICE'" >&2
     exit 64
     ;;
 esac
@@ -28,7 +28,8 @@ esac
 # Empty means "not configured": drop it.
 for name in OPENAI_BASE_URL OPENAI_API_KEY SWITCHYARD_MODELS OTEL_EXPORTER_OTLP_ENDPOINT \
   SWITCHYARD_PIPELINES_DIR SWITCHYARD_INSTANCE GATEWAY_ALLOWED_HOSTS GATEWAY_ALLOWED_ORIGINS \
-  MCP_CONFIG_PATH MCP_CATALOG_PATH; do
+  MCP_CONFIG_PATH MCP_CATALOG_PATH MCP_OUTBOUND_ALLOW SWITCHYARD_SECRET_KEY \
+  SWITCHYARD_ADMIN_KEY; do
   eval "value=\${$name:-}"
   if [ -z "$value" ]; then unset "$name"; fi
 done
