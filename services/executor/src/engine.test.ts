@@ -117,8 +117,10 @@ describe("the pipeline engine", () => {
 
     const loop = entry("loop", "components:\n  c: { type: pipeline, pipeline: other }\noutputs: { text: c.text }");
     const loopDeps = { providers: providers(provider), tools: noTools, definition: async () => loop };
-    await expect(runPipeline(loopDeps, loop, {}, { signal: new AbortController().signal, onDelta: () => {} })).rejects.toThrow(
-      /nest deeper/,
-    );
+    // Measured before anything runs: a pipeline that calls itself under another name is a cycle.
+    await expect(runPipeline(loopDeps, loop, {}, { signal: new AbortController().signal, onDelta: () => {} })).rejects.toMatchObject({
+      code: "invalid_definition",
+      message: expect.stringMatching(/cycle: loop -> other -> other/),
+    });
   });
 });

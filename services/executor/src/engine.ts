@@ -1,5 +1,6 @@
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { definitionLimits } from "@switchyard/contracts";
-import { parseReference, validateInputs } from "@switchyard/definitions";
+import { expansionLimits, measurePipeline, own, type PipelineDefinition, parseReference, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import { type ComponentOutputs, type ComponentResult, runComponent, type ToolCaller } from "./components/index.ts";
 import type { CachedDefinition, CachedPipeline } from "./definitions-cache.ts";
@@ -24,6 +25,27 @@ export interface RunOptions {
   /** The component answering a chat turn gets the request's tools. */
   chatTools?: { component: string; tools?: Record<string, unknown>[] | undefined; toolChoice?: unknown };
   depth?: number;
+  /** What the whole run shares (sub-pipelines included); made by the top-level call. */
+  shared?: RunShared;
+}
+
+/** One run's pacing: components started so far, and the turn of the event loop the next one waits for. */
+export interface RunShared {
+  components: number;
+  turn: Promise<void>;
+}
+
+const newRun = (): RunShared => ({ components: 0, turn: Promise.resolve() });
+
+/**
+ * Components start one per turn of the event loop, however many are ready at once: each
+ * waits for the turn after the previous one's, so between two (bounded) synchronous steps
+ * the deadline's timer and a cancel message always get in.
+ */
+function nextTurnOf(run: RunShared): Promise<void> {
+  const turn = run.turn.then(() => nextTurn()).then(() => {});
+  run.turn = turn;
+  return turn;
 }
 
 /**
@@ -39,6 +61,10 @@ export async function runPipeline(
 ): Promise<Record<string, unknown>> {
   const { definition, graph } = entry;
   const depth = options.depth ?? 0;
+  // A top-level run measures what it expands to first (definitions deployed before the
+  // registry checked this, or whose sub-pipelines grew since, are refused here).
+  if (depth === 0) await checkExpansion(deps, definition);
+  const run = options.shared ?? newRun();
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal.reason);
   options.signal.addEventListener("abort", onAbort, { once: true });
@@ -51,10 +77,10 @@ export async function runPipeline(
   const resolve = (reference: string): unknown => {
     const parsed = parseReference(reference);
     if (!parsed) throw new AppError("internal", `bad reference '${reference}'`);
-    if (parsed.kind === "input") return inputs[parsed.name];
+    if (parsed.kind === "input") return own(inputs, parsed.name);
     const outputs = finished.get(parsed.component);
     if (!outputs) throw new AppError("internal", `component '${parsed.component}' has not run`);
-    if (!(parsed.output in outputs)) {
+    if (!Object.hasOwn(outputs, parsed.output)) {
       throw new AppError("invalid_input", `component '${parsed.component}' has no output '${parsed.output}'`);
     }
     return outputs[parsed.output];
@@ -63,11 +89,19 @@ export async function runPipeline(
   const start = (name: string): Promise<ComponentOutputs> => {
     const existing = results.get(name);
     if (existing) return existing;
-    const component = definition.components[name];
+    const component = own(definition.components, name);
     if (!component) throw new AppError("internal", `unknown component '${name}'`);
     const promise = (async () => {
-      await Promise.all((graph.dependencies[name] ?? []).map(start));
+      await Promise.all((own(graph.dependencies, name) ?? []).map(start));
+      await nextTurnOf(run);
       controller.signal.throwIfAborted();
+      run.components += 1;
+      if (run.components > expansionLimits.componentRuns) {
+        throw new AppError(
+          "invalid_definition",
+          `the run started more than ${expansionLimits.componentRuns} components (counting those of the pipelines it calls)`,
+        );
+      }
       try {
         const result = await runComponent(component, {
           name,
@@ -80,7 +114,7 @@ export async function runPipeline(
           chatTools: options.chatTools?.component === name ? options.chatTools : undefined,
           providers: deps.providers,
           tools: deps.tools,
-          runPipeline: (child, childInputs) => runChild(deps, child, childInputs, controller.signal, depth + 1),
+          runPipeline: (child, childInputs) => runChild(deps, child, childInputs, controller.signal, depth + 1, run),
         });
         finished.set(name, result.outputs);
         view[name] = result.outputs;
@@ -107,13 +141,29 @@ export async function runPipeline(
 }
 
 /** Runs a deployed pipeline by name to completion (agents use pipelines as tools this way). */
-export function runPipelineByName(
+export async function runPipelineByName(
   deps: EngineDeps,
   name: string,
   inputs: Record<string, unknown>,
   signal: AbortSignal,
 ): Promise<Record<string, unknown>> {
-  return runChild(deps, name, inputs, signal, 1);
+  const entry = await deps.definition(name).catch(() => undefined);
+  if (entry?.kind === "pipeline") await checkExpansion(deps, entry.definition);
+  return runChild(deps, name, inputs, signal, 1, newRun());
+}
+
+/** Refuses a pipeline whose run would expand past `expansionLimits` (or nest too deep, or loop), before anything runs. */
+async function checkExpansion(deps: EngineDeps, definition: PipelineDefinition): Promise<void> {
+  await measurePipeline(definition, async (name) => {
+    try {
+      const entry = await deps.definition(name);
+      return entry.kind === "pipeline" ? entry.definition : undefined;
+    } catch (error) {
+      // Not deployed: the run fails when it gets there, with that message.
+      if (toAppError(error).code === "not_found") return undefined;
+      throw error;
+    }
+  });
 }
 
 async function runChild(
@@ -122,6 +172,7 @@ async function runChild(
   inputs: Record<string, unknown>,
   signal: AbortSignal,
   depth: number,
+  run: RunShared,
 ): Promise<Record<string, unknown>> {
   if (depth > definitionLimits.nesting) throw new AppError("invalid_request", `pipelines nest deeper than ${definitionLimits.nesting}`);
   const entry = await deps.definition(name).catch((error: unknown) => {
@@ -131,7 +182,7 @@ async function runChild(
     throw appError;
   });
   if (entry.kind !== "pipeline") throw new AppError("invalid_definition", `calls '${name}', which is an agent, not a pipeline`);
-  return runPipeline(deps, entry, validateInputs(entry.definition, inputs), { signal, onDelta: () => {}, depth });
+  return runPipeline(deps, entry, validateInputs(entry.definition, inputs), { signal, onDelta: () => {}, depth, shared: run });
 }
 
 /** Failures keep their code and gain the component's name; an abort reports why it happened. */

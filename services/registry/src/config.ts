@@ -10,6 +10,12 @@ export const registryEnv = {
   MCP_GRPC_ADDRESS: grpcAddressEnv.MCP_GRPC_ADDRESS,
   /** Definitions (*.yaml, *.yml, *.json) deployed at start. */
   SWITCHYARD_PIPELINES_DIR: z.string().optional(),
+  /**
+   * How long a deploy may take to validate; past it nothing is stored and the caller hears
+   * `timeout`. Keep it below the gateway's GATEWAY_REQUEST_TIMEOUT_MS (5 s by default), so a
+   * deploy is never stored after the caller was told it failed.
+   */
+  REGISTRY_DEPLOY_TIMEOUT_MS: z.coerce.number().int().positive().default(4000),
   /** Most definitions the registry will hold. */
   REGISTRY_MAX_DEFINITIONS: z.coerce.number().int().positive().default(10_000),
 };

@@ -1,33 +1,42 @@
-import { type DefinitionRecord, type DeployRequest, definitionLimits } from "@switchyard/contracts";
+import type { DeployRequest } from "@switchyard/contracts";
 import {
   type AgentDefinition,
   agentInputSchema,
   analyzePipeline,
   checkAgent,
   inputsJsonSchema,
+  measurePipeline,
   type PipelineDefinition,
   parseDefinitionSource,
   parsePipelineSource,
 } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import type { McpGrpcClient } from "@switchyard/grpc";
+import type { Deadline } from "./deadline.ts";
 import type { DefinitionStore, NewRecord } from "./store.ts";
 
-/** Parses and validates a deploy request into a record ready to store. */
+/** How long one MCP server may take to list its tools for an agent's deploy (less if the deploy's deadline is nearer). */
+const mcpCheckMs = 5000;
+
+/**
+ * Parses and validates a deploy request into a record ready to store, within the deploy's
+ * deadline (checked before each call to Redis or the mcp service).
+ */
 export async function prepareDefinition(
   request: DeployRequest,
   store: DefinitionStore,
   modelAliases: readonly string[],
   mcp: McpGrpcClient,
+  deadline: Deadline,
 ): Promise<NewRecord> {
   const parsed = parseDefinitionSource(request.source, request.name, request.kind);
   if (request.kind && parsed.kind !== request.kind) {
     throw new AppError("invalid_definition", `invalid definition: this is a ${parsed.kind}, not a ${request.kind}`);
   }
-  if (parsed.kind === "agent") return prepareAgent(request, parsed.definition, store, modelAliases, mcp);
+  if (parsed.kind === "agent") return prepareAgent(request, parsed.definition, store, modelAliases, mcp, deadline);
   const definition = parsed.definition;
   analyzePipeline(definition, { modelAliases });
-  await checkPipelineCalls(definition, store);
+  await checkPipelineCalls(definition, store, deadline);
   return {
     name: definition.name,
     kind: "pipeline",
@@ -47,9 +56,11 @@ async function prepareAgent(
   store: DefinitionStore,
   modelAliases: readonly string[],
   mcp: McpGrpcClient,
+  deadline: Deadline,
 ): Promise<NewRecord> {
   checkAgent(agent, modelAliases);
   for (const tool of agent.tools) {
+    deadline.check();
     if ("pipeline" in tool) {
       const called = await store.get(tool.pipeline);
       if (called?.kind !== "pipeline") {
@@ -57,7 +68,9 @@ async function prepareAgent(
       }
       continue;
     }
-    const listed = await mcp.listTools(tool.mcp, { deadlineMs: 5000 }).catch((error: unknown) => {
+    const deadlineMs = Math.max(1, Math.min(mcpCheckMs, deadline.remaining()));
+    const listed = await mcp.listTools(tool.mcp, { deadlineMs }).catch((error: unknown) => {
+      deadline.check();
       const appError = toAppError(error);
       if (appError.code === "not_found") {
         throw new AppError("invalid_definition", `invalid definition: tools: unknown MCP server '${tool.mcp}'`, { param: "tools" });
@@ -90,28 +103,16 @@ async function prepareAgent(
 }
 
 /**
- * Follows `pipeline` components through the deployed pipelines they call, refusing a
- * chain that leads back to this pipeline. Pipelines not deployed yet are allowed: they
- * are resolved when the run happens.
+ * Follows `pipeline` components through the deployed pipelines they call (each looked up
+ * once), refusing a chain that leads back to this pipeline, nesting past the limit, and a
+ * run that would expand past `expansionLimits.componentRuns` components. Pipelines not
+ * deployed yet are allowed: they are resolved when the run happens (and the executor
+ * measures the expansion again before each run).
  */
-async function checkPipelineCalls(definition: PipelineDefinition, store: DefinitionStore): Promise<void> {
-  const visit = async (current: PipelineDefinition, path: string[]): Promise<void> => {
-    if (path.length > definitionLimits.nesting) {
-      const limit = definitionLimits.nesting;
-      throw new AppError("invalid_definition", `invalid definition: pipelines nest deeper than ${limit}: ${path.join(" -> ")}`);
-    }
-    for (const component of Object.values(current.components)) {
-      if (component.type !== "pipeline") continue;
-      if (component.pipeline === definition.name) {
-        throw new AppError("invalid_definition", `invalid definition: cycle: ${[...path, definition.name].join(" -> ")}`);
-      }
-      const called = await store.get(component.pipeline);
-      if (called?.kind === "pipeline") await visit(pipelineOf(called), [...path, called.name]);
-    }
+async function checkPipelineCalls(definition: PipelineDefinition, store: DefinitionStore, deadline: Deadline): Promise<void> {
+  const lookup = async (name: string) => {
+    const record = await store.get(name);
+    return record?.kind === "pipeline" ? parsePipelineSource(record.definition) : undefined;
   };
-  await visit(definition, [definition.name]);
-}
-
-function pipelineOf(record: DefinitionRecord): PipelineDefinition {
-  return parsePipelineSource(record.definition);
+  await measurePipeline(definition, lookup, { checkpoint: deadline.check });
 }

@@ -11,7 +11,7 @@ import { type Bus, publishJson, serve } from "@switchyard/nats";
 import { createStoreHealth, type Redis, type StoreHealth } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { RegistryConfig } from "./config.ts";
-import { prepareDefinition } from "./definitions.ts";
+import { createDeployer } from "./deploy.ts";
 import { registryImplementation } from "./grpc-service.ts";
 import { deployDirectory } from "./pipelines-dir.ts";
 import { createDefinitionStore } from "./store.ts";
@@ -41,10 +41,6 @@ function summary(record: DefinitionRecord): DefinitionSummary {
   return { name, kind, version, description, deployedAt, chat, skipMcp, inputSchema };
 }
 
-function sameShape(record: Pick<DefinitionRecord, "source" | "description" | "files">) {
-  return { source: record.source, description: record.description, files: record.files ?? null };
-}
-
 export function createRegistry(deps: RegistryDeps): Registry {
   const { bus, logger, tracer, config } = deps;
   const maxDefinitions = config.REGISTRY_MAX_DEFINITIONS;
@@ -62,18 +58,14 @@ export function createRegistry(deps: RegistryDeps): Registry {
     await bus.nats.flush();
   }
 
-  async function deploy(request: DeployRequest): Promise<DefinitionRecord> {
-    const prepared = await prepareDefinition(request, store, deps.modelAliases, deps.mcp);
-    if (request.overwrite) {
-      // Deploying exactly what is stored changes nothing and makes no new version.
-      const existing = await store.get(prepared.name);
-      if (existing && JSON.stringify(sameShape(existing)) === JSON.stringify(sameShape(prepared))) return existing;
-    }
-    const record = await store.put(prepared, request.overwrite);
-    await announce(record, "deployed");
-    logger.info({ name: record.name, version: record.version }, "definition deployed");
-    return record;
-  }
+  const deploy = createDeployer({
+    store,
+    modelAliases: deps.modelAliases,
+    mcp: deps.mcp,
+    timeoutMs: config.REGISTRY_DEPLOY_TIMEOUT_MS,
+    announce: (record) => announce(record, "deployed"),
+    logger,
+  });
 
   const found = async (name: string, kind: string | undefined) => {
     const record = await store.get(name);

@@ -1,6 +1,7 @@
 import { DefinitionName, McpServerId } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { z } from "zod";
+import { checkTemplate } from "./template.ts";
 
 /** Tools an agent may call: the tools of an MCP server (optionally only some), or a deployed pipeline. */
 export const AgentTool = z.union([
@@ -50,7 +51,7 @@ export const AgentInputs = z
   .strict();
 export type AgentInputs = z.infer<typeof AgentInputs>;
 
-/** Checks what can be checked without other services: the model alias. */
+/** Checks what can be checked without other services: the model alias, and that the instructions are a template we render. */
 export function checkAgent(agent: AgentDefinition, modelAliases: readonly string[]): void {
   if (!modelAliases.includes(agent.model)) {
     throw new AppError(
@@ -64,4 +65,6 @@ export function checkAgent(agent: AgentDefinition, modelAliases: readonly string
   const pipelines = agent.tools.flatMap((tool) => ("pipeline" in tool ? [tool.pipeline] : []));
   if (pipelines.includes(agent.name))
     throw new AppError("invalid_definition", "invalid definition: an agent cannot call itself", { param: "tools" });
+  // Its names are the invoke's `variables`, known only at run time; the template itself is checked here.
+  checkTemplate(agent.instructions, "instructions");
 }

@@ -1,6 +1,7 @@
 import { AppError } from "@switchyard/errors";
+import { checkObjectName, own } from "./names.ts";
 import { type Component, componentOutputs, type PipelineDefinition, referencePattern } from "./schema.ts";
-import { scanTemplate } from "./template.ts";
+import { checkTemplate, templateStrings } from "./template.ts";
 
 export type Reference = { kind: "input"; name: string } | { kind: "component"; component: string; output: string };
 
@@ -36,10 +37,10 @@ export function analyzePipeline(definition: PipelineDefinition, options: Analyze
     resolveReference(definition, reference, `outputs.${output}`);
   }
   if (definition.chat) {
-    if (!(definition.chat.input in definition.inputs)) {
+    if (!Object.hasOwn(definition.inputs, definition.chat.input)) {
       fail(`chat.input '${definition.chat.input}' is not one of the pipeline's inputs`, "chat.input");
     }
-    if (!(definition.chat.output in definition.outputs)) {
+    if (!Object.hasOwn(definition.outputs, definition.chat.output)) {
       fail(`chat.output '${definition.chat.output}' is not one of the pipeline's outputs`, "chat.output");
     }
   }
@@ -55,22 +56,19 @@ function componentDependencies(definition: PipelineDefinition, name: string, com
     const resolved = resolveReference(definition, reference, where);
     if (resolved.kind === "component") found.add(resolved.component);
   };
-  switch (component.type) {
-    case "template": {
-      const scan = scanTemplate(component.template);
-      if (scan.partials)
-        fail(`components.${name}.template uses a partial ({{> …}}), which is not supported`, `components.${name}.template`);
-      for (const root of scan.roots) {
-        if (root in definition.components) found.add(root);
-        else if (!(root in definition.inputs)) {
-          fail(
-            `dangling reference: components.${name}.template uses '${root}', which is neither an input nor a component`,
-            `components.${name}.template`,
-          );
-        }
+  // A template's top-level names are inputs or components; the components are waited for.
+  const addRoots = (template: string, where: string) => {
+    for (const root of checkTemplate(template, where)) {
+      if (Object.hasOwn(definition.components, root)) found.add(root);
+      else if (!Object.hasOwn(definition.inputs, root)) {
+        fail(`dangling reference: ${where} uses '${root}', which is neither an input nor a component`, where);
       }
-      break;
     }
+  };
+  switch (component.type) {
+    case "template":
+      addRoots(component.template, `components.${name}.template`);
+      break;
     case "llm":
       if (!options.modelAliases.includes(component.model)) {
         fail(
@@ -86,6 +84,11 @@ function componentDependencies(definition: PipelineDefinition, name: string, com
       }
       for (const [input, reference] of Object.entries(component.inputs)) add(reference, `components.${name}.inputs.${input}`);
       break;
+    case "tool":
+      for (const [argument, value] of Object.entries(component.arguments)) {
+        for (const template of templateStrings(value)) addRoots(template, `components.${name}.arguments.${argument}`);
+      }
+      break;
   }
   if (found.has(name)) fail(`cycle: ${name} -> ${name}`, `components.${name}`);
   return found;
@@ -94,17 +97,19 @@ function componentDependencies(definition: PipelineDefinition, name: string, com
 function resolveReference(definition: PipelineDefinition, value: string, where: string): Reference {
   const reference = parseReference(value);
   if (!reference) return fail(`${where}: '${value}' is not a reference like 'component.output'`, where);
+  for (const segment of value.split(".")) checkObjectName(segment, where);
   if (reference.kind === "input") {
-    if (!(reference.name in definition.inputs))
+    if (!Object.hasOwn(definition.inputs, reference.name))
       fail(`dangling reference: ${where} uses '${value}', but there is no input '${reference.name}'`, where);
     return reference;
   }
-  const target = definition.components[reference.component];
+  const target = own(definition.components, reference.component);
   if (!target) fail(`dangling reference: ${where} uses '${value}', but there is no component '${reference.component}'`, where);
   const outputs = componentOutputs[target.type];
   if (outputs && !outputs.includes(reference.output)) {
     fail(
-      `dangling reference: ${where} uses '${value}', but a ${target.type} component has no output '${reference.output}' (it has: ${outputs.join(", ")})`,
+      `dangling reference: ${where} uses '${value}', but a ${target.type} component has no output '${reference.output}' ` +
+        `(it has: ${outputs.join(", ")})`,
       where,
     );
   }
@@ -123,7 +128,7 @@ function topologicalOrder(dependencies: Record<string, string[]>): string[] {
       fail(`cycle: ${cycle.join(" -> ")}`, `components.${name}`);
     }
     state.set(name, "visiting");
-    for (const dependency of dependencies[name] ?? []) visit(dependency, [...path, name]);
+    for (const dependency of own(dependencies, name) ?? []) visit(dependency, [...path, name]);
     state.set(name, "done");
     order.push(name);
   };

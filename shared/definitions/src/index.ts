@@ -6,7 +6,9 @@ export {
   checkAgent,
 } from "./agent.ts";
 export { type AnalyzeOptions, analyzePipeline, type PipelineGraph, parseReference, type Reference } from "./analyze.ts";
+export { type Expansion, type ExpansionOptions, expansionLimits, measurePipeline, type PipelineLookup } from "./expansion.ts";
 export { inputLimits, inputsJsonSchema, validateInputs } from "./inputs.ts";
+export { own, reservedObjectNames } from "./names.ts";
 export { declaredName, type ParsedDefinition, parseDefinitionDocument, parseDefinitionSource, parsePipelineSource } from "./parse.ts";
 export {
   Component,
@@ -17,4 +19,16 @@ export {
   PipelineDefinition,
   reservedNames,
 } from "./schema.ts";
-export { renderTemplate, renderValue, scanTemplate, type TemplateScan, templateStrings } from "./template.ts";
+export {
+  checkTemplate,
+  parseTemplate,
+  type RenderBudget,
+  renderBudget,
+  renderLimits,
+  renderTemplate,
+  renderValue,
+  scanTemplate,
+  type TemplateNode,
+  type TemplateScan,
+  templateStrings,
+} from "./template.ts";

@@ -25,14 +25,14 @@ export function validateInputs(definition: PipelineDefinition, inputs: Record<st
   const names = Object.keys(inputs);
   if (names.length > inputLimits.keys) throw new AppError("invalid_input", "too many inputs");
   for (const name of names) {
-    if (!(name in definition.inputs)) {
+    if (!Object.hasOwn(definition.inputs, name)) {
       const known = Object.keys(definition.inputs);
       throw new AppError("invalid_input", `unknown input '${name}' (inputs: ${known.length ? known.join(", ") : "none"})`, { param: name });
     }
   }
   const result: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(definition.inputs)) {
-    const value = inputs[name];
+    const value = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
     if (value === undefined || value === null) {
       if (isRequired(spec)) throw new AppError("invalid_input", `missing required input '${name}' (${spec.type})`, { param: name });
       if (spec.default !== undefined) result[name] = spec.default;

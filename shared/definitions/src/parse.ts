@@ -2,6 +2,7 @@ import { AppError } from "@switchyard/errors";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { AgentDefinition } from "./agent.ts";
+import { checkObjectKeys } from "./names.ts";
 import { componentTypes, PipelineDefinition, reservedNames } from "./schema.ts";
 
 export type ParsedDefinition = { kind: "pipeline"; definition: PipelineDefinition } | { kind: "agent"; definition: AgentDefinition };
@@ -66,6 +67,7 @@ function toPipeline(document: Record<string, unknown>): PipelineDefinition {
   }
   const { kind: _kind, ...rest } = document;
   checkComponentTypes(rest.components);
+  checkNames(rest);
   const result = PipelineDefinition.safeParse(rest);
   if (!result.success) throw definitionError(result.error);
   checkName(result.data.name);
@@ -75,6 +77,18 @@ function toPipeline(document: Record<string, unknown>): PipelineDefinition {
 function checkName(name: string): void {
   if (reservedNames.has(name))
     throw new AppError("invalid_definition", `invalid definition: the name '${name}' is reserved`, { param: "name" });
+}
+
+/** Refuses `constructor`, `__proto__` and the like as the name of an input, component, output or sub-pipeline input. */
+function checkNames(document: Record<string, unknown>): void {
+  for (const field of ["inputs", "components", "outputs"]) checkObjectKeys(document[field], field);
+  const components = document.components;
+  if (typeof components !== "object" || components === null) return;
+  for (const [name, component] of Object.entries(components)) {
+    if (typeof component === "object" && component !== null && "inputs" in component) {
+      checkObjectKeys(component.inputs, `components.${name}.inputs`);
+    }
+  }
 }
 
 /** Reports an unknown component type by name before the schema's generic union error. */

@@ -1,31 +1,102 @@
-import Mustache from "mustache";
+import { AppError } from "@switchyard/errors";
+import Mustache, { type TemplateSpans } from "mustache";
+import { reservedObjectNames } from "./names.ts";
+import { lookupInView, type RenderBudget, renderBudget, renderLimits, renderNodes, spend, type TemplateNode } from "./render.ts";
 
-/** Mustache is logic-free: no code runs from a template. Partials are refused. */
-type Token = [string, string, number, number, Token[]?, ...unknown[]];
+export { type RenderBudget, renderBudget, renderLimits, type TemplateNode } from "./render.ts";
+
+// Templates come from users: Mustache's parse cache would keep every one ever seen.
+Mustache.templateCache = undefined;
 
 export interface TemplateScan {
   /** The first segment of each top-level variable or section name. */
   roots: string[];
+  /** Every variable and section name, at any depth. */
+  names: string[];
   partials: boolean;
 }
 
-/** Lists the names a template reads at its top level (inside sections names are relative, so skipped). */
-export function scanTemplate(template: string): TemplateScan {
-  const tokens = Mustache.parse(template) as unknown as Token[];
-  const roots = new Set<string>();
-  let partials = false;
-  for (const [type, value] of tokens) {
-    if (type === ">") partials = true;
-    if (type === "name" || type === "&" || type === "#" || type === "^") {
-      if (value !== ".") roots.add(value.split(".")[0] ?? value);
-    }
+/**
+ * Parses a template with Mustache's parser into our nodes. A template Mustache cannot
+ * parse (an unclosed or unopened section, an unclosed tag) is `invalid_definition`, named
+ * by `where`; so are sections nested deeper than `renderLimits.sectionDepth`.
+ */
+export function parseTemplate(template: string, where = "template"): TemplateNode[] {
+  let spans: TemplateSpans;
+  try {
+    spans = Mustache.parse(template);
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new AppError("invalid_definition", `invalid definition: ${where} is not a valid template: ${detail}`, { param: where });
   }
-  return { roots: [...roots], partials };
+  return toNodes(spans, where, 0);
 }
 
-/** Renders without HTML escaping: prompts are text, not markup. */
-export function renderTemplate(template: string, view: Record<string, unknown>): string {
-  return Mustache.render(template, view, {}, { escape: (value: unknown) => String(value) });
+function toNodes(spans: TemplateSpans, where: string, depth: number): TemplateNode[] {
+  if (depth > renderLimits.sectionDepth) {
+    throw new AppError("invalid_definition", `invalid definition: ${where} nests sections deeper than ${renderLimits.sectionDepth}`, {
+      param: where,
+    });
+  }
+  const nodes: TemplateNode[] = [];
+  for (const span of spans) {
+    const [type, value] = span;
+    if (type === "text") nodes.push({ type: "text", text: value });
+    else if (type === "name" || type === "&") nodes.push({ type: "value", name: value });
+    else if (type === ">") nodes.push({ type: "partial", name: value });
+    else if (type === "#" || type === "^") {
+      const children = span.length === 6 ? toNodes(span[4], where, depth + 1) : [];
+      nodes.push({ type: "section", name: value, inverted: type === "^", children });
+    }
+    // "!" (comments) and "=" (set delimiters, already applied by the parser) render nothing.
+  }
+  return nodes;
+}
+
+/** Lists the names a template reads (top-level roots apart: inside sections names are relative). */
+export function scanTemplate(template: string, where = "template"): TemplateScan {
+  const roots = new Set<string>();
+  const names = new Set<string>();
+  let partials = false;
+  const visit = (nodes: readonly TemplateNode[], top: boolean) => {
+    for (const node of nodes) {
+      if (node.type === "partial") partials = true;
+      if (node.type !== "value" && node.type !== "section") continue;
+      if (node.name !== ".") {
+        names.add(node.name);
+        if (top) roots.add(node.name.split(".")[0] ?? node.name);
+      }
+      if (node.type === "section") visit(node.children, false);
+    }
+  };
+  visit(parseTemplate(template, where), true);
+  return { roots: [...roots], names: [...names], partials };
+}
+
+/**
+ * What a deploy checks of a template: that it parses, uses no partial and no name every
+ * object has (`constructor`, `__proto__`, …). Returns its top-level roots.
+ */
+export function checkTemplate(template: string, where: string): string[] {
+  const scan = scanTemplate(template, where);
+  if (scan.partials) fail(`${where} uses a partial ({{> …}}), which is not supported`, where);
+  for (const name of scan.names) {
+    const reserved = name.split(".").find((segment) => reservedObjectNames.has(segment));
+    if (reserved !== undefined) fail(`${where} uses '${name}': '${reserved}' cannot be used as a name`, where);
+  }
+  return scan.roots;
+}
+
+function fail(message: string, param: string): never {
+  throw new AppError("invalid_definition", `invalid definition: ${message}`, { param });
+}
+
+/**
+ * Renders without HTML escaping (prompts are text, not markup), bounded by the budget:
+ * past `renderLimits` in steps or output it stops with `invalid_input`.
+ */
+export function renderTemplate(template: string, view: Record<string, unknown>, budget: RenderBudget = renderBudget()): string {
+  return renderNodes(parseTemplate(template), view, budget);
 }
 
 const wholeVariable = /^\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}$/;
@@ -39,24 +110,20 @@ export function templateStrings(value: unknown): string[] {
 }
 
 /**
- * Renders every string in a value as a template. A string that is exactly one variable
- * (`"{{ count }}"`) becomes that variable's value, keeping its type (a number stays a number).
+ * Renders every string in a value as a template, all against one budget. A string that is
+ * exactly one variable (`"{{ count }}"`) becomes that variable's value, keeping its type
+ * (a number stays a number).
  */
-export function renderValue(value: unknown, view: Record<string, unknown>): unknown {
+export function renderValue(value: unknown, view: Record<string, unknown>, budget: RenderBudget = renderBudget()): unknown {
+  spend(budget);
   if (typeof value === "string") {
     const whole = wholeVariable.exec(value.trim());
-    if (whole?.[1]) {
-      let current: unknown = view;
-      for (const key of whole[1].split(".")) {
-        current = typeof current === "object" && current !== null ? (current as Record<string, unknown>)[key] : undefined;
-      }
-      return current ?? "";
-    }
-    return renderTemplate(value, view);
+    if (whole?.[1]) return lookupInView(whole[1], view, budget) ?? "";
+    return renderTemplate(value, view, budget);
   }
-  if (Array.isArray(value)) return value.map((item) => renderValue(item, view));
+  if (Array.isArray(value)) return value.map((item) => renderValue(item, view, budget));
   if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderValue(item, view)]));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, renderValue(item, view, budget)]));
   }
   return value;
 }
