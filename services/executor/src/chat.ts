@@ -38,7 +38,8 @@ export async function answerChat(
   answers: ReadonlyMap<string, Answer>,
 ): Promise<ChatAnswer> {
   const value = outputs[plan.outputName];
-  const text = typeof value === "string" ? value : JSON.stringify(value);
+  // An output bound to an optional input the client left out is empty text, not a crash in the token count.
+  const text = typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value);
   const answering = plan.answeringComponent === undefined ? undefined : answers.get(plan.answeringComponent);
   const usage =
     answers.size > 0

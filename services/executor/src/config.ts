@@ -14,6 +14,12 @@ export const executorEnv = {
   EXECUTOR_GRPC_DEADLINE_MS: z.coerce.number().int().positive().default(3000),
   /** Timeout of one provider HTTP call. */
   EXECUTOR_PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
+  /** Calls in flight to one model provider (alias) at once; its connection pool has as many connections. */
+  EXECUTOR_PROVIDER_CONCURRENCY: z.coerce.number().int().positive().default(256),
+  /** Calls that may wait for one of those; past it, a run's call is refused at once with 503 `unavailable`. */
+  EXECUTOR_PROVIDER_QUEUE: z.coerce.number().int().min(0).default(256),
+  /** Longest a call waits in that queue before it is refused with 503 `unavailable`. */
+  EXECUTOR_PROVIDER_QUEUE_MS: z.coerce.number().int().positive().default(5000),
 };
 
 export type ExecutorConfig = z.infer<z.ZodObject<typeof executorEnv>> & CommonConfig;

@@ -9,11 +9,13 @@ import { createSessionMemory } from "./agent/memory.ts";
 import { runAgentRequest } from "./agent-run.ts";
 import { type DoneBody, planChat } from "./chat.ts";
 import type { ExecutorConfig } from "./config.ts";
+import { watchConnection } from "./connection-watch.ts";
 import { createCredentialCache } from "./credentials.ts";
 import { type CachedDefinition, createDefinitionCache } from "./definitions-cache.ts";
 import { runPipelineByName } from "./engine.ts";
 import { runPipelineRequest } from "./pipeline-run.ts";
 import { createProviderSet } from "./providers/index.ts";
+import { registerModelKeys, scrubbedError } from "./redaction.ts";
 import { createRunPublisher, type RunPublisher } from "./run-publisher.ts";
 import { createToolCaller } from "./tool-caller.ts";
 
@@ -46,8 +48,19 @@ const maxResultBytes = 900 * 1024;
 export function createExecutor(deps: ExecutorDeps): Executor {
   const { bus, logger, tracer, config } = deps;
   const { nats, subjects } = bus;
+  // Model keys are scrubbed from every log line and error from here on; store credentials as they arrive.
+  registerModelKeys(deps.models);
   const credentials = createCredentialCache(deps.access, bus, { deadlineMs: config.EXECUTOR_GRPC_DEADLINE_MS, ttlMs: 60_000 });
-  const providers = createProviderSet(deps.models, config.EXECUTOR_PROVIDER_TIMEOUT_MS, credentials.get);
+  const providers = createProviderSet({
+    models: deps.models,
+    credentials: credentials.get,
+    timeoutMs: config.EXECUTOR_PROVIDER_TIMEOUT_MS,
+    limits: {
+      concurrency: config.EXECUTOR_PROVIDER_CONCURRENCY,
+      queue: config.EXECUTOR_PROVIDER_QUEUE,
+      queueWaitMs: config.EXECUTOR_PROVIDER_QUEUE_MS,
+    },
+  });
   const tools = createToolCaller(deps.mcp, config.EXECUTOR_TOOL_TIMEOUT_MS);
   const cache = createDefinitionCache({
     registry: deps.registry,
@@ -56,8 +69,12 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     deadlineMs: config.EXECUTOR_GRPC_DEADLINE_MS,
   });
   const engine = { providers, tools, definition: (name: string) => cache.get(name) };
-  const runs = new Map<string, Promise<void>>();
+  /** Open runs (accepted, not yet ended), each with what stops it. */
+  const runs = new Map<string, { done: Promise<void>; controller: AbortController }>();
+  /** Requests being planned: they hold a slot until they are refused (then at once) or become runs. */
+  let planning = 0;
   const subscriptions: { unsubscribe(): void }[] = [];
+  let connection: { stop(): void } | undefined;
 
   const agentDeps = {
     providers,
@@ -68,9 +85,19 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   };
 
   /** The life of one run: deadline, cancel, heartbeats, and exactly one `done` or `error` at the end. */
-  async function execute(request: RunRequest, version: number, work: (publisher: RunPublisher, signal: AbortSignal) => Promise<DoneBody>) {
-    const controller = new AbortController();
-    const publisher = createRunPublisher(nats, subjects, { runId: request.runId, flowControl: request.stream, signal: controller.signal });
+  async function execute(
+    request: RunRequest,
+    version: number,
+    controller: AbortController,
+    work: (publisher: RunPublisher, signal: AbortSignal) => Promise<DoneBody>,
+  ) {
+    const publisher = createRunPublisher(nats, subjects, {
+      runId: request.runId,
+      flowControl: request.stream,
+      signal: controller.signal,
+      // No credit for the watchdog time: the gateway is gone (or we are cut off from it); stop reading the provider.
+      onStalled: (reason) => controller.abort(reason),
+    });
     const deadline = setTimeout(
       () => controller.abort(new AppError("timeout", `run exceeded its deadline of ${request.deadlineMs} ms`)),
       request.deadlineMs,
@@ -88,8 +115,9 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       }
       await publisher.emit({ type: "done", ...done });
     } catch (error) {
-      const appError =
-        controller.signal.aborted && controller.signal.reason instanceof AppError ? controller.signal.reason : toAppError(error);
+      const appError = scrubbedError(
+        controller.signal.aborted && controller.signal.reason instanceof AppError ? controller.signal.reason : toAppError(error),
+      );
       if (appError.code === "internal") logger.error({ err: error, runId: request.runId }, "run failed");
       await publisher.emit({ type: "error", error: appError.toWire() });
     } finally {
@@ -118,9 +146,46 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       runPipelineRequest(engine, request, entry, { inputs, chat }, publisher, signal);
   }
 
+  /** Takes a run request: checks it, then replies and runs it; any refusal is scrubbed of secrets and frees its slot at once. */
+  async function accept(request: RunRequest): Promise<RunAccepted> {
+    // Runs waiting for a provider's queue hold no slot: template-only runs keep being served while provider calls queue.
+    if (runs.size + planning - providers.queued() >= config.EXECUTOR_MAX_RUNS) {
+      throw new AppError("unavailable", "every executor is at its run limit; try again", { details: { busy: true } });
+    }
+    if (runs.has(request.runId)) throw new AppError("conflict", `run '${request.runId}' is already running`);
+    planning += 1;
+    let work: ReturnType<typeof plan>;
+    let version: number;
+    try {
+      const entry = await cache.get(request.name);
+      if (request.kind && entry.kind !== request.kind) throw new AppError("not_found", `no ${request.kind} '${request.name}'`);
+      work = plan(request, entry);
+      version = entry.version;
+    } catch (error) {
+      throw scrubbedError(error);
+    } finally {
+      planning -= 1;
+    }
+    if (runs.has(request.runId)) throw new AppError("conflict", `run '${request.runId}' is already running`);
+    // The reply goes first; the run continues under this request's trace context.
+    const controller = new AbortController();
+    const done = execute(request, version, controller, work).finally(() => runs.delete(request.runId));
+    runs.set(request.runId, { done, controller });
+    return { runId: request.runId, executor: deps.instance };
+  }
+
   return {
     activeRuns: () => runs.size,
     async start() {
+      connection = watchConnection(nats, {
+        timeoutMs: runLimits.heartbeatTimeoutMs,
+        probeMs: runLimits.heartbeatMs / 2,
+        active: () => runs.size > 0,
+        onLost: (reason) => {
+          logger.warn({ runs: runs.size }, reason.message);
+          for (const run of runs.values()) run.controller.abort(reason);
+        },
+      });
       subscriptions.push(
         nats.subscribe(subjects.event("definitionChanged"), {
           callback: (error, message) => {
@@ -132,24 +197,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
             }
           },
         }),
-        serve(
-          bus,
-          endpoints.execRun,
-          async (request): Promise<RunAccepted> => {
-            if (runs.size >= config.EXECUTOR_MAX_RUNS) {
-              throw new AppError("unavailable", "every executor is at its run limit; try again", { details: { busy: true } });
-            }
-            if (runs.has(request.runId)) throw new AppError("conflict", `run '${request.runId}' is already running`);
-            const entry = await cache.get(request.name);
-            if (request.kind && entry.kind !== request.kind) throw new AppError("not_found", `no ${request.kind} '${request.name}'`);
-            const work = plan(request, entry);
-            // The reply goes first; the run continues under this request's trace context.
-            const run = execute(request, entry.version, work).finally(() => runs.delete(request.runId));
-            runs.set(request.runId, run);
-            return { runId: request.runId, executor: deps.instance };
-          },
-          { logger, tracer },
-        ),
+        serve(bus, endpoints.execRun, accept, { logger, tracer }),
         serve(bus, endpoints.execPing, async () => ({ service: "executor", instance: deps.instance }), { logger, tracer }),
       );
       await nats.flush();
@@ -157,7 +205,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     },
     async stop() {
       for (const subscription of subscriptions) subscription.unsubscribe();
-      const open = [...runs.values()];
+      connection?.stop();
+      const open = [...runs.values()].map((run) => run.done);
       await Promise.race([Promise.allSettled(open), new Promise((resolve) => setTimeout(resolve, 10_000))]);
       credentials.close();
     },

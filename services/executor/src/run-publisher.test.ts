@@ -44,7 +44,7 @@ function track(promise: Promise<unknown>) {
 }
 
 /** The executor's connection (the publisher under test) and the gateway's, played by the test: it records events and grants credit. */
-async function publisherFixture(flowControl: boolean) {
+async function publisherFixture(flowControl: boolean, onStalled?: (reason: AppError) => void) {
   if (!server) throw new Error("nats-server did not start");
   const gateway = await connectNats({ url: server.url, name: "test-gateway" });
   const executor = await connectNats({ url: server.url, name: "test-executor" });
@@ -61,7 +61,12 @@ async function publisherFixture(flowControl: boolean) {
   });
   await gateway.flush();
   const controller = new AbortController();
-  const publisher = createRunPublisher(executor, subjects, { runId, flowControl, signal: controller.signal });
+  const publisher = createRunPublisher(executor, subjects, {
+    runId,
+    flowControl,
+    signal: controller.signal,
+    ...(onStalled ? { onStalled } : {}),
+  });
   await executor.flush();
   return {
     executor,
@@ -173,6 +178,39 @@ describe("createRunPublisher", () => {
     });
     await run.settle();
     expect(run.seqs()).toHaveLength(window);
+  });
+
+  it("streaming but never paused: repeated grants keep it going; credit silence for the watchdog time reports it stalled, once", async () => {
+    const stalls: { at: number; reason: AppError }[] = [];
+    await using run = await publisherFixture(true, (reason) => stalls.push({ at: performance.now(), reason }));
+    let lastGrantAt = performance.now();
+    const keepAliveMs = runLimits.heartbeatTimeoutMs + 2 * runLimits.heartbeatMs;
+    for (let elapsed = 0; elapsed < keepAliveMs; elapsed += runLimits.heartbeatMs / 2) {
+      // Far inside the window: emit never waits, so only the watchdog can notice the silence.
+      await run.publisher.emit(delta(`d${elapsed}`));
+      run.grant(window + elapsed);
+      lastGrantAt = performance.now();
+      await sleep(runLimits.heartbeatMs / 2);
+    }
+    expect(stalls).toHaveLength(0);
+    await expect.poll(() => stalls.length, { timeout: runLimits.heartbeatTimeoutMs + 1000, interval: 20 }).toBe(1);
+    const delay = (stalls[0]?.at ?? 0) - lastGrantAt;
+    console.log(`streamed run, never paused: last credit → stalled: ${delay.toFixed(0)} ms`);
+    expect(delay).toBeGreaterThanOrEqual(runLimits.heartbeatTimeoutMs - 50);
+    expect(delay).toBeLessThan(runLimits.heartbeatTimeoutMs + 300);
+    expect(stalls[0]?.reason).toMatchObject({ code: "unavailable", message: "the gateway streaming this run stopped answering" });
+    await sleep(runLimits.heartbeatMs);
+    expect(stalls).toHaveLength(1);
+  });
+
+  it("without flow control, or once closed, nothing is reported stalled", async () => {
+    const stalls: AppError[] = [];
+    await using plain = await publisherFixture(false, (reason) => stalls.push(reason));
+    await using closed = await publisherFixture(true, (reason) => stalls.push(reason));
+    await plain.publisher.emit(delta("a"));
+    closed.publisher.close();
+    await sleep(runLimits.heartbeatTimeoutMs + runLimits.heartbeatMs);
+    expect(stalls).toHaveLength(0);
   });
 
   it("aborting the signal wakes a paused emit, which rejects with the abort reason and publishes nothing", async () => {

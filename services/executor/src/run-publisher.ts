@@ -20,6 +20,12 @@ export interface RunPublisherOptions {
   /** Wait for credit (streamed runs); otherwise events go out at once. */
   flowControl: boolean;
   signal: AbortSignal;
+  /**
+   * With flow control: called once when no credit message came for `runLimits.heartbeatTimeoutMs`,
+   * paused or not. The gateway repeats its grant every heartbeat while its client is connected,
+   * so that silence means the gateway or the connection is gone; the run should stop (abort).
+   */
+  onStalled?: (reason: AppError) => void;
 }
 
 /** Events of one run on its events subject, numbered from 0 with no gaps. */
@@ -27,9 +33,10 @@ export function createRunPublisher(nats: NatsConnection, subjects: Subjects, opt
   const subject = subjects.run(options.runId, "events");
   let seq = 0;
   let granted: number = runLimits.creditWindow;
-  // The gateway repeats its grant every heartbeat while its client is connected; silence
-  // while paused means the gateway is gone, and the run stops instead of waiting for its deadline.
+  // The gateway repeats its grant every heartbeat while its client is connected; silence means
+  // the gateway (or the connection to it) is gone, and the run stops instead of waiting for its deadline.
   let lastCreditAt = Date.now();
+  const stalled = () => new AppError("unavailable", "the gateway streaming this run stopped answering");
   let waiting: (() => void) | undefined;
   const wake = () => {
     waiting?.();
@@ -50,6 +57,20 @@ export function createRunPublisher(nats: NatsConnection, subjects: Subjects, opt
       })
     : undefined;
   options.signal.addEventListener("abort", wake, { once: true });
+  // One timer per streamed run, armed for when the silence would reach the timeout and re-armed
+  // from the last credit when it fires early: no timer work per credit message.
+  let watchdog: NodeJS.Timeout | undefined;
+  const watch = () => {
+    const silentMs = Date.now() - lastCreditAt;
+    if (silentMs <= runLimits.heartbeatTimeoutMs) {
+      watchdog = setTimeout(watch, runLimits.heartbeatTimeoutMs - silentMs + 1);
+      watchdog.unref();
+      return;
+    }
+    watchdog = undefined;
+    if (!options.signal.aborted) options.onStalled?.(stalled());
+  };
+  if (credit && options.onStalled) watch();
 
   return {
     async emit(event) {
@@ -57,7 +78,7 @@ export function createRunPublisher(nats: NatsConnection, subjects: Subjects, opt
       const terminal = event.type === "done" || event.type === "error";
       while (credit && !terminal && seq >= granted && !options.signal.aborted) {
         if (Date.now() - lastCreditAt > runLimits.heartbeatTimeoutMs) {
-          throw new AppError("unavailable", "the gateway streaming this run stopped answering");
+          throw stalled();
         }
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, runLimits.heartbeatMs);
@@ -75,6 +96,7 @@ export function createRunPublisher(nats: NatsConnection, subjects: Subjects, opt
       publishJson(nats, subject, { type: "heartbeat" } satisfies RunEvent, false);
     },
     close() {
+      clearTimeout(watchdog);
       credit?.unsubscribe();
       options.signal.removeEventListener("abort", wake);
     },

@@ -1,5 +1,6 @@
 export { type Span, SpanKind, type Tracer } from "@opentelemetry/api";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
+export { minSecretLength, redactedCount, redactedMark, redactValues, scrubSecrets } from "./secrets.ts";
 export {
   activeTraceId,
   extractContext,

@@ -11,7 +11,9 @@ export const runLlm: ComponentRunner<"llm"> = async (component, context) => {
   const prompt = context.resolve(component.prompt);
   const messages: ChatMessage[] = [];
   if (component.system) messages.push({ role: "system", content: component.system });
-  messages.push({ role: "user", content: typeof prompt === "string" ? prompt : JSON.stringify(prompt) });
+  // A prompt bound to an optional input the client left out is empty, not a message without content.
+  const content = typeof prompt === "string" ? prompt : prompt === undefined ? "" : JSON.stringify(prompt);
+  messages.push({ role: "user", content });
   const request = {
     messages,
     temperature: component.temperature,

@@ -1,16 +1,28 @@
-import { FinishReason, parseJson, parseJsonOrUndefined } from "@switchyard/contracts";
+import { FinishReason, parseJson } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { Agent, request, errors as undiciErrors } from "undici";
 import { z } from "zod";
+import { type CallLimits, createCallLimiter } from "./limiter.ts";
 import type { ChatProvider, CompletionChunk, CompletionRequest } from "./types.ts";
+import { providerStatusError } from "./upstream-error.ts";
 
 export interface OpenAIProviderOptions {
+  /** The alias, as errors name the provider. */
+  name: string;
   baseUrl: string;
   model: string;
   /** The provider's key, asked for on each call (a credential from the store may have been rotated). */
   apiKey(): Promise<string | undefined>;
   timeoutMs: number;
+  /** Calls in flight and waiting; the connection pool has `concurrency` connections. */
+  limits: CallLimits;
+}
+
+/** One OpenAI-compatible provider, and how many calls it has in flight and waiting. */
+export interface LimitedProvider extends ChatProvider {
+  inFlight(): number;
+  queued(): number;
 }
 
 const ToolCallPiece = z.looseObject({
@@ -47,8 +59,6 @@ const Completion = z.looseObject({
   usage: ProviderUsage.nullish(),
 });
 
-const ErrorBody = z.looseObject({ error: z.looseObject({ message: z.string() }) });
-
 /** Pieces of one answer, the same whether it arrived as a stream or whole. */
 function* pieces(
   choice: { content?: string | null; tool_calls?: z.infer<typeof ToolCallPiece>[] | null; finish_reason?: string | null } | undefined,
@@ -77,15 +87,17 @@ function* pieces(
  * and eventsource-parser: on the hot path this costs a quarter of the CPU of the official
  * SDK's fetch and web streams (measured: 0.6 against 2.7 ms per 64-delta stream).
  */
-export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvider {
+export function createOpenAIProvider(options: OpenAIProviderOptions): LimitedProvider {
   const url = `${options.baseUrl.replace(/\/$/, "")}/chat/completions`;
-  // Keep-alive connections; every wait is bounded by the provider timeout.
+  // Keep-alive connections, as many as calls may be in flight: a call never waits inside undici
+  // (where it would hang with no byte and no error); it waits in the limiter, bounded and visible.
   const dispatcher = new Agent({
     keepAliveTimeout: 30_000,
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
-    connections: 256,
+    connections: options.limits.concurrency,
   });
+  const limiter = createCallLimiter(options.name, options.limits);
   const baseHeaders = { "content-type": "application/json", accept: "application/json, text/event-stream" };
 
   async function call(body: Record<string, unknown>, signal: AbortSignal) {
@@ -99,7 +111,7 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     }
     if (response.statusCode >= 400) {
       const text = await response.body.text().catch(() => "");
-      throw statusError(response.statusCode, text, response.headers["retry-after"]);
+      throw providerStatusError(options.name, response.statusCode, text, response.headers["retry-after"], [key]);
     }
     return response;
   }
@@ -115,54 +127,54 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): ChatProvid
     ...(completion.toolChoice === undefined ? {} : { tool_choice: completion.toolChoice }),
   });
 
-  return {
-    async *stream(completion: CompletionRequest, signal: AbortSignal): AsyncIterable<CompletionChunk> {
-      if (completion.incremental === false) {
-        const response = await call(requestBody(completion, false), signal);
-        let whole: z.infer<typeof Completion>;
-        try {
-          whole = Completion.parse(await response.body.json());
-        } catch (error) {
-          throw providerError(error, signal, "the model provider's answer is not a chat completion");
-        }
-        const choice = whole.choices[0];
-        yield* pieces(choice ? { ...choice.message, finish_reason: choice.finish_reason } : undefined, whole.usage);
-        return;
-      }
-      const response = await call(requestBody(completion, true), signal);
-      const ready: EventSourceMessage[] = [];
-      const parser = createParser({ onEvent: (event) => ready.push(event) });
-      const decoder = new TextDecoder();
-      try {
-        for await (const bytes of response.body) {
-          parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
-          for (const event of ready.splice(0)) {
-            if (event.data === "[DONE]") return;
-            const chunk = parseJson(Chunk, event.data, (detail) => new AppError("upstream_error", `malformed stream chunk: ${detail}`));
-            const choice = chunk.choices[0];
-            yield* pieces(choice ? { ...choice.delta, finish_reason: choice.finish_reason } : undefined, chunk.usage);
-          }
-        }
-      } catch (error) {
-        throw providerError(error, signal, "the model provider's stream broke off or is malformed");
-      } finally {
-        // Leaving early (cancelled, or the consumer stopped) must not leave the socket reading.
-        if (!response.body.readableEnded) response.body.destroy();
-      }
-    },
-  };
-}
-
-/** A provider's HTTP error as an AppError: 429 keeps its Retry-After, other statuses are upstream errors. */
-function statusError(status: number, text: string, retryAfter: string | string[] | undefined): AppError {
-  // The OpenAI error shape's message, else the raw text (bounded) says what happened.
-  const detail = parseJsonOrUndefined(ErrorBody, text)?.error.message ?? text.slice(0, 500);
-  const message = `model provider answered ${status}: ${detail}`;
-  if (status === 429) {
-    const after = Array.isArray(retryAfter) ? retryAfter[0] : retryAfter;
-    return new AppError("rate_limited", message, { details: after ? { retryAfter: after } : undefined });
+  /** One call: a slot of the limiter first, given back when the answer is read or abandoned. */
+  async function* limited(completion: CompletionRequest, signal: AbortSignal): AsyncIterable<CompletionChunk> {
+    const release = await limiter.acquire(signal).catch((error: unknown) => {
+      throw providerError(error, signal);
+    });
+    try {
+      yield* answer(completion, signal);
+    } finally {
+      release();
+    }
   }
-  return new AppError("upstream_error", message, { retryable: status >= 500 });
+
+  async function* answer(completion: CompletionRequest, signal: AbortSignal): AsyncIterable<CompletionChunk> {
+    if (completion.incremental === false) {
+      const response = await call(requestBody(completion, false), signal);
+      let whole: z.infer<typeof Completion>;
+      try {
+        whole = Completion.parse(await response.body.json());
+      } catch (error) {
+        throw providerError(error, signal, "the model provider's answer is not a chat completion");
+      }
+      const choice = whole.choices[0];
+      yield* pieces(choice ? { ...choice.message, finish_reason: choice.finish_reason } : undefined, whole.usage);
+      return;
+    }
+    const response = await call(requestBody(completion, true), signal);
+    const ready: EventSourceMessage[] = [];
+    const parser = createParser({ onEvent: (event) => ready.push(event) });
+    const decoder = new TextDecoder();
+    try {
+      for await (const bytes of response.body) {
+        parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
+        for (const event of ready.splice(0)) {
+          if (event.data === "[DONE]") return;
+          const chunk = parseJson(Chunk, event.data, (detail) => new AppError("upstream_error", `malformed stream chunk: ${detail}`));
+          const choice = chunk.choices[0];
+          yield* pieces(choice ? { ...choice.delta, finish_reason: choice.finish_reason } : undefined, chunk.usage);
+        }
+      }
+    } catch (error) {
+      throw providerError(error, signal, "the model provider's stream broke off or is malformed");
+    } finally {
+      // Leaving early (cancelled, or the consumer stopped) must not leave the socket reading.
+      if (!response.body.readableEnded) response.body.destroy();
+    }
+  }
+
+  return { stream: limited, inFlight: limiter.inFlight, queued: limiter.queued };
 }
 
 /** Failures of the call itself: cancelled, timed out, unreachable or garbled. */
