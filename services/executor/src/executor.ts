@@ -62,6 +62,8 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     },
   });
   const tools = createToolCaller(deps.mcp, config.EXECUTOR_TOOL_TIMEOUT_MS);
+  /** A run nested through MCP calls back into a gateway calls tools one hop deeper. */
+  const toolsFor = (hops: number) => (hops === 0 ? tools : createToolCaller(deps.mcp, config.EXECUTOR_TOOL_TIMEOUT_MS, hops));
   const cache = createDefinitionCache({
     registry: deps.registry,
     modelAliases: deps.models.aliases(),
@@ -138,12 +140,23 @@ export function createExecutor(deps: ExecutorDeps): Executor {
           `agent input: ${parsed.error.issues[0]?.path.join(".") || "input"}: ${parsed.error.issues[0]?.message}`,
         );
       const input = parsed.data;
-      return (publisher: RunPublisher, signal: AbortSignal) => runAgentRequest(agentDeps, request, entry, input, publisher, signal);
+      const nested = { ...engine, tools: toolsFor(request.hops) };
+      const runDeps =
+        request.hops === 0
+          ? agentDeps
+          : {
+              ...agentDeps,
+              tools: nested.tools,
+              runPipeline: (name: string, inputs: Record<string, unknown>, signal: AbortSignal) =>
+                runPipelineByName(nested, name, inputs, signal),
+            };
+      return (publisher: RunPublisher, signal: AbortSignal) => runAgentRequest(runDeps, request, entry, input, publisher, signal);
     }
     const chat = request.chat ? planChat(entry.definition, request.chat) : undefined;
     const inputs = validateInputs(entry.definition, chat ? { ...chat.inputs, ...request.inputs } : request.inputs);
+    const runEngine = request.hops === 0 ? engine : { ...engine, tools: toolsFor(request.hops) };
     return (publisher: RunPublisher, signal: AbortSignal) =>
-      runPipelineRequest(engine, request, entry, { inputs, chat }, publisher, signal);
+      runPipelineRequest(runEngine, request, entry, { inputs, chat }, publisher, signal);
   }
 
   /** Takes a run request: checks it, then replies and runs it; any refusal is scrubbed of secrets and frees its slot at once. */

@@ -1,5 +1,6 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+import { hopsMetaKey } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { GrpcServerOptions, McpImplementation } from "@switchyard/grpc";
 import type { ServerTable } from "./servers.ts";
@@ -57,7 +58,9 @@ export function mcpImplementation(table: ServerTable, options: McpGrpcOptions): 
       const limitMs = Math.max(1, Math.min(options.callTimeoutMs, call.deadline - Date.now()));
       try {
         // The SDK sends notifications/cancelled to the server on abort and on its own timeout.
-        const result = await server.client.callTool({ name: request.tool, arguments: request.arguments }, undefined, {
+        // The hop count rides in `_meta`, so a call that comes back into a Switchyard gateway is counted there.
+        const meta = request.hops > 0 ? { _meta: { [hopsMetaKey]: request.hops } } : {};
+        const result = await server.client.callTool({ name: request.tool, arguments: request.arguments, ...meta }, undefined, {
           signal: call.signal,
           timeout: limitMs,
         });

@@ -83,6 +83,7 @@ export {
 } from "./registry.ts";
 export {
   FinishReason,
+  hopsMetaKey,
   type OrderedRunEvent,
   RunAccepted,
   RunChat,

@@ -18,7 +18,15 @@ export const runLimits = {
   chatMessageChars: 1024 * 1024,
   /** Most tools a chat request may pass to the model. */
   chatTools: 128,
+  /**
+   * How many runs deep one request may go through MCP tool calls that come back to a gateway
+   * (an agent whose tool server is Switchyard's own `/mcp`): past it the call is refused.
+   */
+  maxHops: 4,
 } as const;
+
+/** The `_meta` key that carries the hop count from the mcp service to an MCP server (and back into a gateway). */
+export const hopsMetaKey = "switchyard/hops";
 
 export const Usage = z.object({
   prompt_tokens: z.number().int().min(0),
@@ -46,6 +54,8 @@ export const RunRequest = z.object({
   chat: RunChat.optional(),
   /** Only run a definition of this kind (`/v1/agents/x/invoke` must not run pipeline x). */
   kind: z.enum(["pipeline", "agent"]).optional(),
+  /** Runs this request is nested in through MCP calls back into a gateway (0 for a client's own). */
+  hops: z.number().int().min(0).max(runLimits.maxHops).default(0),
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 

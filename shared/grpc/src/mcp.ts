@@ -13,7 +13,7 @@ import { type CallContext, type GrpcServer, type GrpcServerOptions, unary } from
 /** The mcp service's gRPC API as promises, each call with a deadline and optional cancellation; JSON fields parsed. */
 export interface McpGrpcClient {
   listTools(server: string, options: CallUnaryOptions): Promise<McpToolSpec[]>;
-  callTool(server: string, tool: string, args: JsonObject, options: CallUnaryOptions): Promise<McpToolResult>;
+  callTool(server: string, tool: string, args: JsonObject, options: CallUnaryOptions & { hops?: number }): Promise<McpToolResult>;
   close(): void;
 }
 
@@ -32,7 +32,7 @@ export function createMcpClient(address: string): McpGrpcClient {
       }));
     },
     async callTool(server, tool, args, options) {
-      const request = { server, tool, argumentsJson: JSON.stringify(args) };
+      const request = { server, tool, argumentsJson: JSON.stringify(args), hops: options.hops ?? 0 };
       const response = await callUnary<CallToolRequest, CallToolResponse__Output>(client, client.CallTool, request, options);
       const malformed = (detail: string) =>
         new AppError("upstream_error", `tool '${tool}' on '${server}' returned malformed content: ${detail}`);
@@ -50,7 +50,7 @@ export function createMcpClient(address: string): McpGrpcClient {
 /** What the mcp service implements; arguments arrive parsed, results are encoded here. */
 export interface McpImplementation {
   listTools(server: string, call: CallContext): Promise<McpToolSpec[]>;
-  callTool(request: { server: string; tool: string; arguments: JsonObject }, call: CallContext): Promise<McpToolResult>;
+  callTool(request: { server: string; tool: string; arguments: JsonObject; hops: number }, call: CallContext): Promise<McpToolResult>;
 }
 
 const badArguments = (detail: string) =>
@@ -66,7 +66,10 @@ export function serveMcp(server: GrpcServer, implementation: McpImplementation, 
     }),
     CallTool: unary("CallTool", options, async (request, call): Promise<CallToolResponse> => {
       const args = request.argumentsJson.trim() === "" ? {} : parseJson(JsonObject, request.argumentsJson, badArguments);
-      const result = await implementation.callTool({ server: request.server, tool: request.tool, arguments: args }, call);
+      const result = await implementation.callTool(
+        { server: request.server, tool: request.tool, arguments: args, hops: request.hops },
+        call,
+      );
       return {
         contentJson: JSON.stringify(result.content),
         isError: result.isError,

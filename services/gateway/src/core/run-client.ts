@@ -16,6 +16,8 @@ export interface RunOptions {
   stream?: EventSink;
   /** Only run a definition of this kind. */
   kind?: "pipeline" | "agent";
+  /** Runs this one is nested in through MCP calls back into a gateway. */
+  hops?: number;
   /** Called once the executor took the run, before any event is handed on. */
   onAccepted?(executor: string): void;
   /** Called with the tokens the run used, once it finished. */
@@ -79,6 +81,7 @@ export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
           stream: options.stream !== undefined,
           ...(options.chat ? { chat: options.chat } : {}),
           ...(options.kind ? { kind: options.kind } : {}),
+          hops: options.hops ?? 0,
         };
         const { executor } = await accept(request, options.signal);
         options.onAccepted?.(executor);

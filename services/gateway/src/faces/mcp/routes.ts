@@ -1,6 +1,6 @@
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { SSEServerTransport } from "@modelcontextprotocol/sdk/server/sse.js";
-import { endpoints, type Principal } from "@switchyard/contracts";
+import { endpoints, hopsMetaKey, type Principal, runLimits } from "@switchyard/contracts";
 import { AppError, toAppError } from "@switchyard/errors";
 import { serve } from "@switchyard/nats";
 import type { Request, Router } from "express";
@@ -46,10 +46,18 @@ async function createToolServer(context: GatewayContext, principal: Principal): 
     // A tool the key may not call is, to it, a tool that does not exist.
     if (!mayCall(request.params.name))
       return { isError: true, content: [{ type: "text" as const, text: `unknown tool '${request.params.name}'` }] };
+    // A call made by one of Switchyard's own runs (an agent whose tool server is this gateway) says how deep it is.
+    const sent = request.params._meta?.[hopsMetaKey];
+    const hops = typeof sent === "number" && Number.isInteger(sent) && sent > 0 ? sent : 0;
+    if (hops >= runLimits.maxHops) {
+      const text = `refused: this call is ${hops} runs deep through Switchyard's MCP endpoint (the limit is ${runLimits.maxHops})`;
+      return { isError: true, content: [{ type: "text" as const, text }] };
+    }
     try {
       const { outputs } = await context.runs.run(request.params.name, request.params.arguments ?? {}, {
         deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
         signal: extra.signal,
+        ...(hops > 0 ? { hops } : {}),
       });
       return { content: [{ type: "text" as const, text: JSON.stringify(outputs) }] };
     } catch (error) {

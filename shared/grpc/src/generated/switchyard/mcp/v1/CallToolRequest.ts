@@ -5,10 +5,12 @@ export interface CallToolRequest {
   'server'?: (string);
   'tool'?: (string);
   'argumentsJson'?: (string);
+  'hops'?: (number);
 }
 
 export interface CallToolRequest__Output {
   'server': (string);
   'tool': (string);
   'argumentsJson': (string);
+  'hops': (number);
 }
