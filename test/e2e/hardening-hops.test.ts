@@ -40,7 +40,9 @@ describe("recursion through the gateway's own MCP endpoint", () => {
     const created = await requestJson(`${url}/v1/keys`, { body: { name: "self", role: "invoke" } });
     const secret = (created.body as { secret: string }).secret;
     expect((await requestJson(`${url}/v1/credentials`, { body: { name: "self-bearer", value: `Bearer ${secret}` } })).status).toBe(201);
-    const server = { id: "self", url: `${url}/mcp`, headers: { authorization: "${credential:self-bearer}" } };
+    // A credential reference, written as the mcp service reads it (not a template literal).
+    const reference = ["$", "{credential:self-bearer}"].join("");
+    const server = { id: "self", url: `${url}/mcp`, headers: { authorization: reference } };
     expect((await requestJson(`${url}/v1/mcp/servers`, { body: server })).status).toBe(201);
 
     // The agent calls itself through that server: deployed, then the server reconnected so its tools include it.

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -50,6 +50,13 @@ function startMcp(overrides: Record<string, string> = {}): Promise<ServiceProces
       MCP_HANDSHAKE_TIMEOUT_MS: "8000",
       // The HTTP servers these tests add listen on loopback, which the API may not name without this.
       MCP_OUTBOUND_ALLOW: "127.0.0.1",
+      // What the stdio servers these tests add run (hostile ones: mcp-stdio-rules.test.ts).
+      MCP_STDIO_ALLOW: JSON.stringify([
+        "catalog",
+        { command: process.execPath, args: [join(work, "*.mjs")] },
+        { command: process.execPath, args: [join(work, "*.mjs"), join(work, "*.pids")] },
+        { command: "no-such-mcp-server", args: [] },
+      ]),
       ...overrides,
     },
   });
@@ -102,11 +109,6 @@ const ask = (name: McpEndpoint, payload: object, on: Bus = bus()): Promise<unkno
 const entry = async (name: "mcpGet" | "mcpAdd" | "mcpUpdate" | "mcpEnable", payload: object) =>
   McpServerEntry.parse(await ask(name, payload));
 const list = async (name: "mcpList" | "mcpConfig" | "mcpCatalog" | "mcpAvailable") => McpServerList.parse(await ask(name, {}));
-const refusal = (name: McpEndpoint, payload: object) =>
-  ask(name, payload).then(
-    () => expect.fail(`${name} was accepted`),
-    (error) => error,
-  );
 const echo = (server: string, message: string) => grpc.callTool(server, "echo", { message }, { deadlineMs: 20_000 });
 /** A CallTool with raw `arguments_json`, as a peer that is not Switchyard's client could send it. */
 function rawCallTool(argumentsJson: string, deadlineMs: number) {
@@ -198,50 +200,6 @@ describe("config servers over stdio", () => {
     await expect(rawCallTool("{oops", deadline.deadlineMs)).rejects.toMatchObject({ code: "invalid_request", param: "arguments_json" });
     await expect(rawCallTool("[1]", deadline.deadlineMs)).rejects.toMatchObject({ code: "invalid_request", param: "arguments_json" });
     await expect(grpc.callTool("local", "nope", {}, deadline)).rejects.toMatchObject({ code: "not_found", param: "tool" });
-  });
-});
-
-describe("hostile servers", () => {
-  it("refuses code-running commands and dangerous variables before anything is spawned", async () => {
-    const preload = join(work, "preload.cjs");
-    writeFileSync(preload, `require("node:fs").writeFileSync(${JSON.stringify(sentinel("node-options"))}, "")`);
-    const writeFile = (name: string) => `require('node:fs').writeFileSync(${JSON.stringify(sentinel(name))}, '')`;
-    const hostile = [
-      { id: "h-sh", command: "sh", args: ["-c", `touch ${sentinel("sh")}`] },
-      { id: "h-bash", command: "bash", args: ["-c", `touch ${sentinel("bash")}`] },
-      { id: "h-bin-sh", command: "/bin/sh", args: ["-c", `touch ${sentinel("bin-sh")}`] },
-      { id: "h-env-sh", command: "env", args: ["sh", "-c", `touch ${sentinel("env-sh")}`] },
-      { id: "h-node-e", command: "node", args: ["-e", writeFile("node-e")] },
-      { id: "h-node-eval", command: process.execPath, args: [`--eval=${writeFile("node-eval")}`] },
-      { id: "h-node-pe", command: "node", args: ["-pe", writeFile("node-pe")] },
-      { id: "h-python", command: "python3", args: ["-c", `open(${JSON.stringify(sentinel("python"))}, "w")`] },
-      { id: "h-npx", command: "npx", args: ["-c", `touch ${sentinel("npx")}`] },
-      { id: "h-npx-call", command: "npx", args: [`--call=touch ${sentinel("npx-call")}`] },
-      // Harmless commands that would leave the sentinel if the variable check let them through.
-      { id: "h-node-options", command: process.execPath, args: [everything, "stdio"], env: { NODE_OPTIONS: `--require ${preload}` } },
-      { id: "h-ld-preload", command: "touch", args: [sentinel("ld-preload")], env: { LD_PRELOAD: "/nonexistent.so" } },
-      { id: "h-path", command: "touch", args: [sentinel("path")], env: { PATH: "/tmp" } },
-      { id: "h-path-case", command: "touch", args: [sentinel("path-case")], env: { Path: "/tmp" } },
-      { id: "h-secret", url: "http://127.0.0.1:9/mcp", headers: { Authorization: ref("REDIS_URL") } },
-    ];
-    for (const input of hostile) {
-      const error = await refusal("mcpAdd", input);
-      expect(error, input.id).toMatchObject({ code: "invalid_request" });
-      expect(error.message.length, input.id).toBeGreaterThan(10);
-    }
-    const update = await refusal("mcpUpdate", {
-      id: "local",
-      server: { id: "local", command: "bash", args: ["-c", `touch ${sentinel("update")}`] },
-    });
-    expect(update).toMatchObject({ code: "invalid_request" });
-    expect((await entry("mcpGet", { id: "local" })).isRunning).toBe(true);
-
-    // The control: the same mechanism does leave a file when a command really runs.
-    await entry("mcpAdd", { id: "control", command: "touch", args: [sentinel("control")] });
-    expect(readdirSync(sentinels)).toEqual(["control"]);
-    await ask("mcpRemove", { id: "control" });
-    const ids = (await list("mcpAvailable")).items.map((item) => item.id);
-    expect(ids.filter((id) => id.startsWith("h-"))).toEqual([]);
   });
 });
 

@@ -151,8 +151,12 @@ describe("API keys", () => {
     }
   });
 
-  it("answers ping with its name and instance", async () => {
-    expect(await access.call(endpoints.accessPing, {})).toEqual({ service: "access", instance: expect.stringMatching(/^access-test-/) });
+  it("answers ping with its name, instance and the state of its store", async () => {
+    expect(await access.call(endpoints.accessPing, {})).toEqual({
+      service: "access",
+      instance: expect.stringMatching(/^access-test-/),
+      checks: { redis: "ok" },
+    });
   });
 
   it("answers not_found for keys that do not exist", async () => {

@@ -42,8 +42,9 @@ function shortFlags(letters: string, valueLetters = "", longFlags: readonly stri
   };
 }
 
+// URL schemes are case-insensitive: `--import=Data:text/javascript,…` is a data: URL too.
 const dataUrl: Rule = (args, program) =>
-  args.some((arg) => arg.startsWith("data:") || arg.includes("=data:")) ? `'${program}' may not load code from a data: URL` : undefined;
+  args.some((arg) => /^data:|=data:/i.test(arg)) ? `'${program}' may not load code from a data: URL` : undefined;
 
 const envFile: Rule = (args, program) =>
   args.some((arg) => arg.startsWith("--env-file")) ? `'${program} --env-file' would set variables past the variable checks` : undefined;

@@ -1,8 +1,11 @@
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type CommonConfig, commonEnv, grpcAddressEnv, redisEnv } from "@switchyard/config";
+import { parseJson } from "@switchyard/contracts";
+import { AppError } from "@switchyard/errors";
 import { parseAllowList } from "@switchyard/net";
 import { z } from "zod";
+import { StdioAllowList } from "./stdio-allow.ts";
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..");
 
@@ -50,6 +53,36 @@ export const mcpEnv = {
         context.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
       }
     }),
+  /**
+   * What stdio servers added or changed over the API may run: a JSON array of `{"command", "args"}` patterns (`*`
+   * in an argument: a run of letters, digits, `.`, `_`, `-`) and `"catalog"` (the catalog's own entries). Config-file
+   * and catalog servers are the operator's and are not held to it.
+   */
+  MCP_STDIO_ALLOW: z
+    .string()
+    .default('["catalog"]')
+    .transform((text, context) => {
+      try {
+        return parseJson(StdioAllowList, text, (detail) => new AppError("invalid_request", detail));
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        context.addIssue({
+          code: "custom",
+          message: `${detail} (a JSON array of {"command", "args"} patterns or "catalog"; [] allows none)`,
+        });
+        return z.NEVER;
+      }
+    }),
+  /** Where each stdio server gets a directory of its own; by default a fresh one under the OS temp directory, removed at stop. */
+  MCP_SERVER_HOME: z
+    .string()
+    .optional()
+    .transform((path) => (path ? resolve(repoRoot, path) : undefined)),
+  /** Resource limits of stdio servers, set through prlimit (0: not limited). Address space in MiB. */
+  MCP_STDIO_LIMIT_ADDRESS_SPACE_MB: z.coerce.number().int().nonnegative().default(2048),
+  MCP_STDIO_LIMIT_OPEN_FILES: z.coerce.number().int().nonnegative().default(1024),
+  /** Linux counts RLIMIT_NPROC over every process and thread of the service's user (root is exempt), not per server. */
+  MCP_STDIO_LIMIT_PROCESSES: z.coerce.number().int().nonnegative().default(4096),
 };
 
 export type McpConfig = z.infer<z.ZodObject<typeof mcpEnv>> & CommonConfig;

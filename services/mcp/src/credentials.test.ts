@@ -118,12 +118,18 @@ describe("launching with credentials", () => {
     guardedFetch: fetch,
     credentials: scriptedSource(held).source,
   });
+  /** Launch options: the directory is never made, since these launches fail (or are HTTP) before a process would start. */
+  const launchOptions = (guarded: boolean) => ({ guarded, directory: async () => "/nonexistent" });
 
   it("fails a launch that names a missing credential, retryably, naming it and no value", async () => {
-    const launch = createLaunch(stdio({ TOKEN: cred("demo"), OTHER: cred("present") }), context({ present: "the-present-value" }), true);
+    const launch = createLaunch(
+      stdio({ TOKEN: cred("demo"), OTHER: cred("present") }),
+      context({ present: "the-present-value" }),
+      launchOptions(true),
+    );
     await expect(launch).rejects.toBeInstanceOf(LaunchError);
     await expect(launch).rejects.toMatchObject({ retryable: true, message: "missing credential demo in the credentials store" });
-    const both = createLaunch(http({ A: cred("b"), B: cred("a") }), context({}), true);
+    const both = createLaunch(http({ A: cred("b"), B: cred("a") }), context({}), launchOptions(true));
     await expect(both).rejects.toMatchObject({ retryable: true, message: "missing credentials a, b in the credentials store" });
   });
 
@@ -134,7 +140,7 @@ describe("launching with credentials", () => {
         throw new Error(`credential '${name}' could not be read from the access service: no connection`);
       },
     };
-    await expect(createLaunch(stdio({ TOKEN: cred("demo") }), failing, true)).rejects.toMatchObject({
+    await expect(createLaunch(stdio({ TOKEN: cred("demo") }), failing, launchOptions(true))).rejects.toMatchObject({
       name: "LaunchError",
       retryable: true,
       message: "credential 'demo' could not be read from the access service: no connection",
@@ -142,14 +148,16 @@ describe("launching with credentials", () => {
   });
 
   it("keeps a missing environment variable a failure retrying can't fix", async () => {
-    await expect(createLaunch(stdio({ A: env("NOT_SET"), B: cred("demo") }), context({ demo: "value" }), false)).rejects.toMatchObject({
+    await expect(
+      createLaunch(stdio({ A: env("NOT_SET"), B: cred("demo") }), context({ demo: "value" }), launchOptions(false)),
+    ).rejects.toMatchObject({
       retryable: false,
       message: "missing environment variable NOT_SET in the mcp service's environment",
     });
   });
 
   it("masks what it read in anything the launch reports", async () => {
-    const launch = await createLaunch(http({ Authorization: cred("api") }), context({ api: "Bearer sk-live-123456" }), true);
+    const launch = await createLaunch(http({ Authorization: cred("api") }), context({ api: "Bearer sk-live-123456" }), launchOptions(true));
     expect(launch.redact("401: rejected Bearer sk-live-123456")).toBe("401: rejected [credential]");
     await launch.transport.close();
   });

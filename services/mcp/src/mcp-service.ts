@@ -1,4 +1,7 @@
+import { randomUUID } from "node:crypto";
+import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CredentialChanged, mcpLimits } from "@switchyard/contracts";
 import { AppError, toAppError } from "@switchyard/errors";
 import { type AccessGrpcClient, createGrpcServer, serveMcp } from "@switchyard/grpc";
@@ -12,6 +15,7 @@ import { loadConfigServers } from "./config-file.ts";
 import type { CredentialSource } from "./credentials.ts";
 import { mcpImplementation } from "./grpc-service.ts";
 import { serveMcpRequests } from "./nats-handlers.ts";
+import { limitPrefix } from "./sandbox.ts";
 import { createServerTable } from "./servers.ts";
 import { createMcpStore } from "./store.ts";
 import type { Backoff } from "./supervisor.ts";
@@ -27,7 +31,10 @@ export interface McpServiceDeps {
   env: NodeJS.ProcessEnv;
   /** Where `${credential:NAME}` values come from: the access service's credentials store. */
   access: AccessGrpcClient;
-  /** HOME and working directory of stdio servers; the OS temp directory by default. */
+  /**
+   * Where each stdio server gets a directory of its own (its HOME and working directory): MCP_SERVER_HOME, else a
+   * fresh directory under the OS temp directory, made at start and removed at stop.
+   */
   serverHome?: string;
 }
 
@@ -66,18 +73,28 @@ export function createMcpService(deps: McpServiceDeps): McpService {
   };
   // One guard for every server added over the API: the URL check on add/update and the fetch their transports use.
   const guard = createOutboundGuard({ allow: config.MCP_OUTBOUND_ALLOW, allowSetting: "MCP_OUTBOUND_ALLOW" });
+  const givenHome = deps.serverHome ?? config.MCP_SERVER_HOME;
+  const serverHome = givenHome ?? join(tmpdir(), `switchyard-mcp-${randomUUID()}`);
+  const limits = {
+    addressSpaceBytes: config.MCP_STDIO_LIMIT_ADDRESS_SPACE_MB * 1024 * 1024,
+    openFiles: config.MCP_STDIO_LIMIT_OPEN_FILES,
+    processes: config.MCP_STDIO_LIMIT_PROCESSES,
+  };
+  const spawnPrefix = limitPrefix(limits, deps.env.PATH, logger);
   const table = createServerTable({
     store: createMcpStore(deps.redis, tracer),
     logger,
     launchContext: {
       serviceEnv: deps.env,
-      home: deps.serverHome ?? tmpdir(),
+      home: serverHome,
+      ...(spawnPrefix ? { spawnPrefix } : {}),
       guardedFetch: guard.fetch,
       credentials: credentialSource(deps.access),
     },
     supervision: { handshakeTimeoutMs: config.MCP_HANDSHAKE_TIMEOUT_MS, pingIntervalMs: config.MCP_PING_INTERVAL_MS, backoff },
     protectedNames: serviceSettingNames,
     maxServers: mcpLimits.servers,
+    stdioAllow: config.MCP_STDIO_ALLOW,
     checkUrl: guard.checkUrl,
     onChange: (id, source, state) => {
       const event = {
@@ -120,6 +137,8 @@ export function createMcpService(deps: McpServiceDeps): McpService {
       // Before the first launches, so a credential that changes while servers start is not missed.
       subscriptions = [watchCredentials()];
       const health = await createStoreHealth(deps.redis, "mcp", logger);
+      // A name of its own (not recursive) when the service picks it, so nothing made there beforehand is used.
+      await mkdir(serverHome, { recursive: givenHome !== undefined, mode: 0o700 });
       const configSpecs = config.MCP_CONFIG_PATH ? await loadConfigServers(config.MCP_CONFIG_PATH, serviceSettingNames, logger) : [];
       const catalogSpecs = await loadCatalog(config.MCP_CATALOG_PATH, serviceSettingNames, logger);
       await table.start(configSpecs, catalogSpecs);
@@ -132,6 +151,7 @@ export function createMcpService(deps: McpServiceDeps): McpService {
       await grpc.stop();
       await table.stop();
       await guard.dispatcher.destroy();
+      if (givenHome === undefined) await rm(serverHome, { recursive: true, force: true });
     },
   };
 }

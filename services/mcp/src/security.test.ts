@@ -1,6 +1,7 @@
 import { AppError } from "@switchyard/errors";
 import { describe, expect, it } from "vitest";
 import {
+  apiEnvNameProblem,
   assertSafeServer,
   childEnvironment,
   childPath,
@@ -39,6 +40,8 @@ describe("commands that run code from their arguments", () => {
     ["node", ["-pe", "1"]],
     ["/usr/local/bin/node", ["--no-warnings", "-e", "1"]],
     ["node", ["--import", "data:text/javascript,process.exit()"]],
+    ["node", ["--import=Data:text/javascript,process.exit()", "server.js"]],
+    ["node", ["--import", "DATA:text/javascript,process.exit()", "server.js"]],
     ["node", ["--env-file=/tmp/.env", "server.js"]],
     ["nodejs", ["-e", "1"]],
     ["bun", ["-e", "1"]],
@@ -112,13 +115,26 @@ describe("environment variables", () => {
     },
   );
 
-  it.each(["PATH", "Path", "HOME", "PYTHONSTARTUP"])("refuses %s", (name) => {
+  it.each(["PATH", "Path", "HOME", "PYTHONSTARTUP", "PERL5DB"])("refuses %s", (name) => {
     expect(envNameProblem(name)).toBeDefined();
   });
 
   it("refuses dangerous variables set through env", () => {
     expect(serverProblem(stdio("env", ["LD_PRELOAD=/tmp/x.so", "node", "server.js"]))).toContain("LD_PRELOAD");
     expect(serverProblem(stdio("env", ["GREETING=hi", "node", "server.js"]))).toBeUndefined();
+  });
+
+  it("refuses more over the API: what points an allowed program at other code or other trust", () => {
+    for (const name of ["npm_config_registry", "NPM_CONFIG_USERCONFIG", "NODE_TLS_REJECT_UNAUTHORIZED", "NODE_EXTRA_CA_CERTS"]) {
+      expect(apiEnvNameProblem(name), name).toContain("not allowed for servers added over the API");
+    }
+    for (const name of ["https_proxy", "UV_INDEX_URL", "PIP_INDEX_URL", "GIT_SSH_COMMAND", "OPENSSL_CONF", "SSL_CERT_FILE"]) {
+      expect(apiEnvNameProblem(name), name).toBeDefined();
+    }
+    expect(apiEnvNameProblem("NODE_OPTIONS")).toContain("makes the server load or run other code");
+    for (const name of ["NODE_ENV", "PYTHONUNBUFFERED", "GITHUB_PERSONAL_ACCESS_TOKEN", "TOKEN", "LOG_LEVEL"]) {
+      expect(apiEnvNameProblem(name), name).toBeUndefined();
+    }
   });
 
   it("allows ordinary variables", () => {

@@ -17,6 +17,7 @@ const refusedNames = new Set([
   "PYTHONHOME",
   "PYTHONINSPECT",
   "PERL5OPT",
+  "PERL5DB",
   "PERL5LIB",
   "PERLLIB",
   "RUBYOPT",
@@ -42,6 +43,66 @@ export function envNameProblem(name: string): string | undefined {
   if (upper === "PATH" || upper === "HOME") return `${name} is fixed by the mcp service and may not be set`;
   if (refusedNames.has(upper) || refusedPrefixes.some((prefix) => upper.startsWith(prefix))) {
     return `environment variable ${name} is not allowed: it makes the server load or run other code`;
+  }
+  return undefined;
+}
+
+// Over the API, beside the command allow-list (MCP_STDIO_ALLOW): variables that change where an allowed program gets
+// its code or what it trusts (a registry, an index, a proxy, CA bundles, interpreter and loader settings). A second
+// net, not the rule: the operator's config file may still set them.
+const apiRefusedPrefixes = [
+  "NPM_CONFIG_",
+  "YARN_",
+  "PNPM_",
+  "BUN_",
+  "COREPACK_",
+  "DENO_",
+  "UV_",
+  "PIP_",
+  "PYTHON",
+  "PERL",
+  "RUBY",
+  "GEM_",
+  "BUNDLE_",
+  "JAVA_",
+  "GIT_",
+  "SSH_",
+  "DOCKER_",
+  "OPENSSL_",
+  "SSL_",
+  "GLIBC_",
+  "MALLOC_",
+  "XDG_",
+];
+const apiRefusedNames = new Set([
+  "CLASSPATH",
+  "CURL_CA_BUNDLE",
+  "REQUESTS_CA_BUNDLE",
+  "LOCPATH",
+  "HOSTALIASES",
+  "RES_OPTIONS",
+  "KUBECONFIG",
+]);
+
+// Settings of those families that only change how output is written.
+const apiHarmlessNames = new Set(["NODE_ENV", "PYTHONUNBUFFERED", "PYTHONIOENCODING", "PYTHONUTF8", "PYTHONDONTWRITEBYTECODE"]);
+
+/** Why a variable may not be given to a server added or changed over the API, or undefined when it may. */
+export function apiEnvNameProblem(name: string): string | undefined {
+  const general = envNameProblem(name);
+  if (general) return general;
+  const upper = name.toUpperCase();
+  if (apiHarmlessNames.has(upper)) return undefined;
+  if (
+    upper.startsWith("NODE_") ||
+    upper.endsWith("_PROXY") ||
+    apiRefusedNames.has(upper) ||
+    apiRefusedPrefixes.some((prefix) => upper.startsWith(prefix))
+  ) {
+    return (
+      `environment variable ${name} is not allowed for servers added over the API: it changes where a program gets its code ` +
+      "or what it trusts (an operator can set it in MCP_CONFIG_PATH)"
+    );
   }
   return undefined;
 }

@@ -4,7 +4,9 @@ import type { Logger } from "@switchyard/telemetry";
 import type { ServerSpec } from "./config-file.ts";
 import { requiredCredentials } from "./credentials.ts";
 import { byId, configOf, type ServerSource, specOf, toEntry } from "./entries.ts";
-import { assertNoEnvironmentReferences, assertSafeServer, serverProblem } from "./security.ts";
+import { createWorkdir } from "./sandbox.ts";
+import { apiEnvNameProblem, assertNoEnvironmentReferences, assertSafeServer, serverProblem } from "./security.ts";
+import { compileStdioAllow, type StdioAllow, type StdioAllowEntry, stdioAllowProblem } from "./stdio-allow.ts";
 import type { McpStore } from "./store.ts";
 import { createSupervisor, type Supervisor, type SupervisorOptions } from "./supervisor.ts";
 import { createLaunch, type LaunchContext, LaunchError } from "./transports.ts";
@@ -14,6 +16,8 @@ export interface Managed {
   spec: ServerSpec;
   source: ServerSource;
   supervisor: Supervisor;
+  /** Stops it for good and removes its directory. */
+  close(): Promise<void>;
 }
 
 export interface ServerTableOptions {
@@ -24,6 +28,8 @@ export interface ServerTableOptions {
   /** Settings of the service that `${NAME}` may not read. */
   protectedNames: readonly string[];
   maxServers: number;
+  /** MCP_STDIO_ALLOW: what stdio servers added or changed over the API may run (`"catalog"`: the catalog's entries). */
+  stdioAllow: readonly StdioAllowEntry[];
   /** Refuses a URL a request names that may not be reached (the outbound guard's `checkUrl`). */
   checkUrl(url: string): Promise<void>;
   /** A server started, stopped, failed or changed its tools. */
@@ -41,23 +47,52 @@ export function createServerTable(options: ServerTableOptions) {
   const catalog = new Map<string, ServerSpec>();
   const enabled = new Map<string, Managed>();
 
+  // Compiled again at start, when the catalog is known.
+  let allow: StdioAllow = compileStdioAllow(options.stdioAllow, []);
+
   /** `guarded`: the server came through the API, so its URL may reach only what the outbound guard lets through. */
   function manage(spec: ServerSpec, source: ServerSource, guarded: boolean): Managed {
-    const managed: Managed = {
-      spec,
-      source,
-      supervisor: createSupervisor({
-        ...options.supervision,
-        id: spec.id,
-        logger,
-        launch: async () => {
-          if (spec.unavailable) throw new LaunchError(spec.unavailable);
-          return createLaunch(spec.config, options.launchContext, guarded);
-        },
-        onChange: () => options.onChange(spec.id, source, managed.supervisor.state()),
-      }),
+    const workdir = createWorkdir(options.launchContext.home, `${source}-${spec.id}`);
+    const supervisor = createSupervisor({
+      ...options.supervision,
+      id: spec.id,
+      logger,
+      launch: async () => {
+        if (spec.unavailable) throw new LaunchError(spec.unavailable);
+        return createLaunch(spec.config, options.launchContext, { guarded, directory: workdir.path });
+      },
+      onChange: () => options.onChange(spec.id, source, supervisor.state()),
+    });
+    const close = async () => {
+      await supervisor.stop();
+      await workdir.remove();
     };
-    return managed;
+    return { spec, source, supervisor, close };
+  }
+
+  /**
+   * Why a stdio server from the API (added, changed, or stored by an earlier add) may not run: its command and
+   * arguments must match MCP_STDIO_ALLOW, and its variables may not redirect where the program gets its code.
+   */
+  function apiStdioProblem(config: McpServerConfig): { problem: string; param: string } | undefined {
+    if (!("command" in config)) return undefined;
+    const problem = stdioAllowProblem(allow, config.command, config.args);
+    if (problem) return { problem, param: "command" };
+    for (const name of Object.keys(config.env)) {
+      const envProblem = apiEnvNameProblem(name);
+      if (envProblem) return { problem: envProblem, param: `env.${name}` };
+    }
+    return undefined;
+  }
+
+  /** Everything a server from the API must pass, before anything is stored, spawned or connects. */
+  async function assertApiServer(config: McpServerConfig, paramPrefix: string): Promise<void> {
+    const refused = apiStdioProblem(config);
+    if (refused?.param === "command") throw new AppError("invalid_request", refused.problem, { param: `${paramPrefix}command` });
+    assertSafeServer(config, options.protectedNames);
+    if (refused) throw new AppError("invalid_request", refused.problem, { param: `${paramPrefix}${refused.param}` });
+    assertNoEnvironmentReferences(config);
+    await assertReachable(config, `${paramPrefix}url`);
   }
 
   const entryOf = (managed: Managed) => toEntry(managed.spec, managed.source, managed.supervisor.state());
@@ -84,8 +119,16 @@ export function createServerTable(options: ServerTableOptions) {
   }
 
   async function stopped(managed: Managed): Promise<void> {
-    await managed.supervisor.stop();
+    await managed.close();
     options.onChange(managed.spec.id, managed.source, { isRunning: false });
+  }
+
+  /** A stored stdio server MCP_STDIO_ALLOW does not (or no longer) allow is listed, failed with the rule, and never spawned. */
+  function restoredSpec(spec: ServerSpec): ServerSpec {
+    const refused = apiStdioProblem(spec.config);
+    if (!refused) return spec;
+    logger.warn({ event: "mcp.server.refused", server: spec.id, reason: refused.problem }, "stored mcp server refused: not started");
+    return { ...spec, unavailable: refused.problem };
   }
 
   async function restore(configSpecs: ServerSpec[]): Promise<void> {
@@ -99,7 +142,7 @@ export function createServerTable(options: ServerTableOptions) {
       const reason = skip ?? (servers.size >= options.maxServers ? "too many servers" : undefined);
       if (reason || !stored.input) logger.warn({ event: "mcp.server.skipped", server: stored.id, reason }, "stored mcp server skipped");
       // Not checked here: a stored URL the allow-list no longer opens fails at connect, and is shown failed.
-      else servers.set(stored.id, manage(specOf(stored.input), "runtime", true));
+      else servers.set(stored.id, manage(restoredSpec(specOf(stored.input)), "runtime", true));
     }
     for (const id of await store.enabledCatalog()) {
       const spec = catalog.get(id);
@@ -113,6 +156,7 @@ export function createServerTable(options: ServerTableOptions) {
     /** Registers every source and settles each server's first attempt. */
     async start(configSpecs: ServerSpec[], catalogSpecs: ServerSpec[]): Promise<void> {
       for (const spec of catalogSpecs) catalog.set(spec.id, spec);
+      allow = compileStdioAllow(options.stdioAllow, catalogSpecs);
       await restore(configSpecs);
       await Promise.all([...servers.values(), ...enabled.values()].map((managed) => managed.supervisor.start()));
     },
@@ -120,7 +164,7 @@ export function createServerTable(options: ServerTableOptions) {
       const all = [...servers.values(), ...enabled.values()];
       servers.clear();
       enabled.clear();
-      await Promise.all(all.map((managed) => managed.supervisor.stop()));
+      await Promise.all(all.map((managed) => managed.close()));
     },
     /**
      * A credential was stored, replaced or deleted: every server whose entry names it connects again with what the
@@ -160,9 +204,7 @@ export function createServerTable(options: ServerTableOptions) {
       throw new AppError("not_found", `MCP server '${id}' does not exist`, { param: "id" });
     },
     async add(input: McpServerInput): Promise<McpServerEntry> {
-      assertSafeServer(configOf(input), options.protectedNames);
-      assertNoEnvironmentReferences(configOf(input));
-      await assertReachable(configOf(input), "url");
+      await assertApiServer(configOf(input), "");
       if (servers.has(input.id)) throw new AppError("conflict", `MCP server '${input.id}' already exists`, { param: "id" });
       assertRoom();
       const managed = manage(specOf(input), "runtime", true);
@@ -177,15 +219,13 @@ export function createServerTable(options: ServerTableOptions) {
     async update({ id, server }: McpUpdateRequest): Promise<McpServerEntry> {
       if (server.id !== id) throw new AppError("invalid_request", "server.id must be the id being updated", { param: "server.id" });
       const previous = existing(id);
-      assertSafeServer(configOf(server), options.protectedNames);
-      assertNoEnvironmentReferences(configOf(server));
-      await assertReachable(configOf(server), "server.url");
+      await assertApiServer(configOf(server), "server.");
       // Config servers are replaced until the next start: the file stays the source of truth.
       if (previous.source === "runtime") await store.putServer(server);
       if (servers.get(id) !== previous) throw new AppError("conflict", `MCP server '${id}' changed meanwhile`, { param: "id" });
       const replacement = manage(specOf(server), previous.source, true);
       servers.set(id, replacement);
-      await previous.supervisor.stop();
+      await previous.close();
       await replacement.supervisor.start();
       return entryOf(replacement);
     },

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { ReadBuffer, serializeMessage } from "@modelcontextprotocol/sdk/shared/stdio.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import type { JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+import { findExecutable } from "./sandbox.ts";
 
 /** Stderr kept per server: enough for a stack trace, bounded whatever the server prints. */
 export const stderrLimit = 16 * 1024;
@@ -12,6 +13,11 @@ export interface StdioLaunch {
   /** The child's whole environment: nothing else is inherited. */
   env: Record<string, string>;
   cwd: string;
+  /**
+   * Spawned as `[...prefix, command, ...args]` when set: `prlimit --as=… --` sets its own limits and execs the command
+   * (found on `env.PATH`, as spawn would), so the server keeps the pid, the process group and the limits.
+   */
+  prefix?: readonly string[];
   /** Masks secrets this launch put in the environment out of what is reported of its stderr. */
   redact?: (text: string) => string;
 }
@@ -71,13 +77,20 @@ export class ChildProcessTransport implements Transport {
   start(): Promise<void> {
     if (this.child) throw new Error("already started");
     return new Promise((resolve, reject) => {
-      const child = spawn(this.launch.command, [...this.launch.args], {
-        env: this.launch.env,
-        cwd: this.launch.cwd,
-        stdio: ["pipe", "pipe", "pipe"],
-        shell: false,
-        detached: true,
-      });
+      const { command, args, prefix = [] } = this.launch;
+      const [runner, ...runnerArgs] = prefix;
+      // Through a runner, a missing command would only show as the runner's exit: reported as spawn would report it.
+      if (runner !== undefined && !findExecutable(command, this.launch.env.PATH, this.launch.cwd)) {
+        const error = Object.assign(new Error(`spawn ${command} ENOENT (no such executable on ${this.launch.env.PATH ?? "no PATH"})`), {
+          code: "ENOENT",
+        });
+        this.spawnError = error;
+        reject(error);
+        return;
+      }
+      const spawnOptions = { env: this.launch.env, cwd: this.launch.cwd, stdio: "pipe", shell: false, detached: true } as const;
+      const child =
+        runner === undefined ? spawn(command, [...args], spawnOptions) : spawn(runner, [...runnerArgs, command, ...args], spawnOptions);
       this.child = child;
       child.once("spawn", () => {
         if (child.pid) trackGroup(child.pid);

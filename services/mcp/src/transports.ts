@@ -38,8 +38,10 @@ export interface Launch {
 export interface LaunchContext {
   /** Where `${NAME}` values come from: the service's own environment. */
   serviceEnv: NodeJS.ProcessEnv;
-  /** HOME and working directory of stdio servers. */
+  /** Where each stdio server's own directory (its HOME and working directory) is made. */
   home: string;
+  /** The argv stdio servers are spawned through (`prlimit` and its limits), or none. */
+  spawnPrefix?: readonly string[];
   /** The fetch of the outbound guard: public addresses (and the operator's allow-list) only, checked at connect. */
   guardedFetch: GuardedFetch;
   /** Where `${credential:NAME}` values come from: the access service, read at each launch. */
@@ -68,19 +70,30 @@ async function resolveValues(declared: Record<string, string>, context: LaunchCo
   return { values: { ...fromEnvironment.values, ...fromStore.values }, redact: redactor(fromStore.secrets) };
 }
 
-/**
- * A fresh, unstarted transport for one connection attempt. `guarded` is for URLs a request named (added or updated
- * over the API): their every connection, redirects and reconnects included, goes through the guard's fetch, so a
- * name that resolves to a private address later (DNS rebinding) is refused when the socket would be made.
- */
-export async function createLaunch(config: McpServerConfig, context: LaunchContext, guarded: boolean): Promise<Launch> {
+export interface LaunchOptions {
+  /**
+   * For URLs a request named (added or updated over the API): their every connection, redirects and reconnects
+   * included, goes through the guard's fetch, so a name that resolves to a private address later (DNS rebinding) is
+   * refused when the socket would be made.
+   */
+  guarded: boolean;
+  /** The server's own directory, made on first use: a stdio server's HOME and working directory. */
+  directory: () => Promise<string>;
+}
+
+/** A fresh, unstarted transport for one connection attempt. */
+export async function createLaunch(config: McpServerConfig, context: LaunchContext, options: LaunchOptions): Promise<Launch> {
   if ("command" in config) {
     const { values, redact } = await resolveValues(config.env, context);
+    const directory = await options.directory().catch((error: unknown) => {
+      throw new LaunchError(`the server's directory could not be made: ${error instanceof Error ? error.message : String(error)}`, true);
+    });
     const transport = new ChildProcessTransport({
       command: config.command,
       args: config.args,
-      env: childEnvironment(values, context.home),
-      cwd: context.home,
+      env: childEnvironment(values, directory),
+      cwd: directory,
+      ...(context.spawnPrefix ? { prefix: context.spawnPrefix } : {}),
       redact,
     });
     return {
@@ -98,7 +111,7 @@ export async function createLaunch(config: McpServerConfig, context: LaunchConte
   const url = new URL(config.url);
   const requestInit = { headers: values };
   // Config-file and catalog URLs are the operator's own and may name internal hosts: they keep the plain fetch.
-  const fetch = guarded ? context.guardedFetch : undefined;
+  const fetch = options.guarded ? context.guardedFetch : undefined;
   const transport =
     config.transport === "sse"
       ? // This SDK opens the event stream with `fetch` too; `eventSourceInit.fetch` keeps that true if it ever stops.
