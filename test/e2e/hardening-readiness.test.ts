@@ -40,7 +40,8 @@ describe("readiness", () => {
   it("reports a dead session service", async () => {
     await system.session?.kill();
     const answer = await ready();
-    expect(expectError(answer, 503, "unavailable").message).toMatch(/session: no session is available/);
+    // "No responders" once the server has seen the connection close; a timeout if it routed the ping first.
+    expect(expectError(answer, 503, "unavailable").message).toMatch(/session: (no session is available|session did not answer in time)/);
   });
 
   it("says loudly, in readiness and in the logs, that a store was emptied under a running service", async () => {
