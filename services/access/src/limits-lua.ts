@@ -24,10 +24,13 @@ end
  *   (refused below it; an estimate past the whole capacity can never pass: retry -1);
  * - concurrency (with a run id): run id → when its slot lapses; lapsed slots go first;
  *   a run that holds a slot already keeps it (an admit repeated after a lost reply).
+ * With a batch (a lease for a gateway to hand out itself) it takes up to that many requests
+ * (at least one) and tokens (at least the estimate), never more than is left.
  * KEYS: requests, tokens, runs. ARGV: requests limit, tokens limit, concurrency limit
- * (0: none), estimate, run id ('' none), hold ms, a member unique to this request.
+ * (0: none), estimate, run id ('' none), hold ms, a member unique to this request,
+ * requests wanted (>= 1), tokens wanted (>= estimate).
  * Returns {allowed, refused by, retry ms (-1 never), requests remaining, requests reset ms,
- * tokens remaining, tokens reset ms}.
+ * tokens remaining, tokens reset ms, requests granted, tokens granted}.
  */
 export const admitScript = defineScript(`${luaNow}${luaBucket}
 local requestLimit, tokenLimit, runLimit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
@@ -67,14 +70,17 @@ if runLimit > 0 and runId ~= '' then
 end
 
 local allowed = refusedBy == ''
+local grantedRequests, grantedTokens = 0, 0
 if allowed then
   if requestLimit > 0 then
-    redis.call('ZADD', KEYS[1], now, ARGV[7])
+    grantedRequests = math.min(math.max(1, tonumber(ARGV[8])), requestLimit - count)
+    for i = 1, grantedRequests do redis.call('ZADD', KEYS[1], now, ARGV[7] .. ':' .. i) end
     redis.call('PEXPIRE', KEYS[1], window)
-    count = count + 1
+    count = count + grantedRequests
   end
   if tokenLimit > 0 then
-    level = level - estimate
+    grantedTokens = math.max(estimate, math.min(tonumber(ARGV[9]), math.floor(level)))
+    level = level - grantedTokens
     saveBucket(KEYS[2], tokenLimit, level, now)
   end
   if runLimit > 0 and runId ~= '' then
@@ -90,7 +96,8 @@ if requestLimit > 0 and count > 0 then
 end
 local tokenReset = 0
 if tokenLimit > 0 then tokenReset = math.max(0, math.ceil((tokenLimit - level) * window / tokenLimit)) end
-return {allowed and 1 or 0, refusedBy, retry, math.max(0, requestLimit - count), requestReset, math.max(0, math.floor(level)), tokenReset}
+return {allowed and 1 or 0, refusedBy, retry, math.max(0, requestLimit - count), requestReset, math.max(0, math.floor(level)), tokenReset,
+  grantedRequests, grantedTokens}
 `);
 
 /**

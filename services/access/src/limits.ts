@@ -13,6 +13,8 @@ const AdmitResult = z.tuple([
   z.number(),
   z.number(),
   z.number(),
+  z.number(),
+  z.number(),
 ]);
 
 /** How long a settle is remembered, so a repeat (a retried request) is not charged twice. */
@@ -35,13 +37,25 @@ export function createLimits(redis: Redis) {
       const tokenLimit = limits.tokensPerMinute ?? 0;
       const runLimit = limits.concurrentRuns ?? 0;
       if (requestLimit === 0 && tokenLimit === 0 && (runLimit === 0 || request.runId === undefined)) return { allowed: true };
-      const [allowed, refusedBy, retry, requestsLeft, requestsReset, tokensLeft, tokensReset] = AdmitResult.parse(
-        await admitScript.run(
-          redis,
-          [layout.requests(keyId), layout.tokens(keyId), layout.runs(keyId)],
-          [requestLimit, tokenLimit, runLimit, request.estimatedTokens, request.runId ?? "", request.holdMs, nonce()],
-        ),
-      );
+      const wanted = request.batch ?? { requests: 1, tokens: request.estimatedTokens };
+      const [allowed, refusedBy, retry, requestsLeft, requestsReset, tokensLeft, tokensReset, grantedRequests, grantedTokens] =
+        AdmitResult.parse(
+          await admitScript.run(
+            redis,
+            [layout.requests(keyId), layout.tokens(keyId), layout.runs(keyId)],
+            [
+              requestLimit,
+              tokenLimit,
+              runLimit,
+              request.estimatedTokens,
+              request.runId ?? "",
+              request.holdMs,
+              nonce(),
+              wanted.requests,
+              Math.max(wanted.tokens, request.estimatedTokens),
+            ],
+          ),
+        );
       return {
         allowed: allowed === 1,
         ...(refusedBy === "" ? {} : { refusedBy }),
@@ -49,6 +63,7 @@ export function createLimits(redis: Redis) {
         ...(allowed === 1 || retry < 0 ? {} : { retryAfterMs: retry }),
         ...(requestLimit > 0 ? { requests: { limit: requestLimit, remaining: requestsLeft, resetMs: requestsReset } } : {}),
         ...(tokenLimit > 0 ? { tokens: { limit: tokenLimit, remaining: tokensLeft, resetMs: tokensReset } } : {}),
+        ...(allowed === 1 ? { granted: { requests: grantedRequests, tokens: grantedTokens } } : {}),
       };
     },
 

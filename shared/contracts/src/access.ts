@@ -145,6 +145,11 @@ export const AdmitRequest = z.object({
     .positive()
     .max(24 * 3600 * 1000)
     .default(16 * 60 * 1000),
+  /**
+   * A lease: take up to this many requests (at least the one asked for) and this many tokens
+   * (at least the estimate) at once, for the caller to hand out itself. Never more than is left.
+   */
+  batch: z.object({ requests: z.number().int().min(1).max(100_000), tokens: z.number().int().min(0).max(1_000_000_000) }).optional(),
 });
 export type AdmitRequest = z.infer<typeof AdmitRequest>;
 
@@ -155,6 +160,8 @@ export const AdmitReply = z.object({
   retryAfterMs: z.number().int().min(0).optional(),
   requests: LimitState.optional(),
   tokens: LimitState.optional(),
+  /** What was taken: one request and the estimate, or a lease's worth when `batch` asked for more. */
+  granted: z.object({ requests: z.number().int().min(0), tokens: z.number().int().min(0) }).optional(),
 });
 export type AdmitReply = z.infer<typeof AdmitReply>;
 

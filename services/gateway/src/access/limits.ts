@@ -3,6 +3,7 @@ import { type AdmitReply, endpoints, type LimitState, type Principal, type Usage
 import { AppError } from "@switchyard/errors";
 import type { Request, Response } from "express";
 import type { GatewayContext } from "../context.ts";
+import { createLeases } from "./leases.ts";
 
 /** What one admitted run request holds, so its end can free the slot and charge what it really used. */
 interface Meter {
@@ -46,31 +47,39 @@ function estimateTokens(request: Request): number {
 
 /**
  * Takes a request (and, for runs, its estimated tokens and a concurrency slot) from the
- * key's limits in the access service, exactly across every gateway; sets OpenAI's
- * `x-ratelimit-*` headers, and refuses with 429 and Retry-After. A run's end frees its slot
- * and charges the tokens it really used.
+ * key's limits, exactly across every gateway; sets OpenAI's `x-ratelimit-*` headers, and
+ * refuses with 429 and Retry-After. Requests and tokens come from this gateway's lease of
+ * the key (`leases.ts`: one access call per batch); a concurrency slot is asked for one by
+ * one and freed when the response closes. A run's end charges the tokens it really used.
  */
 export async function admit(context: GatewayContext, principal: Principal, request: Request, response: Response, run: boolean) {
   const { limits } = principal;
-  const counted =
-    limits.requestsPerMinute !== undefined || (run && (limits.tokensPerMinute !== undefined || limits.concurrentRuns !== undefined));
-  if (!counted) return;
+  const slotted = run && limits.concurrentRuns !== undefined;
+  const counted = limits.requestsPerMinute !== undefined || (run && limits.tokensPerMinute !== undefined);
+  if (!counted && !slotted) return;
   const estimatedTokens = run && limits.tokensPerMinute !== undefined ? estimateTokens(request) : 0;
-  const slotId = run && limits.concurrentRuns !== undefined ? randomBytes(9).toString("base64url") : undefined;
+  if (!slotted) {
+    const admission = await leasesOf(context).admit(
+      principal.keyId,
+      run ? limits : { requestsPerMinute: limits.requestsPerMinute },
+      estimatedTokens,
+    );
+    refuseOrHeaders(response, admission.decision);
+    if (estimatedTokens === 0) return;
+    const meter: Meter = { estimatedTokens, usedTokens: 0, slotId: undefined };
+    meters.set(response, meter);
+    response.once("close", () => admission.settle(meter.usedTokens, meter.estimatedTokens));
+    return;
+  }
+  const slotId = randomBytes(9).toString("base64url");
   const decision: AdmitReply = await context.call(endpoints.accessAdmit, {
     keyId: principal.keyId,
-    limits: run ? limits : { requestsPerMinute: limits.requestsPerMinute },
+    limits,
     estimatedTokens,
-    ...(slotId ? { runId: slotId, holdMs: context.config.GATEWAY_RUN_TIMEOUT_MS + 60_000 } : {}),
+    runId: slotId,
+    holdMs: context.config.GATEWAY_RUN_TIMEOUT_MS + 60_000,
   });
-  setLimitHeaders(response, "requests", decision.requests);
-  setLimitHeaders(response, "tokens", decision.tokens);
-  if (!decision.allowed) {
-    const retryAfter = Math.max(1, Math.ceil((decision.retryAfterMs ?? 1000) / 1000));
-    const what = decision.refusedBy === "tokens" ? "tokens" : decision.refusedBy === "concurrency" ? "concurrent runs" : "requests";
-    throw new AppError("rate_limited", `this key's limit of ${what} is reached; retry after ${retryAfter} s`, { details: { retryAfter } });
-  }
-  if (!run || (estimatedTokens === 0 && slotId === undefined)) return;
+  refuseOrHeaders(response, decision);
   const meter: Meter = { estimatedTokens, usedTokens: 0, slotId };
   meters.set(response, meter);
   response.once("close", () => {
@@ -78,10 +87,30 @@ export async function admit(context: GatewayContext, principal: Principal, reque
       .call(endpoints.accessSettle, {
         keyId: principal.keyId,
         limits,
-        ...(meter.slotId ? { runId: meter.slotId } : {}),
+        runId: slotId,
         estimatedTokens: meter.estimatedTokens,
         usedTokens: meter.usedTokens,
       })
       .catch((error: unknown) => context.logger.warn({ err: error, keyId: principal.keyId }, "could not settle a run's limits"));
   });
+}
+
+function refuseOrHeaders(response: Response, decision: AdmitReply): void {
+  setLimitHeaders(response, "requests", decision.requests);
+  setLimitHeaders(response, "tokens", decision.tokens);
+  if (decision.allowed) return;
+  const retryAfter = Math.max(1, Math.ceil((decision.retryAfterMs ?? 1000) / 1000));
+  const what = decision.refusedBy === "tokens" ? "tokens" : decision.refusedBy === "concurrency" ? "concurrent runs" : "requests";
+  throw new AppError("rate_limited", `this key's limit of ${what} is reached; retry after ${retryAfter} s`, { details: { retryAfter } });
+}
+
+/** One lease table per gateway (per context). */
+const leaseTables = new WeakMap<GatewayContext, ReturnType<typeof createLeases>>();
+function leasesOf(context: GatewayContext) {
+  let table = leaseTables.get(context);
+  if (!table) {
+    table = createLeases(context);
+    leaseTables.set(context, table);
+  }
+  return table;
 }

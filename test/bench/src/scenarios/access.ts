@@ -20,21 +20,25 @@ export interface AccessResult {
 }
 
 /**
- * Three ways into the same executor: a second gateway with `SWITCHYARD_AUTH=off` (the
- * baseline), the gateway with an admin key (authentication, cached), and the gateway with a
- * key under limits high enough never to refuse (authentication plus one admit round trip to
- * the access service, and a settle after the response).
+ * Four ways into the same executor: a second gateway with `SWITCHYARD_AUTH=off` (the
+ * baseline), the gateway with an admin key (authentication, cached), with a key under request
+ * and token limits high enough never to refuse (served from the gateway's lease, one access
+ * call per batch), and with a concurrency limit too (one admit per run before it, a settle
+ * after it).
  */
 export async function runAccess(context: BenchContext): Promise<AccessResult> {
   const { warmup, rounds, perRound } = context.settings.latency;
   const { system } = context;
   const open = await system.startGateway({ SWITCHYARD_AUTH: "off" });
-  const limits = { requestsPerMinute: 1_000_000, tokensPerMinute: 1_000_000_000, concurrentRuns: 100_000 };
-  const created = await requestJson(`${system.url()}/v1/keys`, { body: { name: "bench-limited", role: "invoke", limits } });
-  if (created.status !== 201 || typeof created.body !== "object" || created.body === null || !("secret" in created.body)) {
-    throw new Error(`creating the limited key failed: ${created.status}`);
-  }
-  const limited = String(created.body.secret);
+  const keyWith = async (name: string, limits: Record<string, number>) => {
+    const created = await requestJson(`${system.url()}/v1/keys`, { body: { name, role: "invoke", limits } });
+    if (created.status !== 201 || typeof created.body !== "object" || created.body === null || !("secret" in created.body)) {
+      throw new Error(`creating the key ${name} failed: ${created.status}`);
+    }
+    return String(created.body.secret);
+  };
+  const leased = await keyWith("bench-rate", { requestsPerMinute: 1_000_000, tokensPerMinute: 1_000_000_000 });
+  const slotted = await keyWith("bench-slots", { requestsPerMinute: 1_000_000, tokensPerMinute: 1_000_000_000, concurrentRuns: 100_000 });
   const models = { zero: "bench", paced: "bench-paced", slow: "bench-slow" };
   const url = (port: unknown) => `http://127.0.0.1:${String(port)}/v1/chat/completions`;
   const arms: { label: string; arm: Arm }[] = [
@@ -44,8 +48,12 @@ export async function runAccess(context: BenchContext): Promise<AccessResult> {
       arm: { name: "switchyard", url: `${system.url()}/v1/chat/completions`, headers: { "x-api-key": system.adminKey }, models },
     },
     {
-      label: "key with limits (requests, tokens, concurrency)",
-      arm: { name: "switchyard", url: `${system.url()}/v1/chat/completions`, headers: { "x-api-key": limited }, models },
+      label: "key with request and token limits",
+      arm: { name: "switchyard", url: `${system.url()}/v1/chat/completions`, headers: { "x-api-key": leased }, models },
+    },
+    {
+      label: "key with request, token and concurrency limits",
+      arm: { name: "switchyard", url: `${system.url()}/v1/chat/completions`, headers: { "x-api-key": slotted }, models },
     },
   ];
   const body = chatBody("bench", "How far is it?", false);
