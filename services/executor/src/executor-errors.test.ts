@@ -1,10 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { type JsonObject, parseJsonOrUndefined } from "@switchyard/contracts";
 import { httpStatusByCode } from "@switchyard/errors";
-import { type LocalServer, startNatsServer } from "@switchyard/local";
 import { createLogger } from "@switchyard/telemetry";
+import { type SingleServer, startNatsOnly } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
@@ -42,8 +39,7 @@ function answer(call: { body: string; authorization: string | undefined }): Scri
 }
 
 const lines: string[] = [];
-let storeDir: string | undefined;
-let nats: LocalServer | undefined;
+let nats: SingleServer | undefined;
 let provider: ScriptedProvider | undefined;
 let fixture: ExecutorFixture | undefined;
 const logger = createLogger({ service: "executor", level: "debug", destination: { write: (line: string) => void lines.push(line) } });
@@ -58,8 +54,7 @@ const ask = (model: string): { document: JsonObject } => ({
 });
 
 beforeAll(async () => {
-  storeDir = await mkdtemp(join(tmpdir(), "executor-errors-"));
-  nats = await startNatsServer({ storeDir });
+  nats = await startNatsOnly("executor-errors");
   provider = await startScriptedProvider(answer);
   const models = {
     stored: { base_url: provider.url, model: "refuse-401", credential: "prod" },
@@ -100,7 +95,6 @@ afterAll(async () => {
   await fixture?.close();
   await provider?.stop();
   await nats?.stop();
-  if (storeDir) await rm(storeDir, { recursive: true, force: true });
 });
 
 describe("provider failures, as the client and the logs see them", () => {

@@ -1,8 +1,4 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { type LocalServer, startNatsServer } from "@switchyard/local";
-import { startUpstream, type Upstream } from "@switchyard/testing";
+import { type SingleServer, startNatsOnly, startUpstream, type Upstream } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ExecutorFixture, startExecutorFixture } from "./test-fixture.ts";
 
@@ -14,14 +10,12 @@ import { type ExecutorFixture, startExecutorFixture } from "./test-fixture.ts";
 
 const maxRuns = 2;
 const queueWaitMs = 1500;
-let storeDir: string | undefined;
-let nats: LocalServer | undefined;
+let nats: SingleServer | undefined;
 let upstream: Upstream | undefined;
 let fixture: ExecutorFixture | undefined;
 
 beforeAll(async () => {
-  storeDir = await mkdtemp(join(tmpdir(), "executor-limits-"));
-  nats = await startNatsServer({ storeDir });
+  nats = await startNatsOnly("executor-limits");
   upstream = await startUpstream({ slowMs: 8000 });
   fixture = await startExecutorFixture({
     natsUrl: nats.url,
@@ -57,7 +51,6 @@ afterAll(async () => {
   await fixture?.close();
   await upstream?.stop();
   await nats?.stop();
-  if (storeDir) await rm(storeDir, { recursive: true, force: true });
 });
 
 describe("an executor whose provider is at its limit", () => {

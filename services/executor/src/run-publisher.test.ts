@@ -1,27 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createSubjects, JsonObject, RunEvent, runLimits } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { type LocalServer, startNatsServer } from "@switchyard/local";
 import { connectNats, decodeJson, publishJson } from "@switchyard/nats";
+import { type SingleServer, startNatsOnly } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRunPublisher, type RunEventBody } from "./run-publisher.ts";
 
 const subjects = createSubjects("sy");
 const window = runLimits.creditWindow;
-let server: LocalServer | undefined;
-let storeDir: string | undefined;
+let server: SingleServer | undefined;
 
 beforeAll(async () => {
-  storeDir = await mkdtemp(join(tmpdir(), "run-publisher-test-"));
-  server = await startNatsServer({ storeDir });
+  server = await startNatsOnly("run-publisher-test");
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (storeDir) await rm(storeDir, { recursive: true, force: true });
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

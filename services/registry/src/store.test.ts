@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { DefinitionRecord } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { type LocalServer, startRedisServer } from "@switchyard/local";
 import { createRedis, type Redis } from "@switchyard/redis";
 import { initTelemetry, type Telemetry } from "@switchyard/telemetry";
+import { type SingleServer, startRedisOnly } from "@switchyard/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDefinitionStore, type NewRecord } from "./store.ts";
 
@@ -13,15 +10,13 @@ const versionsKey = "sy:registry:versions";
 const definitionsKey = "sy:registry:definitions";
 const historyKey = (name: string) => `sy:registry:history:${name}`;
 
-let dataDir = "";
-let server: LocalServer | undefined;
+let server: SingleServer | undefined;
 let telemetry: Telemetry | undefined;
 /** Several connections, so concurrent puts really interleave on the server. */
 let clients: Redis[] = [];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "switchyard-registry-store-"));
-  server = await startRedisServer({ dataDir });
+  server = await startRedisOnly("registry-store");
   const url = server.url;
   clients = Array.from({ length: 4 }, (_, index) => createRedis({ url, name: `registry-store-test-${index}` }));
   telemetry = initTelemetry({ serviceName: "registry-store-test" });
@@ -31,7 +26,6 @@ afterAll(async () => {
   for (const client of clients) client.disconnect();
   await telemetry?.shutdown();
   await server?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {

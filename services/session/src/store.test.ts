@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { AppError } from "@switchyard/errors";
-import { type LocalServer, startRedisServer } from "@switchyard/local";
 import { createRedis, type Redis } from "@switchyard/redis";
 import { initTelemetry, type Telemetry } from "@switchyard/telemetry";
+import { type SingleServer, startRedisOnly } from "@switchyard/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSessionStore, type SessionLimits } from "./store.ts";
 
@@ -14,15 +11,13 @@ const agentKey = (agent: string) => `sy:session:agent:${agent}`;
 
 const roomy: SessionLimits = { ttlSeconds: 3600, maxMessages: 1000, maxBytes: 1024 * 1024 };
 
-let dataDir = "";
-let server: LocalServer | undefined;
+let server: SingleServer | undefined;
 let telemetry: Telemetry | undefined;
 /** Several connections, so concurrent appends really interleave on the server. */
 let clients: Redis[] = [];
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), "switchyard-session-store-"));
-  server = await startRedisServer({ dataDir });
+  server = await startRedisOnly("session-store");
   const url = server.url;
   clients = Array.from({ length: 4 }, (_, index) => createRedis({ url, name: `session-store-test-${index}` }));
   telemetry = initTelemetry({ serviceName: "session-store-test" });
@@ -32,7 +27,6 @@ afterAll(async () => {
   for (const client of clients) client.disconnect();
   await telemetry?.shutdown();
   await server?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {

@@ -1,5 +1,5 @@
 export { apiKeyHeaders, type JsonResponse, requestJson, requestJsonRaw, useApiKey } from "./http.ts";
-export { type Infra, startInfra } from "./infra.ts";
+export { type Infra, type SingleServer, startInfra, startNatsOnly, startRedisOnly } from "./infra.ts";
 export { openAiSpecPath, openAiSpecValidator, type SpecValidator } from "./openapi.ts";
 export { residentBytes, sseData } from "./sse.ts";
 export { randomKey, randomSecretKey, type SystemOptions, startSystem, type TestSystem } from "./system.ts";

@@ -62,3 +62,30 @@ export async function startInfra(): Promise<Infra> {
     "tests need real NATS and Redis: install nats-server and redis-server (apt-get install nats-server redis-server), run Docker, or set NATS_URL and REDIS_URL",
   );
 }
+
+/** One real server for a focused test: its URL, and a stop that also removes its data folder. */
+export interface SingleServer {
+  url: string;
+  stop(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+async function single(name: string, start: (dir: string) => Promise<{ url: string; stop(): Promise<void> }>): Promise<SingleServer> {
+  const dir = mkdtempSync(join(tmpdir(), `switchyard-${name}-`));
+  const server = await start(dir);
+  const stop = async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return { url: server.url, stop, [Symbol.asyncDispose]: stop };
+}
+
+/** A redis-server of its own on a free port (for tests of one store's scripts). */
+export function startRedisOnly(name: string): Promise<SingleServer> {
+  return single(name, (dir) => startRedisServer({ dataDir: dir }));
+}
+
+/** A nats-server of its own on a free port (for tests of one protocol piece). */
+export function startNatsOnly(name: string): Promise<SingleServer> {
+  return single(name, (dir) => startNatsServer({ storeDir: dir }));
+}

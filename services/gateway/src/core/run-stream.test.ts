@@ -1,27 +1,21 @@
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createSubjects, type OrderedRunEvent, RunCredit, type RunEvent, runLimits } from "@switchyard/contracts";
 import { AppError, type WireError } from "@switchyard/errors";
-import { type LocalServer, startNatsServer } from "@switchyard/local";
 import { connectNats, decodeJson, publishJson } from "@switchyard/nats";
+import { type SingleServer, startNatsOnly } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EventSink, openRunStream, type RunStream, type StreamedEvent } from "./run-stream.ts";
 
 const subjects = createSubjects("sy");
 const window = runLimits.creditWindow;
-let server: LocalServer | undefined;
-let storeDir: string | undefined;
+let server: SingleServer | undefined;
 
 beforeAll(async () => {
-  storeDir = await mkdtemp(join(tmpdir(), "run-stream-test-"));
-  server = await startNatsServer({ storeDir });
+  server = await startNatsOnly("run-stream-test");
 });
 
 afterAll(async () => {
   await server?.stop();
-  if (storeDir) await rm(storeDir, { recursive: true, force: true });
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
