@@ -3,24 +3,14 @@ import { CredentialChanged, endpoints } from "@switchyard/contracts";
 import { createAccessClient } from "@switchyard/grpc";
 import { decodeJson } from "@switchyard/nats";
 import type { Redis } from "@switchyard/redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { mask } from "./credentials.ts";
 import { layout } from "./layout.ts";
-import { type Infra, rejection, startAccess, startInfra, type TestAccess } from "./test-harness.ts";
+import { access, infra, rejection, startAccess, useAccessFile } from "./test-harness.ts";
 
-let infra: Infra;
-let access: TestAccess;
 const logLines: string[] = [];
 
-beforeAll(async () => {
-  infra = await startInfra();
-  access = await startAccess(infra, { SWITCHYARD_SECRET_KEY: randomBytes(32).toString("base64") }, { logLines });
-});
-
-afterAll(async () => {
-  await access?.stop();
-  await infra?.stop();
-});
+useAccessFile({ SWITCHYARD_SECRET_KEY: randomBytes(32).toString("base64") }, { logLines });
 
 /** Every key name and every value in the database, read the right way for its type. */
 async function everything(redis: Redis): Promise<string[]> {

@@ -1,20 +1,9 @@
 import { endpoints, hashSecret } from "@switchyard/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { layout } from "./layout.ts";
-import { type Infra, rejection, startAccess, startInfra, type TestAccess } from "./test-harness.ts";
+import { access, rejection, useAccessFile } from "./test-harness.ts";
 
-let infra: Infra;
-let access: TestAccess;
-
-beforeAll(async () => {
-  infra = await startInfra();
-  access = await startAccess(infra);
-});
-
-afterAll(async () => {
-  await access?.stop();
-  await infra?.stop();
-});
+useAccessFile();
 
 const wrongHash = hashSecret("sy-not-a-key-anyone-has-0000000000");
 const authenticate = (secretHash: string, client: string) => access.call(endpoints.accessAuthenticate, { secretHash, client });

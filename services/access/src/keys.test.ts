@@ -1,21 +1,10 @@
 import { endpoints, hashSecret, KeyChanged } from "@switchyard/contracts";
 import { decodeJson } from "@switchyard/nats";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { layout } from "./layout.ts";
-import { type Infra, rejection, startAccess, startInfra, type TestAccess } from "./test-harness.ts";
+import { access, infra, rejection, startAccess, type TestAccess, useAccessFile } from "./test-harness.ts";
 
-let infra: Infra;
-let access: TestAccess;
-
-beforeAll(async () => {
-  infra = await startInfra();
-  access = await startAccess(infra);
-});
-
-afterAll(async () => {
-  await access?.stop();
-  await infra?.stop();
-});
+useAccessFile();
 
 const authenticate = (secret: string, client = "10.0.0.1") =>
   access.call(endpoints.accessAuthenticate, { secretHash: hashSecret(secret), client });

@@ -1,21 +1,10 @@
 import { type AdmitReply, endpoints, type KeyLimits } from "@switchyard/contracts";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { randomBase62 } from "./ids.ts";
 import { layout } from "./layout.ts";
-import { type Infra, startAccess, startInfra, type TestAccess } from "./test-harness.ts";
+import { access, useAccessFile } from "./test-harness.ts";
 
-let infra: Infra;
-let access: TestAccess;
-
-beforeAll(async () => {
-  infra = await startInfra();
-  access = await startAccess(infra);
-});
-
-afterAll(async () => {
-  await access?.stop();
-  await infra?.stop();
-});
+useAccessFile();
 
 /** A key id of its own per test, so limits never carry over. */
 const freshKey = () => `key_${randomBase62(16)}`;

@@ -1,39 +1,16 @@
-// Test support (not used by the service): real redis-server and nats-server in temporary
-// folders, and access services built in-process with their factory.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+// Test support (not used by the service): real NATS and Redis from the shared test fixture,
+// and access services built in-process with their factory.
 import { commonEnv, parseEnv } from "@switchyard/config";
 import { createSubjects, type Endpoint } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { startNatsServer, startRedisServer } from "@switchyard/local";
 import { type Bus, call, connectNats, type NatsConnection } from "@switchyard/nats";
 import { createRedis, type Redis } from "@switchyard/redis";
 import { createLogger, initTelemetry, type Telemetry } from "@switchyard/telemetry";
+import { type Infra, startInfra } from "@switchyard/testing";
+import { afterAll, beforeAll } from "vitest";
 import type { z } from "zod";
 import { type AccessServiceDeps, createAccessService } from "./access-service.ts";
 import { accessEnv } from "./config.ts";
-
-export interface Infra {
-  redisUrl: string;
-  natsUrl: string;
-  stop(): Promise<void>;
-}
-
-export async function startInfra(): Promise<Infra> {
-  const dir = mkdtempSync(join(tmpdir(), "switchyard-access-"));
-  const redis = await startRedisServer({ dataDir: join(dir, "redis") });
-  const nats = await startNatsServer({ storeDir: join(dir, "nats") });
-  return {
-    redisUrl: redis.url,
-    natsUrl: nats.url,
-    async stop() {
-      await nats.stop();
-      await redis.stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 let telemetry: Telemetry | undefined;
 let started = 0;
@@ -115,6 +92,24 @@ export async function startAccess(
       redis.disconnect();
     },
   };
+}
+
+export { type Infra, startInfra };
+
+/** The servers and access service of the test file that called `useAccessFile` (live bindings, set in its beforeAll). */
+export let infra: Infra;
+export let access: TestAccess;
+
+/** Real NATS and Redis and one access service for the whole calling test file: started before its tests, stopped after. */
+export function useAccessFile(env?: Record<string, string>, extra?: Parameters<typeof startAccess>[2]): void {
+  beforeAll(async () => {
+    infra = await startInfra();
+    access = await startAccess(infra, env, extra);
+  });
+  afterAll(async () => {
+    await access?.stop();
+    await infra?.stop();
+  });
 }
 
 /** The AppError a promise rejects with; fails the test when it resolves or throws anything else. */

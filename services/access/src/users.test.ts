@@ -1,12 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { endpoints, hashSecret } from "@switchyard/contracts";
 import { Secret, TOTP } from "otpauth";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { layout } from "./layout.ts";
-import { type Infra, rejection, startAccess, startInfra, type TestAccess } from "./test-harness.ts";
+import { access, infra, rejection, startAccess, useAccessFile } from "./test-harness.ts";
 
-let infra: Infra;
-let access: TestAccess;
 /** The clock the service checks TOTP codes against, moved by the tests; codes are computed for it. */
 let clock = Date.parse("2031-05-04T10:00:00.000Z");
 const step = 30_000;
@@ -14,15 +12,7 @@ const step = 30_000;
 const secretKey = randomBytes(32).toString("hex");
 const password = "correct horse battery staple";
 
-beforeAll(async () => {
-  infra = await startInfra();
-  access = await startAccess(infra, { SWITCHYARD_SECRET_KEY: secretKey }, { now: () => clock });
-});
-
-afterAll(async () => {
-  await access?.stop();
-  await infra?.stop();
-});
+useAccessFile({ SWITCHYARD_SECRET_KEY: secretKey }, { now: () => clock });
 
 const totp = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret), algorithm: "SHA1", digits: 6, period: 30 });
 const codeAt = (secret: string, timestamp: number) => totp(secret).generate({ timestamp });

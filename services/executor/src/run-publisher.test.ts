@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createSubjects, JsonObject, RunEvent, runLimits } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { connectNats, decodeJson, publishJson } from "@switchyard/nats";
-import { type SingleServer, startNatsOnly } from "@switchyard/testing";
+import { type SingleServer, startNatsOnly, track } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createRunPublisher, type RunEventBody } from "./run-publisher.ts";
 
@@ -22,20 +22,6 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Lets the publisher's promise chain run after a message woke it. */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 const delta = (text: string): RunEventBody => ({ type: "delta", component: "answer", text });
-
-function track(promise: Promise<unknown>) {
-  const state: { settled: boolean; error: unknown } = { settled: false, error: undefined };
-  promise.then(
-    () => {
-      state.settled = true;
-    },
-    (error: unknown) => {
-      state.settled = true;
-      state.error = error;
-    },
-  );
-  return state;
-}
 
 /** The executor's connection (the publisher under test) and the gateway's, played by the test: it records events and grants credit. */
 async function publisherFixture(flowControl: boolean, onStalled?: (reason: AppError) => void) {

@@ -2,7 +2,7 @@ import { DefinitionRecord } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { createRedis, type Redis } from "@switchyard/redis";
 import { initTelemetry, type Telemetry } from "@switchyard/telemetry";
-import { type SingleServer, startRedisOnly } from "@switchyard/testing";
+import { gatedEval, type SingleServer, startRedisOnly } from "@switchyard/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDefinitionStore, type NewRecord } from "./store.ts";
 
@@ -77,32 +77,6 @@ function fulfilled<T>(results: PromiseSettledResult<T>[]): T[] {
 
 function rejected<T>(results: PromiseSettledResult<T>[]): unknown[] {
   return results.flatMap((result) => (result.status === "rejected" ? [result.reason] : []));
-}
-
-/** A client whose `eval` calls wait for `release`, so a test can order two puts by hand. */
-function gatedEval(target: Redis) {
-  let reached: () => void = () => {};
-  let release: () => void = () => {};
-  const atEval = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const client = new Proxy(target, {
-    get(inner, property) {
-      if (property === "eval") {
-        return async (...args: unknown[]) => {
-          reached();
-          await released;
-          return Reflect.apply(inner.eval, inner, args);
-        };
-      }
-      const value: unknown = Reflect.get(inner, property, inner);
-      return typeof value === "function" ? value.bind(inner) : value;
-    },
-  });
-  return { client, atEval, release: () => release() };
 }
 
 describe("definition store put", () => {

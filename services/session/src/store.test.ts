@@ -1,7 +1,7 @@
 import { AppError } from "@switchyard/errors";
 import { createRedis, type Redis } from "@switchyard/redis";
 import { initTelemetry, type Telemetry } from "@switchyard/telemetry";
-import { type SingleServer, startRedisOnly } from "@switchyard/testing";
+import { gatedEval, type SingleServer, startRedisOnly } from "@switchyard/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSessionStore, type SessionLimits } from "./store.ts";
 
@@ -66,32 +66,6 @@ async function bytesOf(id: string): Promise<{ counter: number; stored: number; m
 async function expireNow(key: string): Promise<void> {
   await redis().pexpire(key, 1);
   while ((await redis().exists(key)) === 1) await new Promise((resolve) => setTimeout(resolve, 2));
-}
-
-/** A client whose `eval` calls wait for `release`, so a test can act between the lookup and the script. */
-function gatedEval(target: Redis) {
-  let reached: () => void = () => {};
-  let release: () => void = () => {};
-  const atEval = new Promise<void>((resolve) => {
-    reached = resolve;
-  });
-  const released = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  const client = new Proxy(target, {
-    get(inner, property) {
-      if (property === "eval") {
-        return async (...args: unknown[]) => {
-          reached();
-          await released;
-          return Reflect.apply(inner.eval, inner, args);
-        };
-      }
-      const value: unknown = Reflect.get(inner, property, inner);
-      return typeof value === "function" ? value.bind(inner) : value;
-    },
-  });
-  return { client, atEval, release: () => release() };
 }
 
 describe("session store append", () => {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createSubjects, type OrderedRunEvent, RunCredit, type RunEvent, runLimits } from "@switchyard/contracts";
 import { AppError, type WireError } from "@switchyard/errors";
 import { connectNats, decodeJson, publishJson } from "@switchyard/nats";
-import { type SingleServer, startNatsOnly } from "@switchyard/testing";
+import { type SingleServer, startNatsOnly, track } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type EventSink, openRunStream, type RunStream, type StreamedEvent } from "./run-stream.ts";
 
@@ -20,21 +20,6 @@ afterAll(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const delta = (seq: number): OrderedRunEvent => ({ type: "delta", seq, component: "answer", text: `word${seq} ` });
-
-/** A settled flag for a promise, to show it is still pending at a given point. */
-function track(promise: Promise<unknown>) {
-  const state: { settled: boolean; error: unknown } = { settled: false, error: undefined };
-  promise.then(
-    () => {
-      state.settled = true;
-    },
-    (error: unknown) => {
-      state.settled = true;
-      state.error = error;
-    },
-  );
-  return state;
-}
 
 /** A sink that records sequence numbers; `more` says what onEvent answers; drained() resolves when the test calls release(). */
 function recordingSink() {
