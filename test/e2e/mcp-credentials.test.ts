@@ -10,6 +10,7 @@ import { type Bus, call, connectNats, type NatsConnection } from "@switchyard/na
 import { createRedis } from "@switchyard/redis";
 import { type Infra, randomKey, randomSecretKey, startInfra } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alive, loggedPid } from "./mcp-helpers.ts";
 
 const everything = createRequire(join(repoRoot, "services", "mcp", "package.json")).resolve(
   "@modelcontextprotocol/server-everything/dist/index.js",
@@ -99,24 +100,6 @@ async function serverEnv(id: string): Promise<JsonObject | undefined> {
 }
 const token = async (id: string) => (await serverEnv(id))?.TOKEN;
 
-/** The pid the mcp service logged when it last started `server`. */
-function loggedPid(server: string): number | undefined {
-  const pids = mcp.recentLines().flatMap((line) => {
-    const fields = parseJsonOrUndefined(JsonObject, line);
-    return fields?.event === "mcp.server.started" && fields.server === server && typeof fields.pid === "number" ? [fields.pid] : [];
-  });
-  return pids.at(-1);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 describe("MCP server secrets from the credentials store", () => {
   it("reports a server whose credential is missing as failed, naming the credential, and lists no environment variable", async () => {
     await expect
@@ -166,13 +149,13 @@ describe("MCP server secrets from the credentials store", () => {
   });
 
   it("relaunches every server naming a replaced credential with the new value, restarting no service", async () => {
-    const before = { demo: loggedPid("demo"), api: loggedPid("api-demo") };
+    const before = { demo: loggedPid(mcp, "demo"), api: loggedPid(mcp, "api-demo") };
     const servicePids = { mcp: mcp.child.pid, access: access.child.pid };
     const mark = events.length;
     await putCredential("demo", second);
     await expect.poll(() => token("demo"), { timeout: 20_000 }).toBe(second);
     await expect.poll(() => token("api-demo"), { timeout: 20_000 }).toBe(second);
-    const after = { demo: loggedPid("demo"), api: loggedPid("api-demo") };
+    const after = { demo: loggedPid(mcp, "demo"), api: loggedPid(mcp, "api-demo") };
     expect(after.demo).not.toBe(before.demo);
     expect(after.api).not.toBe(before.api);
     for (const pid of [before.demo, before.api]) {

@@ -10,6 +10,7 @@ import { freePort, repoRoot, type ServiceProcess, startServiceProcess, stopChild
 import { type Bus, call, connectNats, type NatsConnection } from "@switchyard/nats";
 import { type Infra, startInfra } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alive, loggedPid } from "./mcp-helpers.ts";
 
 const everything = createRequire(join(repoRoot, "services", "mcp", "package.json")).resolve(
   "@modelcontextprotocol/server-everything/dist/index.js",
@@ -114,24 +115,6 @@ const echo = (server: string, message: string) => grpc.callTool(server, "echo", 
 function rawCallTool(argumentsJson: string, deadlineMs: number) {
   const client = createGrpcClient(mcpProto().Mcp, `127.0.0.1:${service.ready.grpcPort}`);
   return callUnary(client, client.CallTool, { server: "local", tool: "echo", argumentsJson }, { deadlineMs }).finally(() => client.close());
-}
-
-/** The pid the service logged when it last started `server`. */
-function loggedPid(server: string): number | undefined {
-  const started = service
-    .recentLines()
-    .flatMap((line) => (line.startsWith("{") ? [JSON.parse(line) as { event?: string; server?: string; pid?: number }] : []))
-    .filter((fields) => fields.event === "mcp.server.started" && fields.server === server);
-  return started.at(-1)?.pid;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function listening(port: number): Promise<boolean> {
@@ -302,7 +285,7 @@ describe("HTTP servers", () => {
 
 describe("supervision", () => {
   it("reports a killed stdio server as failed with the reason, restarts it, and its tools work again", async () => {
-    const pid = loggedPid("local");
+    const pid = loggedPid(service, "local");
     expect(pid).toBeGreaterThan(0);
     const seen = events.length;
     process.kill(pid ?? 0, "SIGKILL");
@@ -310,7 +293,7 @@ describe("supervision", () => {
     await expect.poll(() => after().find((event) => !event.isRunning), { timeout: 20_000 }).toBeDefined();
     expect(after().find((event) => !event.isRunning)?.lastError).toContain("SIGKILL");
     await expect.poll(() => after().some((event) => event.isRunning), { timeout: 20_000 }).toBe(true);
-    expect(loggedPid("local")).not.toBe(pid);
+    expect(loggedPid(service, "local")).not.toBe(pid);
     expect((await echo("local", "again")).text).toBe("Echo: again");
   });
 

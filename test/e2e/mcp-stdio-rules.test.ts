@@ -3,13 +3,14 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlink
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import { createSubjects, endpoints, JsonObject, McpServerEntry, McpServerList, parseJsonOrUndefined } from "@switchyard/contracts";
+import { createSubjects, endpoints, McpServerEntry, McpServerList } from "@switchyard/contracts";
 import { createMcpClient, type McpGrpcClient } from "@switchyard/grpc";
 import { repoRoot, type ServiceProcess, startServiceProcess } from "@switchyard/local";
 import { call, connectNats, type NatsConnection } from "@switchyard/nats";
 import { createRedis } from "@switchyard/redis";
 import { type Infra, startInfra } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { alive, loggedPid } from "./mcp-helpers.ts";
 
 // Issue 16: over the API, a stdio server runs only what MCP_STDIO_ALLOW names; config-file servers are the operator's.
 const everything = createRequire(join(repoRoot, "services", "mcp", "package.json")).resolve(
@@ -151,25 +152,6 @@ const refusal = (request: Promise<unknown>) =>
     (error: unknown) => error,
   );
 
-/** The pid the service logged when it last started `server` (prlimit execs the server, so it is the server's). */
-function loggedPid(server: string): number {
-  const pids = service.recentLines().flatMap((line) => {
-    const fields = parseJsonOrUndefined(JsonObject, line);
-    return fields?.event === "mcp.server.started" && fields.server === server && typeof fields.pid === "number" ? [fields.pid] : [];
-  });
-  return pids.at(-1) ?? 0;
-}
-
-/** Running: neither gone nor a zombie waiting for the machine's init. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2)[0] !== "Z";
-  } catch {
-    return false;
-  }
-}
-
 describe("stdio servers over the API", () => {
   it("refuses every hostile config with 400, naming the rule, before anything runs", async () => {
     for (const { id, ...server } of hostileConfigs(sentinels)) {
@@ -234,7 +216,7 @@ describe("stdio servers over the API", () => {
   });
 
   it("gives it resource limits, its own process group, only its environment and a directory of its own", async () => {
-    const pid = loggedPid("allowed");
+    const pid = loggedPid(service, "allowed") ?? 0;
     expect(pid).toBeGreaterThan(0);
     const limits = readFileSync(`/proc/${pid}/limits`, "utf8");
     expect(limits).toMatch(new RegExp(`Max address space\\s+${1536 * mib}\\s+${1536 * mib}\\s+bytes`));
@@ -249,7 +231,7 @@ describe("stdio servers over the API", () => {
     const environ = readFileSync(`/proc/${pid}/environ`, "utf8").split("\0").filter(Boolean).sort();
     expect(environ).toEqual(["GREETING=hi", `HOME=${directory}`, "PATH=/usr/local/bin:/usr/bin:/bin"]);
     // The config server's directory is another one.
-    expect(readlinkSync(`/proc/${loggedPid("from-file")}/cwd`)).toMatch(/\/config-from-file-\w+$/);
+    expect(readlinkSync(`/proc/${loggedPid(service, "from-file")}/cwd`)).toMatch(/\/config-from-file-\w+$/);
 
     await call(bus(), endpoints.mcpRemove, { id: "allowed" }, options);
     expect(existsSync(directory)).toBe(false);
