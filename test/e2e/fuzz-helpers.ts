@@ -1,31 +1,12 @@
-import { commonEnv, parseEnv } from "@switchyard/config";
-import { createSubjects } from "@switchyard/contracts";
-import { AppError } from "@switchyard/errors";
 import { connectNats } from "@switchyard/nats";
-import { createLogger, initTelemetry } from "@switchyard/telemetry";
-import { createPrincipalCache } from "../../services/gateway/src/access/principals.ts";
-import { createGatewayApp } from "../../services/gateway/src/app.ts";
-import { gatewayEnv } from "../../services/gateway/src/config.ts";
-import { createRunApi } from "../../services/gateway/src/core/run-client.ts";
+import { createCorelessApp } from "../../services/gateway/src/coreless-app.ts";
 import { type RouteEntry, routeTable } from "../../services/gateway/src/http/route-table.ts";
 
 /** The gateway's route table, read from an app built the way the gateway builds it (nothing is served by it). */
 export async function gatewayRoutes(natsUrl: string): Promise<RouteEntry[]> {
   const nats = await connectNats({ url: natsUrl, name: "fuzz-routes" });
   try {
-    const bus = { nats, subjects: createSubjects("sy") };
-    const logger = createLogger({ service: "gateway", level: "silent" });
-    const app = createGatewayApp({
-      config: parseEnv({ ...commonEnv, ...gatewayEnv }, {}),
-      bus,
-      call: async () => {
-        throw new AppError("unavailable", "not served");
-      },
-      runs: createRunApi(bus, 1000),
-      access: createPrincipalCache(bus, { ttlMs: 1000, maxEntries: 1, timeoutMs: 1000, logger }),
-      logger,
-      tracer: initTelemetry({ serviceName: "fuzz" }).tracer,
-    });
+    const app = createCorelessApp(nats, "fuzz-routes");
     return routeTable(app).filter((route) => route.method !== "_all");
   } finally {
     await nats.close();

@@ -1,48 +1,23 @@
-import { mkdtempSync, rmSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { commonEnv, parseEnv } from "@switchyard/config";
-import { createSubjects } from "@switchyard/contracts";
-import { AppError } from "@switchyard/errors";
-import { type LocalServer, startNatsServer } from "@switchyard/local";
 import { connectNats, type NatsConnection } from "@switchyard/nats";
-import { createLogger, initTelemetry } from "@switchyard/telemetry";
+import { type SingleServer, startNatsOnly } from "@switchyard/testing";
 import type { Express } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isOpenPath } from "./access/middleware.ts";
-import { createPrincipalCache } from "./access/principals.ts";
-import { createGatewayApp } from "./app.ts";
-import { gatewayEnv } from "./config.ts";
-import { createRunApi } from "./core/run-client.ts";
+import { createCorelessApp } from "./coreless-app.ts";
 import { routeTable } from "./http/route-table.ts";
 
-let nats: LocalServer;
+let nats: SingleServer;
 let connection: NatsConnection;
 let server: Server;
 let base: string;
 let app: Express;
-const storeDir = mkdtempSync(join(tmpdir(), "switchyard-routes-"));
 
 beforeAll(async () => {
-  nats = await startNatsServer({ storeDir });
+  nats = await startNatsOnly("routes");
   connection = await connectNats({ url: nats.url, name: "routes-test" });
-  const config = parseEnv({ ...commonEnv, ...gatewayEnv }, { GATEWAY_PORT: "0" });
-  const bus = { nats: connection, subjects: createSubjects("sy") };
-  const logger = createLogger({ service: "gateway", level: "silent" });
-  app = createGatewayApp({
-    config,
-    bus,
-    // No core behind it: a route that gets past authentication without a key would reach this.
-    call: async () => {
-      throw new AppError("unavailable", "no core in this test");
-    },
-    runs: createRunApi(bus, 1000),
-    access: createPrincipalCache(bus, { ttlMs: 1000, maxEntries: 10, timeoutMs: 1000, logger }),
-    logger,
-    tracer: initTelemetry({ serviceName: "routes-test" }).tracer,
-  });
+  app = createCorelessApp(connection, "routes-test");
   server = app.listen(0, "127.0.0.1");
   await new Promise((resolve) => server.once("listening", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -51,7 +26,6 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
   await connection.close();
   await nats.stop();
-  rmSync(storeDir, { recursive: true, force: true });
 });
 
 describe("the gateway's route table", () => {
