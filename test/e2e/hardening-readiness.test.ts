@@ -1,14 +1,15 @@
 import { createRedis, type Redis } from "@switchyard/redis";
 import { requestJson, startSystem, type TestSystem } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { expectError } from "./helpers.ts";
+import { expectError, greetYaml } from "./helpers.ts";
 
 let system: TestSystem;
 let redis: Redis;
 
 beforeAll(async () => {
   system = await startSystem({ withSessions: true, withMcp: true });
-  redis = createRedis({ url: system.infra.redisUrl, name: "readiness-test" });
+  // Its commands outlive the freezes it causes.
+  redis = createRedis({ url: system.infra.redisUrl, name: "readiness-test", commandTimeoutMs: 10_000 });
 });
 afterAll(async () => {
   redis?.disconnect();
@@ -37,6 +38,14 @@ describe("readiness", () => {
     await expect.poll(async () => (await ready()).status, { timeout: 10_000 }).toBe(200);
   });
 
+  it("answers a deploy that needs a frozen Redis with a retryable 503, not a 500", async () => {
+    const frozen = redis.call("DEBUG", "SLEEP", "3");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const answer = await requestJson(`${system.url()}/deploy-yaml`, { body: { name: "frozen", source_code: greetYaml() } });
+    await frozen;
+    expect(expectError(answer, 503, "unavailable").message).toMatch(/unreachable; try again/);
+  });
+
   it("reports a dead session service", async () => {
     await system.session?.kill();
     const answer = await ready();
@@ -53,5 +62,15 @@ describe("readiness", () => {
       (line) => line.includes('"store.emptied"') && line.includes('"level":"error"'),
     );
     expect(logged).toBe(true);
+  });
+
+  it("answers requests that need Redis with a retryable 503 once Redis is gone, and every service stays up", async () => {
+    redis.disconnect();
+    await system.infra.stopRedis();
+    const deploy = await requestJson(`${system.url()}/deploy-yaml`, { body: { name: "gone", source_code: greetYaml() } });
+    expect(expectError(deploy, 503, "unavailable").message).toMatch(/unreachable; try again/);
+    const keys = await requestJson(`${system.url()}/v1/keys`);
+    expect(expectError(keys, 503, "unavailable").message).toMatch(/unreachable; try again/);
+    for (const service of [system.registry, system.access]) expect(service?.child.exitCode).toBeNull();
   });
 });

@@ -62,5 +62,25 @@ export function toAppError(error: unknown): AppError {
       cause: error,
     });
   }
+  if (isConnectionFailure(error))
+    return new AppError("unavailable", "a backing store or service is unreachable; try again", { cause: error });
   return new AppError("internal", "internal error", { cause: error });
+}
+
+/** Socket errors a dependency's connection reports while it is down or frozen. */
+const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTCONN"]);
+/**
+ * What the Redis client (ioredis) rejects a command with when Redis is unreachable: it gave up
+ * retrying while disconnected, the command outlived `commandTimeout` (a frozen server), or the
+ * connection closed under it. Matched by name and text because ioredis exports no classes for them.
+ */
+const redisConnectionName = "MaxRetriesPerRequestError";
+const redisConnectionMessages = new Set(["Command timed out", "Connection is closed."]);
+
+/** A failure to reach a dependency, not a bug: it becomes a retryable `unavailable` (503), never `internal`. */
+function isConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const errno = "code" in error ? error.code : undefined;
+  if (typeof errno === "string" && connectionErrnos.has(errno)) return true;
+  return error.name === redisConnectionName || redisConnectionMessages.has(error.message);
 }

@@ -8,6 +8,8 @@ export interface RedisOptions {
   /** Shown in `CLIENT LIST`. */
   name: string;
   logger?: Logger;
+  /** How long a command may take before it fails (default 2 s); a test that freezes the server with `DEBUG SLEEP` needs longer. */
+  commandTimeoutMs?: number;
 }
 
 /**
@@ -18,7 +20,7 @@ export interface RedisOptions {
 export function createRedis(options: RedisOptions): Redis {
   const client = new Redis(options.url, {
     connectionName: options.name,
-    commandTimeout: 2000,
+    commandTimeout: options.commandTimeoutMs ?? 2000,
     connectTimeout: 5000,
     maxRetriesPerRequest: 3,
     retryStrategy: (attempt) => Math.min(attempt * 50, 2000),

@@ -12,6 +12,8 @@ export interface Infra {
   /** Stops the NATS server (binaries only), as an outage would; `startNats` brings it back on the same port and store. */
   stopNats(): Promise<void>;
   startNats(): Promise<void>;
+  /** Stops the Redis server for good (binaries only), as a crash would. */
+  stopRedis(): Promise<void>;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -42,21 +44,38 @@ export async function startInfra(): Promise<Infra> {
       startNats: async () => {
         nats = await startNatsServer({ storeDir, port: nats.port });
       },
+      stopRedis: () => redis.stop(),
       stop,
       [Symbol.asyncDispose]: stop,
     };
   }
   const containers = await startContainers();
   const cannot = async () => {
-    throw new Error("stopping NATS needs the nats-server binary");
+    throw new Error("stopping a server needs the nats-server and redis-server binaries");
   };
   if (containers)
-    return { ...containers, source: "containers", stopNats: cannot, startNats: cannot, [Symbol.asyncDispose]: containers.stop };
+    return {
+      ...containers,
+      source: "containers",
+      stopNats: cannot,
+      startNats: cannot,
+      stopRedis: cannot,
+      [Symbol.asyncDispose]: containers.stop,
+    };
   const natsUrl = process.env.NATS_URL;
   const redisUrl = process.env.REDIS_URL;
   if (natsUrl && redisUrl && (await natsReachable(natsUrl)) && (await redisReachable(redisUrl))) {
     const stop = async () => {};
-    return { natsUrl, redisUrl, source: "environment", stopNats: cannot, startNats: cannot, stop, [Symbol.asyncDispose]: stop };
+    return {
+      natsUrl,
+      redisUrl,
+      source: "environment",
+      stopNats: cannot,
+      startNats: cannot,
+      stopRedis: cannot,
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
   }
   throw new Error(
     "tests need real NATS and Redis: install nats-server and redis-server (apt-get install nats-server redis-server), run Docker, or set NATS_URL and REDIS_URL",
