@@ -10,7 +10,8 @@ let system: TestSystem;
 let upstream: Upstream;
 
 beforeAll(async () => {
-  upstream = await startUpstream();
+  // The slow model answers after a second and a half: long enough to hold a concurrency slot while another call is tried.
+  upstream = await startUpstream({ slowMs: 1500 });
   system = await startSystem({
     gateways: 2,
     // A TTL far longer than any test: only the change events can make a gateway refuse a key it has cached.
@@ -20,6 +21,7 @@ beforeAll(async () => {
     greet: greetYaml().replace("name: hello", "name: greet"),
     summarize: chatPipeline("summarize", "remote"),
     talk: chatPipeline("talk", "remote"),
+    sleeper: chatPipeline("sleeper", "slow"),
   });
 });
 afterAll(async () => {
@@ -196,6 +198,40 @@ describe("rate limits", () => {
     const allowed = responses.filter((response) => status(response) === 200);
     const remaining = allowed.map((response) => Number(response.headers.get("x-ratelimit-remaining-requests"))).sort((a, b) => a - b);
     expect(remaining).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it("holds MCP tool calls to a key's concurrency and token limits, per call", async () => {
+    const connect = async (secret: string) => {
+      const client = new Client({ name: "limited", version: "1.0.0" });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${system.url()}/mcp`), {
+          requestInit: { headers: { authorization: `Bearer ${secret}` } },
+        }),
+      );
+      return client;
+    };
+    type ToolResult = { isError?: boolean; content: { text: string }[] };
+    const one = await createKey({ name: "one-at-a-time", role: "invoke", limits: { concurrentRuns: 1 } });
+    const client = await connect(one.secret);
+    // The first call holds the key's only slot while the slow model thinks.
+    const first = client.callTool({ name: "sleeper", arguments: { text: "first" } }) as Promise<ToolResult>;
+    await expect
+      .poll(() => upstream.requests.filter((request) => request.model === "slow" && request.answeredAt === undefined).length)
+      .toBeGreaterThan(0);
+    const second = (await client.callTool({ name: "sleeper", arguments: { text: "second" } })) as ToolResult;
+    expect(second.isError).toBe(true);
+    expect(second.content[0]?.text).toMatch(/limit of concurrent runs is reached/);
+    expect((await first).isError).toBeFalsy();
+    // Its end freed the slot.
+    expect(((await client.callTool({ name: "greet", arguments: { name: "Ada" } })) as ToolResult).isError).toBeFalsy();
+    await client.close();
+
+    const few = await createKey({ name: "few-tokens", role: "invoke", limits: { tokensPerMinute: 50 } });
+    const small = await connect(few.secret);
+    const big = (await small.callTool({ name: "greet", arguments: { name: "a".repeat(1000) } })) as ToolResult;
+    expect(big.isError).toBe(true);
+    expect(big.content[0]?.text).toMatch(/limit of tokens is reached/);
+    await small.close();
   });
 
   it("charges a token limit with the usage the provider reported, not the estimate", async () => {

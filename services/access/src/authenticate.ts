@@ -10,8 +10,10 @@ import { defineScript, luaNow, pairs } from "./script.ts";
 
 /**
  * One round trip per authentication: refuse a blocked address; find the key by the
- * secret's hash; refuse (and count a failure for the address) an unknown secret, an old
- * one past its rotation grace (forgotten there and then), a disabled or expired key;
+ * secret's hash; refuse (and count a failure for the address) an unknown secret or an old
+ * one past its rotation grace (forgotten there and then); refuse a disabled or expired key
+ * without counting (its secret is real, not a guess: a client polling with a lapsed token
+ * must not get its whole address blocked);
  * else note `lastUsedAtMs` at most once a minute and return the key. All times are
  * Redis's clock, the one the rotation script wrote the grace period with.
  * KEYS: blocked, failures, secrets index. ARGV: hash, failure limit, block ms, member, key hash prefix.
@@ -39,9 +41,9 @@ if state[1] ~= hash then
     return refuse('unknown')
   end
 end
-if state[4] == '1' then return refuse('disabled') end
+if state[4] == '1' then return {'disabled'} end
 local expires = state[5] and tonumber(state[5])
-if expires and expires <= now then return refuse('expired') end
+if expires and expires <= now then return {'expired'} end
 if expires and (not validUntil or expires < validUntil) then validUntil = expires end
 local last = state[6] and tonumber(state[6])
 if not last or now - last >= 60000 then redis.call('HSET', key, 'lastUsedAtMs', string.format('%d', now)) end

@@ -28,6 +28,21 @@ describe("brute-force protection per client address", () => {
     expect(await authenticate(hashSecret(secret), "198.51.100.1")).toMatchObject({ name: "valid" });
   });
 
+  it("does not count a disabled key's real secret as a guess: its address is never blocked for it", async () => {
+    const { key, secret } = await access.call(endpoints.accessKeyCreate, { name: "lapsed", role: "read" });
+    const { secret: other } = await access.call(endpoints.accessKeyCreate, { name: "neighbour", role: "read" });
+    await access.call(endpoints.accessKeyUpdate, { id: key.id, disabled: true });
+    const client = "203.0.113.99";
+    for (let attempt = 0; attempt < 12; attempt++) {
+      expect(await rejection(authenticate(hashSecret(secret), client))).toMatchObject({
+        code: "unauthorized",
+        message: "API key is disabled",
+      });
+    }
+    expect(await access.redis.exists(layout.failures(client))).toBe(0);
+    expect(await authenticate(hashSecret(other), client)).toMatchObject({ name: "neighbour" });
+  });
+
   it("counts failed logins with failed authentications, and a success does not unblock", async () => {
     await access.call(endpoints.accessSetup, { username: "root", password: "correct horse battery", client: "127.0.0.1" });
     const client = "192.0.2.44";

@@ -11,6 +11,8 @@ import type { GatewayContext } from "../context.ts";
  * the access service within `chargeEveryMs` (gathered per key), so every gateway sees it.
  */
 interface Lease {
+  /** The limits it was taken under; its unused tokens go back under them (a request-only renewal has no token limit). */
+  limits: KeyLimits;
   requests: number;
   tokens: number;
   until: number;
@@ -103,38 +105,44 @@ export function createLeases(context: GatewayContext) {
       const needRequests = limits.requestsPerMinute === undefined ? 0 : 1;
       let lease = leases.get(keyId);
       if (!lease || lease.until <= now || lease.requests < needRequests || lease.tokens < estimatedTokens) {
-        // The tokens the old lease did not hand out go back before the new one is taken.
-        if (lease && lease.tokens > 0) await charge(keyId, limits, -lease.tokens);
+        // The old lease is retired at once, so a request renewing at the same time cannot give its tokens back twice;
+        // the tokens it did not hand out go back before the new batch is taken.
+        const retired = lease;
+        if (retired) leases.delete(keyId);
+        if (retired && retired.tokens > 0) await charge(keyId, retired.limits, -retired.tokens);
         const share = (limit: number | undefined, seen: number) => Math.max(0, Math.min(Math.floor((limit ?? 0) / 50), seen));
         const batch = {
           requests: Math.max(1, share(limits.requestsPerMinute, rate.lastRequests)),
           tokens: Math.max(estimatedTokens, share(limits.tokensPerMinute, rate.lastTokens + estimatedTokens)),
         };
         const decision = await context.call(endpoints.accessAdmit, { keyId, limits, estimatedTokens, batch });
-        if (!decision.allowed) {
-          leases.delete(keyId);
-          return { decision, settle: () => {} };
+        if (!decision.allowed) return { decision, settle: () => {} };
+        const granted = { requests: decision.granted?.requests ?? needRequests, tokens: decision.granted?.tokens ?? estimatedTokens };
+        // A request that renewed at the same time may have set a lease meanwhile: both batches are paid for, so they add up.
+        const current = leases.get(keyId);
+        if (current && current.until > Date.now()) {
+          current.requests += granted.requests;
+          current.tokens += granted.tokens;
+          current.requestState = decision.requests ?? current.requestState;
+          current.tokenState = decision.tokens ?? current.tokenState;
+          if (limits.tokensPerMinute !== undefined) current.limits = limits;
+          lease = current;
+        } else {
+          // One that lapsed while this request waited gives back what it did not hand out.
+          if (current && current.tokens > 0) void charge(keyId, current.limits, -current.tokens);
+          if (!current && leases.size >= maxLeases) leases.delete(leases.keys().next().value ?? "");
+          lease = { limits, ...granted, until: now + leaseMs, requestState: decision.requests, tokenState: decision.tokens };
+          leases.set(keyId, lease);
         }
-        if (!leases.has(keyId) && leases.size >= maxLeases) leases.delete(leases.keys().next().value ?? "");
-        lease = {
-          requests: decision.granted?.requests ?? needRequests,
-          tokens: decision.granted?.tokens ?? estimatedTokens,
-          until: now + leaseMs,
-          requestState: decision.requests,
-          tokenState: decision.tokens,
-        };
-        leases.set(keyId, lease);
       }
       lease.requests -= needRequests;
       lease.tokens -= estimatedTokens;
-      const held = lease;
       return {
-        decision: headersOf(held),
+        decision: headersOf(lease),
         settle: (usedTokens, estimate) => {
           const net = usedTokens - estimate;
           if (net === 0 || limits.tokensPerMinute === undefined) return;
-          // Charged in the access service for every gateway (soon), and against what this one hands out next (now).
-          held.tokens = Math.min(held.tokens, held.tokens - net);
+          // The lease's own tokens are paid for already: only the difference is charged (or refunded), once, in the access service.
           gather(keyId, limits, net);
         },
       };

@@ -1,15 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { type AdmitReply, endpoints, type LimitState, type Principal, type Usage } from "@switchyard/contracts";
+import { type AdmitReply, endpoints, type KeyLimits, type LimitState, type Principal, type Usage } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { Request, Response } from "express";
 import type { GatewayContext } from "../context.ts";
 import { createLeases } from "./leases.ts";
 
-/** What one admitted run request holds, so its end can free the slot and charge what it really used. */
+/** What one admitted run request has used so far, charged when its response closes. */
 interface Meter {
-  estimatedTokens: number;
   usedTokens: number;
-  slotId: string | undefined;
 }
 
 const meters = new WeakMap<Response, Meter>();
@@ -37,67 +35,93 @@ function setLimitHeaders(response: Response, kind: "requests" | "tokens", state:
 }
 
 /** A run's tokens, guessed before it runs: the answer's `max_tokens` when asked for, and the body's size for the prompt. */
-function estimateTokens(request: Request): number {
-  const body: unknown = request.body;
+export function estimateTokens(body: unknown): number {
   const prompt = typeof body === "string" ? body.length : body === undefined ? 0 : JSON.stringify(body).length;
   const asked =
     typeof body === "object" && body !== null && "max_tokens" in body && typeof body.max_tokens === "number" ? body.max_tokens : 0;
   return Math.ceil(prompt / 4) + Math.max(0, Math.floor(asked));
 }
 
+interface Taken {
+  decision: AdmitReply;
+  /** Frees the concurrency slot (if one was taken) and charges what the run really used against its estimate. */
+  settle(usedTokens: number): void;
+}
+
+/**
+ * Takes from a key's `limits` exactly across every gateway: requests and tokens from this
+ * gateway's lease of the key (`leases.ts`: one access call per batch), or, when a concurrency
+ * slot is asked for, everything in one access call, the slot freed by `settle`.
+ */
+async function take(context: GatewayContext, keyId: string, limits: KeyLimits, estimatedTokens: number): Promise<Taken> {
+  if (limits.concurrentRuns === undefined) {
+    const admission = await leasesOf(context).admit(keyId, limits, estimatedTokens);
+    return { decision: admission.decision, settle: (usedTokens) => admission.settle(usedTokens, estimatedTokens) };
+  }
+  const runId = randomBytes(9).toString("base64url");
+  const holdMs = context.config.GATEWAY_RUN_TIMEOUT_MS + 60_000;
+  const decision = await context.call(endpoints.accessAdmit, { keyId, limits, estimatedTokens, runId, holdMs });
+  return {
+    decision,
+    settle: (usedTokens) =>
+      void context
+        .call(endpoints.accessSettle, { keyId, limits, runId, estimatedTokens, usedTokens })
+        .catch((error: unknown) => context.logger.warn({ err: error, keyId }, "could not settle a run's limits")),
+  };
+}
+
+/** The limits a request takes from: all of them for a run, only the request count otherwise. */
+function limitsFor(limits: KeyLimits, run: boolean): KeyLimits {
+  if (run) return limits;
+  return limits.requestsPerMinute === undefined ? {} : { requestsPerMinute: limits.requestsPerMinute };
+}
+
 /**
  * Takes a request (and, for runs, its estimated tokens and a concurrency slot) from the
  * key's limits, exactly across every gateway; sets OpenAI's `x-ratelimit-*` headers, and
- * refuses with 429 and Retry-After. Requests and tokens come from this gateway's lease of
- * the key (`leases.ts`: one access call per batch); a concurrency slot is asked for one by
- * one and freed when the response closes. A run's end charges the tokens it really used.
+ * refuses with 429 and Retry-After. A run's end (its response closing) frees its slot and
+ * charges the tokens it really used.
  */
 export async function admit(context: GatewayContext, principal: Principal, request: Request, response: Response, run: boolean) {
-  const { limits } = principal;
-  const slotted = run && limits.concurrentRuns !== undefined;
-  const counted = limits.requestsPerMinute !== undefined || (run && limits.tokensPerMinute !== undefined);
-  if (!counted && !slotted) return;
-  const estimatedTokens = run && limits.tokensPerMinute !== undefined ? estimateTokens(request) : 0;
-  if (!slotted) {
-    const admission = await leasesOf(context).admit(
-      principal.keyId,
-      run ? limits : { requestsPerMinute: limits.requestsPerMinute },
-      estimatedTokens,
-    );
-    refuseOrHeaders(response, admission.decision);
-    if (estimatedTokens === 0) return;
-    const meter: Meter = { estimatedTokens, usedTokens: 0, slotId: undefined };
-    meters.set(response, meter);
-    response.once("close", () => admission.settle(meter.usedTokens, meter.estimatedTokens));
-    return;
-  }
-  const slotId = randomBytes(9).toString("base64url");
-  const decision: AdmitReply = await context.call(endpoints.accessAdmit, {
-    keyId: principal.keyId,
-    limits,
-    estimatedTokens,
-    runId: slotId,
-    holdMs: context.config.GATEWAY_RUN_TIMEOUT_MS + 60_000,
-  });
-  refuseOrHeaders(response, decision);
-  const meter: Meter = { estimatedTokens, usedTokens: 0, slotId };
+  const limits = limitsFor(principal.limits, run);
+  if (limits.requestsPerMinute === undefined && limits.tokensPerMinute === undefined && limits.concurrentRuns === undefined) return;
+  const estimatedTokens = limits.tokensPerMinute === undefined ? 0 : estimateTokens(request.body);
+  const taken = await take(context, principal.keyId, limits, estimatedTokens);
+  refuseOrHeaders(response, taken.decision);
+  if (limits.tokensPerMinute === undefined && limits.concurrentRuns === undefined) return;
+  const meter: Meter = { usedTokens: 0 };
   meters.set(response, meter);
-  response.once("close", () => {
-    void context
-      .call(endpoints.accessSettle, {
-        keyId: principal.keyId,
-        limits,
-        runId: slotId,
-        estimatedTokens: meter.estimatedTokens,
-        usedTokens: meter.usedTokens,
-      })
-      .catch((error: unknown) => context.logger.warn({ err: error, keyId: principal.keyId }, "could not settle a run's limits"));
-  });
+  response.once("close", () => taken.settle(meter.usedTokens));
+}
+
+/**
+ * A run started inside a request that was already counted (an MCP tool call): takes its
+ * estimated tokens and a concurrency slot, not another request; throws `rate_limited` when
+ * refused. The caller settles with what the run used once it ends, however it ends.
+ */
+export async function admitRun(
+  context: GatewayContext,
+  principal: Principal,
+  estimatedTokens: number,
+): Promise<(usedTokens: number) => void> {
+  const { tokensPerMinute, concurrentRuns } = principal.limits;
+  if (tokensPerMinute === undefined && concurrentRuns === undefined) return () => {};
+  const limits: KeyLimits = {
+    ...(tokensPerMinute === undefined ? {} : { tokensPerMinute }),
+    ...(concurrentRuns === undefined ? {} : { concurrentRuns }),
+  };
+  const taken = await take(context, principal.keyId, limits, tokensPerMinute === undefined ? 0 : estimatedTokens);
+  refuse(taken.decision);
+  return taken.settle;
 }
 
 function refuseOrHeaders(response: Response, decision: AdmitReply): void {
   setLimitHeaders(response, "requests", decision.requests);
   setLimitHeaders(response, "tokens", decision.tokens);
+  refuse(decision);
+}
+
+function refuse(decision: AdmitReply): void {
   if (decision.allowed) return;
   const retryAfter = Math.max(1, Math.ceil((decision.retryAfterMs ?? 1000) / 1000));
   const what = decision.refusedBy === "tokens" ? "tokens" : decision.refusedBy === "concurrency" ? "concurrent runs" : "requests";

@@ -33,14 +33,20 @@ interface Entry {
 export function createPrincipalCache(bus: Bus, options: PrincipalCacheOptions): PrincipalCache {
   const entries = new Map<string, Entry>();
   const hashesByKey = new Map<string, Set<string>>();
+  /** Counts change events: a lookup that was in flight while one arrived may hold a key as it was before, and is not cached. */
+  let changes = 0;
   const forget = (hash: string) => {
     const entry = entries.get(hash);
     entries.delete(hash);
-    if (entry) hashesByKey.get(entry.principal.keyId)?.delete(hash);
+    if (!entry) return;
+    const hashes = hashesByKey.get(entry.principal.keyId);
+    hashes?.delete(hash);
+    if (hashes?.size === 0) hashesByKey.delete(entry.principal.keyId);
   };
   const subscription = bus.nats.subscribe(bus.subjects.event("accessKeyChanged"), {
     callback: (error, message) => {
       if (error) return;
+      changes += 1;
       try {
         const changed = decodeJson(KeyChanged, message.data);
         for (const hash of changed.secretHashes) forget(hash);
@@ -62,9 +68,11 @@ export function createPrincipalCache(bus: Bus, options: PrincipalCacheOptions): 
       const cached = entries.get(hash);
       if (cached && cached.until > now) return cached.principal;
       if (cached) forget(hash);
+      const changesBefore = changes;
       const principal = await call(bus, endpoints.accessAuthenticate, { secretHash: hash, client }, { timeoutMs: options.timeoutMs });
       const validUntil = principal.validUntil ? Date.parse(principal.validUntil) : Number.POSITIVE_INFINITY;
       if (validUntil <= now) throw new AppError("unauthorized", "API key has expired");
+      if (changes !== changesBefore) return principal;
       if (entries.size >= options.maxEntries) {
         const oldest = entries.keys().next();
         if (!oldest.done) forget(oldest.value);

@@ -4,6 +4,7 @@ import { endpoints, hopsMetaKey, type Principal, runLimits } from "@switchyard/c
 import { AppError, toAppError } from "@switchyard/errors";
 import { serve } from "@switchyard/nats";
 import type { Request, Router } from "express";
+import { admitRun, estimateTokens } from "../../access/limits.ts";
 import { principalOf } from "../../access/middleware.ts";
 import { allowsTool, hasPermission } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
@@ -53,10 +54,18 @@ async function createToolServer(context: GatewayContext, principal: Principal): 
       const text = `refused: this call is ${hops} runs deep through Switchyard's MCP endpoint (the limit is ${runLimits.maxHops})`;
       return { isError: true, content: [{ type: "text" as const, text }] };
     }
+    const inputs = request.params.arguments ?? {};
+    let usedTokens = 0;
+    let settle: ((usedTokens: number) => void) | undefined;
     try {
-      const { outputs } = await context.runs.run(request.params.name, request.params.arguments ?? {}, {
+      // The HTTP request was counted by the route; the run takes its tokens and concurrency slot here, per call.
+      settle = await admitRun(context, principal, estimateTokens(inputs));
+      const { outputs } = await context.runs.run(request.params.name, inputs, {
         deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
         signal: extra.signal,
+        onUsage: (usage) => {
+          usedTokens += usage?.total_tokens ?? 0;
+        },
         ...(hops > 0 ? { hops } : {}),
       });
       return { content: [{ type: "text" as const, text: JSON.stringify(outputs) }] };
@@ -65,6 +74,8 @@ async function createToolServer(context: GatewayContext, principal: Principal): 
       const appError = toAppError(error);
       const message = appError.code === "not_found" ? `unknown tool '${request.params.name}'` : appError.message;
       return { isError: true, content: [{ type: "text" as const, text: message }] };
+    } finally {
+      settle?.(usedTokens);
     }
   });
   return server;
