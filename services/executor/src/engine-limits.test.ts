@@ -67,7 +67,17 @@ describe("the engine's bounds on work", () => {
     const top = fan("top", 20, "l1");
     await expect(runPipeline(deps(pipelines, providers), top, {}, options())).rejects.toMatchObject({
       code: "invalid_definition",
-      message: expect.stringMatching(/would run 160,000 components .* past the limit of 10,000/),
+      message: expect.stringMatching(/would run 328,420 components .* past the limit of 10,000/),
+    });
+    expect(state.calls).toBe(0);
+  });
+
+  it("refuses before any model call a fan-out of 9,600 leaf runs whose 420 pipeline components take it past the limit", async () => {
+    const { providers, state } = countingProvider();
+    const pipelines = [fan("mid", 20, "leaf"), fan("leaf", 24)];
+    await expect(runPipeline(deps(pipelines, providers), fan("top", 20, "mid"), {}, options())).rejects.toMatchObject({
+      code: "invalid_definition",
+      message: expect.stringMatching(/would run 10,020 components .* past the limit of 10,000/),
     });
     expect(state.calls).toBe(0);
   });

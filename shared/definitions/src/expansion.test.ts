@@ -32,24 +32,31 @@ async function refusal(promise: Promise<unknown>): Promise<AppError> {
 }
 
 describe("the expanded work of a pipeline", () => {
-  it("refuses four levels of 20 pipeline components (160,000 leaf runs), looking each pipeline up once", async () => {
+  it("refuses four levels of 20 pipeline components (160,000 leaf runs, 328,420 components), looking each pipeline up once", async () => {
     const { lookup, looked } = catalog([fan("l1", 20, "l2"), fan("l2", 20, "l3"), fan("l3", 20, "leaf"), fan("leaf", 1)]);
     const error = await refusal(measurePipeline(fan("top", 20, "l1"), lookup));
     expect(error.code).toBe("invalid_definition");
     expect(error.message).toBe(
-      "invalid definition: a run of 'top' would run 160,000 components (counting those of the pipelines it calls), " +
+      "invalid definition: a run of 'top' would run 328,420 components (counting those of the pipelines it calls), " +
         "past the limit of 10,000",
     );
-    expect(error.details).toEqual({ componentRuns: 160_000, limit: expansionLimits.componentRuns });
+    expect(error.details).toEqual({ componentRuns: 328_420, limit: expansionLimits.componentRuns });
     expect(looked).toEqual(["l1", "l2", "l3", "leaf"]);
   });
 
   it("accepts a moderate two-level fan-out and reports its count and longest chain", async () => {
     const { lookup } = catalog([fan("mid", 20, "leaf"), fan("leaf", 20)]);
-    expect(await measurePipeline(fan("top", 20, "mid"), lookup)).toEqual({ componentRuns: 8000, chain: ["top", "mid", "leaf"] });
+    // 20 × (the pipeline component + 20 × (the pipeline component + 20 templates)).
+    expect(await measurePipeline(fan("top", 20, "mid"), lookup)).toEqual({ componentRuns: 8420, chain: ["top", "mid", "leaf"] });
   });
 
-  it("counts a pipeline not deployed (or an agent) as one run, and a mix of component types", async () => {
+  it("counts pipeline components themselves, as the executor does: 9,600 leaf runs under 420 callers pass the limit", async () => {
+    const { lookup } = catalog([fan("mid", 20, "leaf"), fan("leaf", 24)]);
+    const error = await refusal(measurePipeline(fan("top", 20, "mid"), lookup));
+    expect(error.details).toEqual({ componentRuns: 10_020, limit: expansionLimits.componentRuns });
+  });
+
+  it("counts a pipeline not deployed (or an agent) as its one component, and a mix of component types", async () => {
     const { lookup } = catalog([fan("leaf", 3)]);
     const mixed = parsePipelineSource(
       [
@@ -62,7 +69,8 @@ describe("the expanded work of a pipeline", () => {
       ].join("\n"),
       "mixed",
     );
-    expect(await measurePipeline(mixed, lookup)).toEqual({ componentRuns: 8, chain: ["mixed", "leaf"] });
+    // a and b: 1 + 3 each; c: 1 (resolved when the run gets there); d: 1.
+    expect(await measurePipeline(mixed, lookup)).toEqual({ componentRuns: 10, chain: ["mixed", "leaf"] });
   });
 
   it("refuses a cycle back to the pipeline or through the pipelines it calls", async () => {

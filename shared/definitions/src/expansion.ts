@@ -30,8 +30,9 @@ export interface ExpansionOptions {
  * each name up once (memoised, so the walk is linear in the pipelines reached, however
  * often they are called). Refuses with `invalid_definition` a chain back to a pipeline on
  * the way (a cycle), nesting past `definitionLimits.nesting`, and a run expanding past
- * `expansionLimits.componentRuns` components. A pipeline not deployed counts as one run:
- * it is resolved when the run gets there.
+ * `expansionLimits.componentRuns` components, counted as the executor counts them: every
+ * component started, a `pipeline` component and each of its callee's. A pipeline not
+ * deployed counts as its one component: it is resolved when the run gets there.
  */
 export async function measurePipeline(
   root: PipelineDefinition,
@@ -62,12 +63,13 @@ export async function measurePipeline(
           called = await visit(found, [...path, callee]);
           visiting.delete(callee);
         } else {
-          called = { componentRuns: 1, chain: [] };
+          called = { componentRuns: 0, chain: [] };
         }
         memo.set(callee, called);
       }
       if (path.length + called.chain.length > definitionLimits.nesting) tooDeep([...path, ...called.chain]);
-      componentRuns += called.componentRuns;
+      // The pipeline component is a run of its own, then its callee's: the executor counts both the same way.
+      componentRuns += 1 + called.componentRuns;
       if (called.chain.length > longest.length) longest = called.chain;
     }
     return { componentRuns, chain: [definition.name, ...longest] };
