@@ -99,7 +99,23 @@ describe("cross-site requests", () => {
       headers: { "content-type": "text/plain", origin: "http://localhost:5173" },
     });
     expectError(response, 415, "unsupported_media_type");
+    const multipart = await requestJson(`${openUrl}/undeploy/hello`, {
+      auth: false,
+      rawBody: "--x\r\n\r\n--x--",
+      headers: { "content-type": "multipart/form-data; boundary=x", origin: "http://localhost:5173" },
+    });
+    expectError(multipart, 415, "unsupported_media_type");
+    // No body at all is a simple request too, when a browser sends it.
+    const bodiless = await requestJson(`${openUrl}/undeploy/hello`, {
+      auth: false,
+      method: "POST",
+      headers: { origin: "http://localhost:5173" },
+    });
+    expect(expectError(bodiless, 415, "unsupported_media_type").message).toMatch(/needs a JSON body or an API key header/);
     expect((await requestJson(`${url}/status/hello`)).status).toBe(200);
+    // A client outside a browser (no Origin) undeploys without a body, as Hayhooks' does.
+    expect((await requestJson(`${url}/deploy-yaml`, { body: { name: "victim", source_code: greetYaml() } })).status).toBe(200);
+    expect((await requestJson(`${openUrl}/undeploy/victim`, { auth: false, method: "POST" })).status).toBe(200);
   });
 });
 

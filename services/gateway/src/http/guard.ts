@@ -58,18 +58,25 @@ export function hostAndOriginGuard(options: GuardOptions): RequestHandler {
 }
 
 /** The body types a browser may send cross-site without asking first (a "simple" request). */
-const simpleBodyTypes = ["text/plain", "application/x-www-form-urlencoded"];
+const simpleBodyTypes = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"];
 
 /**
- * A page on any origin can make a browser POST a `text/plain` or form body without a
- * preflight. No state-changing route takes those: JSON or YAML only, so such a request is
- * refused (415) before anything reads or changes state, whatever the authentication.
+ * A page on any origin can make a browser POST a `text/plain`, form or multipart body, or no
+ * body at all, without a preflight. No state-changing route takes those bodies: JSON or YAML
+ * only, so they are refused (415) before anything reads or changes state, whatever the
+ * authentication. A browser's request (it names an Origin) without a body type must carry a
+ * key header, which a simple request cannot; clients outside a browser send no Origin, so a
+ * bodiless POST from them (Hayhooks' undeploy) is unaffected.
  */
 export const simpleRequestGuard: RequestHandler = (request, _response, next) => {
   if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return next();
   const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
   if (simpleBodyTypes.includes(type)) {
     throw new AppError("unsupported_media_type", `'${type}' bodies are not accepted: send JSON (or YAML where a route takes it)`);
+  }
+  const keyed = request.headers["x-api-key"] !== undefined || request.headers.authorization !== undefined;
+  if (type === "" && request.headers.origin !== undefined && !keyed) {
+    throw new AppError("unsupported_media_type", "a browser request that changes state needs a JSON body or an API key header");
   }
   next();
 };
