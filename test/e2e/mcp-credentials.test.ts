@@ -176,6 +176,18 @@ describe("MCP server secrets from the credentials store", () => {
     expect(access.child.exitCode).toBeNull();
   });
 
+  it("scrubs the credential from an error message the server sends back", async () => {
+    // An unknown tool is named in the error: here its name carries the credential's value, as an echoing server would.
+    const failure = await grpc.callTool("demo", `missing-${second}`, {}, { deadlineMs: 10_000 }).then(
+      () => new Error("expected the call to fail"),
+      (error: unknown) => error,
+    );
+    expect(failure).toBeInstanceOf(Error);
+    const message = failure instanceof Error ? failure.message : "";
+    expect(message).toContain("missing-[REDACTED]");
+    expect(message).not.toContain(second);
+  });
+
   it("fails the servers of a deleted credential, naming it", async () => {
     await call(bus(), endpoints.accessCredentialDelete, { name: "demo" }, options);
     for (const id of ["demo", "api-demo"]) {

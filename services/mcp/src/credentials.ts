@@ -1,4 +1,5 @@
 import { CredentialName, type McpServerConfig } from "@switchyard/contracts";
+import { redactValues } from "@switchyard/telemetry";
 
 /**
  * A credential's value by name, from the access service's store; undefined when no such credential exists. Any
@@ -70,6 +71,8 @@ export async function resolveCredentials(declared: Record<string, string>, sourc
   }
   const missing = names.filter((name) => read.get(name) === undefined);
   const secrets = [...read.values()].filter((value): value is string => value !== undefined);
+  // Known process-wide too: every log line, and every error message this service sends, is scrubbed of them.
+  redactValues(secrets);
   return { values, missing, secrets };
 }
 

@@ -9,6 +9,9 @@ export interface AppErrorOptions {
   retryable?: boolean;
 }
 
+/** Characters of an error message that travel between processes. */
+export const maxWireMessage = 4096;
+
 /** The one error type of Switchyard. Transports map it once each. */
 export class AppError extends Error {
   readonly code: ErrorCode;
@@ -25,11 +28,15 @@ export class AppError extends Error {
     this.retryable = options.retryable ?? retryableCodes.has(code);
   }
 
-  /** The wire form: never a stack. `retryable` travels only when it differs from what the code implies. */
+  /**
+   * The wire form: never a stack, and a message of at most `maxWireMessage` characters (one
+   * from a remote server can be any size; it must fit a gRPC trailer). `retryable` travels
+   * only when it differs from what the code implies.
+   */
   toWire(): WireError {
     return {
       code: this.code,
-      message: this.message,
+      message: this.message.length > maxWireMessage ? `${this.message.slice(0, maxWireMessage)}…` : this.message,
       ...(this.param === undefined ? {} : { param: this.param }),
       ...(this.details === undefined ? {} : { details: this.details }),
       ...(this.retryable === retryableCodes.has(this.code) ? {} : { retryable: this.retryable }),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { AppError, fromWire, toAppError } from "./app-error.ts";
+import { AppError, fromWire, maxWireMessage, toAppError } from "./app-error.ts";
 import { errorCodes, httpStatusByCode } from "./codes.ts";
 
 describe("errors", () => {
@@ -27,6 +27,13 @@ describe("errors", () => {
     expect(fromWire(notRetryable.toWire()).retryable).toBe(false);
     expect(new AppError("upstream_error", "x").toWire()).not.toHaveProperty("retryable");
     expect(fromWire(new AppError("upstream_error", "x").toWire()).retryable).toBe(true);
+  });
+
+  it("bounds the message that travels, so a remote server's huge message still fits a gRPC trailer", () => {
+    const wire = new AppError("upstream_error", "x".repeat(100_000)).toWire();
+    expect(wire.message).toHaveLength(maxWireMessage + 1);
+    expect(wire.message.endsWith("…")).toBe(true);
+    expect(new AppError("upstream_error", "short").toWire().message).toBe("short");
   });
 
   it("turns schema failures into invalid_request naming the field", () => {

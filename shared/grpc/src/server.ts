@@ -8,7 +8,7 @@ import {
 } from "@grpc/grpc-js";
 import { context, SpanKind, type Tracer } from "@opentelemetry/api";
 import { toAppError } from "@switchyard/errors";
-import { extractContext, type Logger } from "@switchyard/telemetry";
+import { extractContext, type Logger, scrubSecrets } from "@switchyard/telemetry";
 import { HealthImplementation } from "grpc-health-check";
 import { errorMetadataKey, grpcStatusByCode } from "./status.ts";
 
@@ -95,10 +95,13 @@ export function unary<Req, Res>(
         } catch (error) {
           const appError = toAppError(error);
           if (appError.code === "internal") options.logger.error({ err: error, method }, "grpc call failed");
+          // What leaves the process never carries a secret it knows (a remote server's message may echo one).
+          const wire = appError.toWire();
+          wire.message = scrubSecrets(wire.message);
           const trailer = new Metadata();
-          trailer.set(errorMetadataKey, Buffer.from(JSON.stringify(appError.toWire()), "utf8"));
+          trailer.set(errorMetadataKey, Buffer.from(JSON.stringify(wire), "utf8"));
           span.setAttribute("error.code", appError.code);
-          callback({ code: grpcStatusByCode[appError.code], details: appError.message, metadata: trailer });
+          callback({ code: grpcStatusByCode[appError.code], details: wire.message, metadata: trailer });
         } finally {
           call.removeListener("cancelled", onCancelled);
           span.end();

@@ -3,7 +3,7 @@ import type { Tracer } from "@opentelemetry/api";
 import { context, SpanKind } from "@opentelemetry/api";
 import { type Endpoint, ReplyEnvelope, type Subjects } from "@switchyard/contracts";
 import { AppError, fromWire, toAppError } from "@switchyard/errors";
-import type { Logger } from "@switchyard/telemetry";
+import { type Logger, scrubSecrets } from "@switchyard/telemetry";
 import type { z } from "zod";
 import { contextFromHeaders, decodeJson, encodeJson, traceHeaders } from "./codec.ts";
 import { isConnected } from "./connect.ts";
@@ -109,7 +109,10 @@ export function serve<Req extends z.ZodType, Res extends z.ZodType>(
           const appError = toAppError(error);
           if (appError.code === "internal") options.logger.error({ err: error, subject }, "request failed");
           span.setAttribute("error.code", appError.code);
-          respond(message, { ok: false, error: appError.toWire() });
+          // What leaves the process never carries a secret it knows (a remote server's message may echo one).
+          const wire = appError.toWire();
+          wire.message = scrubSecrets(wire.message);
+          respond(message, { ok: false, error: wire });
         } finally {
           span.end();
         }
