@@ -1,6 +1,7 @@
 import type { OrderedRunEvent, RunChat } from "@switchyard/contracts";
 import { type PipelineDefinition, parseReference } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
+import { asText } from "./components/types.ts";
 import { type Answer, countUsage, sumUsage } from "./providers/answer.ts";
 
 export type DoneBody = Omit<Extract<OrderedRunEvent, { type: "done" }>, "seq" | "type">;
@@ -39,7 +40,7 @@ export async function answerChat(
 ): Promise<ChatAnswer> {
   const value = outputs[plan.outputName];
   // An output bound to an optional input the client left out is empty text, not a crash in the token count.
-  const text = typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value);
+  const text = asText(value);
   const answering = plan.answeringComponent === undefined ? undefined : answers.get(plan.answeringComponent);
   const usage =
     answers.size > 0

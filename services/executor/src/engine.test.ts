@@ -99,6 +99,21 @@ describe("the pipeline engine", () => {
     expect(state.running).toBe(0);
   });
 
+  it("gives a sub-pipeline component an empty text when the pipeline's text output is an omitted optional input", async () => {
+    const inner = entry(
+      "inner",
+      "inputs: { o: { required: false } }\ncomponents:\n  t: { type: template, template: x }\noutputs: { text: inputs.o }",
+    );
+    const outer = entry(
+      "outer",
+      "components:\n  c: { type: pipeline, pipeline: inner }\n  u: { type: template, template: '[{{ c.text }}]' }\noutputs: { text: c.text, shown: u.text }",
+    );
+    const { provider } = gatedProvider();
+    const deps = { providers: providers(provider), tools: noTools, definition: async () => inner };
+    const outputs = await runPipeline(deps, outer, {}, { signal: new AbortController().signal, onDelta: () => {} });
+    expect(outputs).toEqual({ text: "", shown: "[]" });
+  });
+
   it("runs sub-pipelines and refuses to nest without end", async () => {
     const inner = entry(
       "inner",

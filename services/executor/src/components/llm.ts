@@ -1,6 +1,6 @@
 import { collectAnswer } from "../providers/answer.ts";
 import type { ChatMessage } from "../providers/index.ts";
-import type { ComponentRunner } from "./types.ts";
+import { asText, type ComponentRunner } from "./types.ts";
 
 /**
  * Calls the aliased model, streaming each piece of text (and of tool calls) as it arrives;
@@ -12,7 +12,7 @@ export const runLlm: ComponentRunner<"llm"> = async (component, context) => {
   const messages: ChatMessage[] = [];
   if (component.system) messages.push({ role: "system", content: component.system });
   // A prompt bound to an optional input the client left out is empty, not a message without content.
-  const content = typeof prompt === "string" ? prompt : prompt === undefined ? "" : JSON.stringify(prompt);
+  const content = asText(prompt);
   messages.push({ role: "user", content });
   const request = {
     messages,

@@ -1,4 +1,4 @@
-import type { ComponentRunner } from "./types.ts";
+import { asText, type ComponentRunner } from "./types.ts";
 
 /** Runs another deployed pipeline; its outputs become this component's, plus `text`. */
 export const runSubPipeline: ComponentRunner<"pipeline"> = async (component, context) => {
@@ -12,5 +12,5 @@ export const runSubPipeline: ComponentRunner<"pipeline"> = async (component, con
 function mainText(outputs: Record<string, unknown>): string {
   const values = Object.values(outputs);
   const main = "text" in outputs ? outputs.text : values.length === 1 ? values[0] : outputs;
-  return typeof main === "string" ? main : JSON.stringify(main);
+  return asText(main);
 }

@@ -3,6 +3,11 @@ import type { Component } from "@switchyard/definitions";
 import type { Answer } from "../providers/answer.ts";
 import type { ProviderSet, ToolCallDelta } from "../providers/index.ts";
 
+/** A value as text: strings as they are, nothing as "", anything else as JSON. */
+export function asText(value: unknown): string {
+  return typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value);
+}
+
 /** Every component's outputs, as templates and references see them; `text` is always there. */
 export type ComponentOutputs = { text: string } & Record<string, unknown>;
 
