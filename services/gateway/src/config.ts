@@ -1,6 +1,9 @@
 import type { CommonConfig } from "@switchyard/config";
 import { z } from "zod";
 
+/** The services `/readyz` can ping. */
+export const readyServices = ["registry", "executor", "access", "session", "mcp"] as const;
+
 export const gatewayEnv = {
   /** `off` serves every route without a key: for a gateway only its own machine can reach. */
   SWITCHYARD_AUTH: z.enum(["on", "off"]).default("on"),
@@ -30,7 +33,22 @@ export const gatewayEnv = {
   /** An idle keep-alive connection between requests is closed after this. */
   GATEWAY_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(65_000),
   /** The services `/readyz` requires (comma-separated): each must answer its ping with every check `ok`. */
-  GATEWAY_READY_SERVICES: z.string().default("registry,executor,access,session,mcp"),
+  GATEWAY_READY_SERVICES: z
+    .string()
+    .default(readyServices.join(","))
+    .transform((value) =>
+      value
+        .split(",")
+        .map((name) => name.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.enum(readyServices, {
+          error: (issue) => `not a service /readyz can ping: ${String(issue.input)} (one of ${readyServices.join(", ")})`,
+        }),
+      ),
+    ),
   /** Default and longest deadline of one run. */
   GATEWAY_RUN_TIMEOUT_MS: z.coerce.number().int().positive().default(120_000),
   /** Deadline of registry requests and of an executor accepting a run. */

@@ -21,15 +21,6 @@ export function isConnected(connection: NatsConnection): boolean {
   return !connection.isClosed() && !disconnected.has(connection);
 }
 
-/** Runs `listener` on every disconnect and reconnect of a connection made by `connectNats`. */
-const listeners = new WeakMap<NatsConnection, Set<(connected: boolean) => void>>();
-export function onConnectionChange(connection: NatsConnection, listener: (connected: boolean) => void): () => void {
-  const set = listeners.get(connection) ?? new Set();
-  set.add(listener);
-  listeners.set(connection, set);
-  return () => set.delete(listener);
-}
-
 /**
  * The one way to connect to NATS. Defaults: wait for the first connection (services may
  * start before the broker), then reconnect forever every 500 ms with jitter. Tracks whether
@@ -51,7 +42,6 @@ export async function connectNats(options: NatsOptions): Promise<NatsConnection>
         const connected = status.type === "reconnect";
         if (connected) disconnected.delete(connection);
         else disconnected.add(connection);
-        for (const listener of listeners.get(connection) ?? []) listener(connected);
       }
       if (status.type === "disconnect" || status.type === "reconnect" || status.type === "error") {
         options.logger?.warn({ nats: status.type }, "nats connection status");

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { endpoints, type PingReply, type RunChat, type RunRequest, runLimits } from "@switchyard/contracts";
+import { endpoints, type RunChat, type RunRequest, runLimits } from "@switchyard/contracts";
 import { AppError, toAppError } from "@switchyard/errors";
 import { type Bus, call, publishJson } from "@switchyard/nats";
 import { type DoneEvent, type EventSink, openRunStream } from "./run-stream.ts";
@@ -35,7 +35,6 @@ export interface RunResult {
 export interface RunApi {
   /** Runs a deployed definition to its end. */
   run(name: string, inputs: Record<string, unknown>, options: RunOptions): Promise<RunResult>;
-  pingExecutor(timeoutMs: number): Promise<PingReply>;
 }
 
 /** Backoff between tries while executors are at their run limit: 10 ms doubling to 200 ms. */
@@ -61,8 +60,6 @@ export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
   }
 
   return {
-    pingExecutor: (timeoutMs) => call(bus, endpoints.execPing, {}, { timeoutMs }),
-
     async run(name, inputs, options) {
       const runId = randomUUID();
       const deadlineMs = Math.min(options.deadlineMs, runLimits.maxDeadlineMs);
