@@ -33,6 +33,8 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", ".."
 
 /** Lines kept per process, for failure messages and tests that read a service's log. */
 const keptLines = 5000;
+/** Lines a start failure quotes. */
+const failureLines = 200;
 
 /**
  * Starts a service as its own Node process (TypeScript through tsx, no build step) and
@@ -44,16 +46,17 @@ export function startServiceProcess(options: ServiceProcessOptions): Promise<Ser
   const lines: string[] = [];
   const remember = (line: string) => {
     lines.push(line);
-    if (lines.length > keptLines) lines.shift();
+    // Trimmed in batches, so a chatty service costs no copy of the whole list per line.
+    if (lines.length >= 2 * keptLines) lines.splice(0, lines.length - keptLines);
   };
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`${options.service} was not ready in time:\n${lines.join("\n")}`));
+      reject(new Error(`${options.service} was not ready in time:\n${lines.slice(-failureLines).join("\n")}`));
     }, options.readyTimeoutMs ?? 30_000);
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      reject(new Error(`${options.service} exited (${code ?? signal}) before it was ready:\n${lines.join("\n")}`));
+      reject(new Error(`${options.service} exited (${code ?? signal}) before it was ready:\n${lines.slice(-failureLines).join("\n")}`));
     });
     const watch = (stream: NodeJS.ReadableStream | null, name: "stdout" | "stderr") => {
       if (!stream) return;
@@ -71,7 +74,7 @@ export function startServiceProcess(options: ServiceProcessOptions): Promise<Ser
           child,
           pid: child.pid ?? 0,
           ready,
-          recentLines: () => [...lines],
+          recentLines: () => lines.slice(-keptLines),
           stop,
           kill: async () => {
             if (child.exitCode !== null || child.signalCode !== null) return;
