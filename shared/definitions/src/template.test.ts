@@ -1,6 +1,6 @@
 import { AppError } from "@switchyard/errors";
 import Mustache from "mustache";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { renderBudget, renderLimits } from "./render.ts";
 import { checkTemplate, parseTemplate, renderTemplate, renderValue, scanTemplate } from "./template.ts";
 
@@ -187,5 +187,22 @@ describe("parsing templates", () => {
       expect(error.message).toMatch(/cannot be used as a name/);
     }
     expect(checkTemplate("{{ a }}{{#b}}{{ c.d }}{{/b}}", "x")).toEqual(["a", "b"]);
+  });
+});
+
+describe("parsing once", () => {
+  it("parses a template on its first render only, and again once 4 Mi characters of other templates pushed it out", () => {
+    const parse = vi.spyOn(Mustache, "parse");
+    try {
+      const template = `Hello {{ name }} ${Math.random()}`;
+      for (let run = 0; run < 5; run++) expect(renderTemplate(template, { name: "Ada" })).toMatch(/^Hello Ada /);
+      expect(parse.mock.calls.filter(([source]) => source === template)).toHaveLength(1);
+      // Five templates of 1 Mi characters each: more than the cache holds, so the first leaves.
+      for (let index = 0; index < 5; index++) renderTemplate(`${index}${"x".repeat(1024 * 1024)}`, {});
+      renderTemplate(template, { name: "Ada" });
+      expect(parse.mock.calls.filter(([source]) => source === template)).toHaveLength(2);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });

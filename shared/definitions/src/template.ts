@@ -5,7 +5,7 @@ import { lookupInView, type RenderBudget, renderBudget, renderLimits, renderNode
 
 export { type RenderBudget, renderBudget, renderLimits, type TemplateNode } from "./render.ts";
 
-// Templates come from users: Mustache's parse cache would keep every one ever seen.
+// Templates come from users: Mustache's parse cache would keep every one ever seen (ours, below, is bounded).
 Mustache.templateCache = undefined;
 
 export interface TemplateScan {
@@ -96,7 +96,30 @@ function fail(message: string, param: string): never {
  * past `renderLimits` in steps or output it stops with `invalid_input`.
  */
 export function renderTemplate(template: string, view: Record<string, unknown>, budget: RenderBudget = renderBudget()): string {
-  return renderNodes(parseTemplate(template), view, budget);
+  return renderNodes(parsedOnce(template), view, budget);
+}
+
+/** Characters of template source whose parsed nodes are kept, so a deployed template is parsed once, not on every run. */
+const cachedCharacters = 4 * 1024 * 1024;
+const parsed = new Map<string, readonly TemplateNode[]>();
+let parsedCharacters = 0;
+
+/** The template's nodes, from a cache bounded by its sources' total size (the oldest leave first). */
+function parsedOnce(template: string): readonly TemplateNode[] {
+  const cached = parsed.get(template);
+  if (cached) return cached;
+  const nodes = parseTemplate(template);
+  if (template.length <= cachedCharacters) {
+    while (parsedCharacters + template.length > cachedCharacters) {
+      const oldest = parsed.keys().next();
+      if (oldest.done) break;
+      parsed.delete(oldest.value);
+      parsedCharacters -= oldest.value.length;
+    }
+    parsed.set(template, nodes);
+    parsedCharacters += template.length;
+  }
+  return nodes;
 }
 
 const wholeVariable = /^\{\{\s*([A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)*)\s*\}\}$/;
