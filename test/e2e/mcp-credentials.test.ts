@@ -8,7 +8,7 @@ import { createMcpClient, type McpGrpcClient } from "@switchyard/grpc";
 import { repoRoot, type ServiceProcess, type StartedPlan, startPlan } from "@switchyard/local";
 import { type Bus, call, connectNats, type NatsConnection } from "@switchyard/nats";
 import { createRedis } from "@switchyard/redis";
-import { type Infra, randomKey, randomSecretKey, startInfra } from "@switchyard/testing";
+import { type Infra, randomKey, randomSecretKey, serviceEnv, startInfra } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alive, loggedPid } from "./mcp-helpers.ts";
 
@@ -61,7 +61,7 @@ beforeAll(async () => {
     },
   });
   plan = await startPlan({
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NATS_URL: infra.natsUrl, REDIS_URL: infra.redisUrl },
+    env: serviceEnv(infra),
     services: {
       access: { env: { SWITCHYARD_ADMIN_KEY: randomKey(), SWITCHYARD_SECRET_KEY: randomSecretKey() } },
       // Debug logging: the most the service ever writes is checked for the plaintext.

@@ -8,7 +8,7 @@ import { createSubjects, type Endpoint, type EndpointName, endpoints, McpServerE
 import { callUnary, createGrpcClient, createMcpClient, type McpGrpcClient, mcpProto } from "@switchyard/grpc";
 import { freePort, repoRoot, type ServiceProcess, startServiceProcess, stopChild } from "@switchyard/local";
 import { type Bus, call, connectNats, type NatsConnection } from "@switchyard/nats";
-import { type Infra, startInfra } from "@switchyard/testing";
+import { type Infra, serviceEnv, startInfra } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alive, loggedPid } from "./mcp-helpers.ts";
 
@@ -40,10 +40,7 @@ function startMcp(overrides: Record<string, string> = {}): Promise<ServiceProces
   return startServiceProcess({
     service: "mcp",
     env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      NATS_URL: infra.natsUrl,
-      REDIS_URL: infra.redisUrl,
+      ...serviceEnv(infra),
       MCP_GRPC_ADDRESS: "127.0.0.1:0",
       MCP_CONFIG_PATH: join(work, "mcp.json"),
       MCP_TEST_GREETING: "hello from the service",

@@ -8,7 +8,7 @@ import { createMcpClient, type McpGrpcClient } from "@switchyard/grpc";
 import { repoRoot, type ServiceProcess, startServiceProcess } from "@switchyard/local";
 import { call, connectNats, type NatsConnection } from "@switchyard/nats";
 import { createRedis } from "@switchyard/redis";
-import { type Infra, startInfra } from "@switchyard/testing";
+import { type Infra, serviceEnv, startInfra } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alive, loggedPid } from "./mcp-helpers.ts";
 
@@ -117,10 +117,7 @@ beforeAll(async () => {
   service = await startServiceProcess({
     service: "mcp",
     env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      NATS_URL: infra.natsUrl,
-      REDIS_URL: infra.redisUrl,
+      ...serviceEnv(infra),
       MCP_GRPC_ADDRESS: "127.0.0.1:0",
       MCP_CONFIG_PATH: join(work, "mcp.json"),
       MCP_HANDSHAKE_TIMEOUT_MS: "8000",

@@ -1,5 +1,5 @@
 export { apiKeyHeaders, type JsonResponse, requestJson, requestJsonRaw, useApiKey } from "./http.ts";
-export { type Infra, type SingleServer, startInfra, startNatsOnly, startRedisOnly } from "./infra.ts";
+export { type Infra, type SingleServer, serviceEnv, startInfra, startNatsOnly, startRedisOnly } from "./infra.ts";
 export { openAiSpecPath, openAiSpecValidator, type SpecValidator } from "./openapi.ts";
 export { gatedEval, track } from "./promises.ts";
 export { residentBytes, sseData } from "./sse.ts";

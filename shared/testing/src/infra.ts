@@ -82,6 +82,11 @@ export async function startInfra(): Promise<Infra> {
   );
 }
 
+/** What a service started for a test needs from its environment: the machine's PATH and HOME (nothing else leaks in) and the servers. */
+export function serviceEnv(infra: Pick<Infra, "natsUrl" | "redisUrl">): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NATS_URL: infra.natsUrl, REDIS_URL: infra.redisUrl };
+}
+
 /** One real server for a focused test: its URL, and a stop that also removes its data folder. */
 export interface SingleServer {
   url: string;

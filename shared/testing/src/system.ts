@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type ServiceProcess, startPlan } from "@switchyard/local";
 import { useApiKey } from "./http.ts";
-import { type Infra, startInfra } from "./infra.ts";
+import { type Infra, serviceEnv, startInfra } from "./infra.ts";
 
 /** A key-shaped secret (`sy-` and 32 base62 characters). */
 export function randomKey(): string {
@@ -55,10 +55,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   try {
     const plan = await startPlan({
       env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        NATS_URL: infra.natsUrl,
-        REDIS_URL: infra.redisUrl,
+        ...serviceEnv(infra),
         LOG_LEVEL: "info",
         ...options.env,
       },
