@@ -1,8 +1,7 @@
 import { DefinitionRecord } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { createRedis, type Redis } from "@switchyard/redis";
-import { initTelemetry, type Telemetry } from "@switchyard/telemetry";
-import { gatedEval, type SingleServer, startRedisOnly } from "@switchyard/testing";
+import type { Redis } from "@switchyard/redis";
+import { gatedEval, type StoreFixture, startStoreFixture } from "@switchyard/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDefinitionStore, type NewRecord } from "./store.ts";
 
@@ -10,37 +9,29 @@ const versionsKey = "sy:registry:versions";
 const definitionsKey = "sy:registry:definitions";
 const historyKey = (name: string) => `sy:registry:history:${name}`;
 
-let server: SingleServer | undefined;
-let telemetry: Telemetry | undefined;
-/** Several connections, so concurrent puts really interleave on the server. */
-let clients: Redis[] = [];
+let fixture: StoreFixture | undefined;
 
 beforeAll(async () => {
-  server = await startRedisOnly("registry-store");
-  const url = server.url;
-  clients = Array.from({ length: 4 }, (_, index) => createRedis({ url, name: `registry-store-test-${index}` }));
-  telemetry = initTelemetry({ serviceName: "registry-store-test" });
+  fixture = await startStoreFixture("registry-store");
 });
 
 afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  await telemetry?.shutdown();
-  await server?.stop();
+  await fixture?.stop();
 });
 
 beforeEach(async () => {
   await redis().flushall();
 });
 
+/** Connection `index` of several, so concurrent scripts really interleave on the server. */
 function redis(index = 0): Redis {
-  const client = clients[index % clients.length];
-  if (!client) throw new Error("redis clients are not connected");
-  return client;
+  if (!fixture) throw new Error("redis is not started");
+  return fixture.redis(index);
 }
 
 function store(maxDefinitions = 100, client: Redis = redis()) {
-  if (!telemetry) throw new Error("telemetry is not initialised");
-  return createDefinitionStore(client, telemetry.tracer, maxDefinitions);
+  if (!fixture) throw new Error("redis is not started");
+  return createDefinitionStore(client, fixture.tracer, maxDefinitions);
 }
 
 function record(name: string, source = `source of ${name}`): NewRecord {

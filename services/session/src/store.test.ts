@@ -1,7 +1,6 @@
 import { AppError } from "@switchyard/errors";
-import { createRedis, type Redis } from "@switchyard/redis";
-import { initTelemetry, type Telemetry } from "@switchyard/telemetry";
-import { gatedEval, type SingleServer, startRedisOnly } from "@switchyard/testing";
+import type { Redis } from "@switchyard/redis";
+import { gatedEval, type StoreFixture, startStoreFixture } from "@switchyard/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createSessionStore, type SessionLimits } from "./store.ts";
 
@@ -11,37 +10,29 @@ const agentKey = (agent: string) => `sy:session:agent:${agent}`;
 
 const roomy: SessionLimits = { ttlSeconds: 3600, maxMessages: 1000, maxBytes: 1024 * 1024 };
 
-let server: SingleServer | undefined;
-let telemetry: Telemetry | undefined;
-/** Several connections, so concurrent appends really interleave on the server. */
-let clients: Redis[] = [];
+let fixture: StoreFixture | undefined;
 
 beforeAll(async () => {
-  server = await startRedisOnly("session-store");
-  const url = server.url;
-  clients = Array.from({ length: 4 }, (_, index) => createRedis({ url, name: `session-store-test-${index}` }));
-  telemetry = initTelemetry({ serviceName: "session-store-test" });
+  fixture = await startStoreFixture("session-store");
 });
 
 afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  await telemetry?.shutdown();
-  await server?.stop();
+  await fixture?.stop();
 });
 
 beforeEach(async () => {
   await redis().flushall();
 });
 
+/** Connection `index` of several, so concurrent scripts really interleave on the server. */
 function redis(index = 0): Redis {
-  const client = clients[index % clients.length];
-  if (!client) throw new Error("redis clients are not connected");
-  return client;
+  if (!fixture) throw new Error("redis is not started");
+  return fixture.redis(index);
 }
 
 function store(limits: SessionLimits = roomy, client: Redis = redis()) {
-  if (!telemetry) throw new Error("telemetry is not initialised");
-  return createSessionStore(client, telemetry.tracer, limits);
+  if (!fixture) throw new Error("redis is not started");
+  return createSessionStore(client, fixture.tracer, limits);
 }
 
 /** The AppError a promise rejects with; fails the test when it resolves or throws anything else. */
