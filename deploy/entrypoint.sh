@@ -1,5 +1,5 @@
 #!/bin/sh
-# Starts one Switchyard service from TypeScript source (tsx, no build step).
+# Starts one Switchyard service from its built bundle (services/<name>/dist/main.js).
 # The service comes from $SERVICE (default: gateway), or from a first argument
 # naming a service (`docker run IMAGE registry`). Any other arguments are run
 # as a command instead, which keeps `docker run -it IMAGE sh` usable for debugging.
@@ -39,4 +39,4 @@ unset value name
 cd /app
 
 # exec: node becomes PID 1 and receives SIGTERM directly for graceful shutdown.
-exec node --import tsx "services/$SERVICE/src/main.ts" "$@"
+exec node "services/$SERVICE/dist/main.js" "$@"

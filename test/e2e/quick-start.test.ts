@@ -71,7 +71,7 @@ describe("pnpm start", () => {
     const executor = table
       .split("\n")
       .map((line) => line.trim().split(/\s+/))
-      .find(([, group, ...args]) => Number(group) === started.pid && args.join(" ").includes("services/executor/src/main.ts"));
+      .find(([, group, ...args]) => Number(group) === started.pid && args.join(" ").includes("services/executor/dist/main.js"));
     expect(executor, table).toBeDefined();
     process.kill(Number(executor?.[0]), "SIGKILL");
     await expect.poll(() => output, { timeout: 30_000 }).toMatch(/executor restarted \(pid \d+\)/);

@@ -1,6 +1,7 @@
 // `pnpm start`: the whole system on one machine. Infrastructure from NATS_URL/REDIS_URL or
 // local binaries, then every service as its own process with prefixed logs.
 import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { createSubjects, endpoints } from "@switchyard/contracts";
 import { type StartedPlan, startPlan } from "@switchyard/local";
 import { call, connectNats } from "@switchyard/nats";
@@ -49,6 +50,8 @@ try {
     ),
   );
   plan = await startPlan({
+    // Built (`pnpm start` runs dist/main.js), the services run built too; from source, from source.
+    compiled: fileURLToPath(import.meta.url).endsWith(".js"),
     env: { ...passThrough, NATS_URL: nats.url, REDIS_URL: redis.url },
     services: {
       access: {

@@ -22,6 +22,8 @@ export interface StartPlanOptions {
   env: Record<string, string>;
   services: Partial<Record<ServiceName, PlanStep>>;
   onLine?(service: ServiceName, line: string, stream: "stdout" | "stderr"): void;
+  /** Run the services' built bundles (`pnpm build`) instead of their source. */
+  compiled?: boolean;
 }
 
 export interface StartedPlan {
@@ -53,6 +55,7 @@ export async function startPlan(options: StartPlanOptions): Promise<StartedPlan>
       service,
       env: { ...options.services[service]?.env, ...env, ...extra },
       onLine: (line, stream) => options.onLine?.(service, line, stream),
+      compiled: options.compiled === true,
     });
     processes[service].push(started);
     return started;

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -12,6 +13,8 @@ export interface ServiceProcessOptions {
   /** Every output line (JSON log lines on stdout, anything on stderr). */
   onLine?(line: string, stream: "stdout" | "stderr"): void;
   readyTimeoutMs?: number;
+  /** Run the built bundle (`pnpm build`: services/<name>/dist/main.js) instead of the TypeScript source through tsx. */
+  compiled?: boolean;
 }
 
 export interface ServiceProcess {
@@ -36,13 +39,21 @@ const keptLines = 5000;
 /** Lines a start failure quotes. */
 const failureLines = 200;
 
+/** How a service is started: its built bundle with plain Node, or its source through tsx. */
+export function serviceCommand(service: ServiceName, compiled: boolean): string[] {
+  if (!compiled) return ["--import", "tsx", join(repoRoot, "services", service, "src", "main.ts")];
+  const bundle = join(repoRoot, "services", service, "dist", "main.js");
+  if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`pnpm build\` first`);
+  return [bundle];
+}
+
 /**
- * Starts a service as its own Node process (TypeScript through tsx, no build step) and
+ * Starts a service as its own Node process (its source through tsx, or its built bundle) and
  * resolves when it logs its `service.ready` event; rejects with its last output if it exits first.
  */
 export function startServiceProcess(options: ServiceProcessOptions): Promise<ServiceProcess> {
-  const entry = join(repoRoot, "services", options.service, "src", "main.ts");
-  const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: repoRoot, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+  const args = serviceCommand(options.service, options.compiled === true);
+  const child = spawn(process.execPath, args, { cwd: repoRoot, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
   const lines: string[] = [];
   const remember = (line: string) => {
     lines.push(line);

@@ -20,6 +20,8 @@ export interface SystemOptions {
   withMcp?: boolean;
   /** Start the session service too. */
   withSessions?: boolean;
+  /** Run the built bundles (`pnpm build`), as `pnpm start` and the image do; tests run the source. */
+  compiled?: boolean;
 }
 
 /** A 32-byte key for the credentials store, as the access service takes it (hex). */
@@ -54,6 +56,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
   const adminKey = randomKey();
   try {
     const plan = await startPlan({
+      compiled: options.compiled === true,
       env: {
         ...serviceEnv(infra),
         LOG_LEVEL: "info",

@@ -43,7 +43,13 @@ export async function startBenchSystem(upstream: UpstreamProcess, extraEnv: Reco
     paced: { base_url: upstream.baseUrl, model: "paced" },
     slow: { base_url: upstream.baseUrl, model: "slow" },
   };
-  const system = await startSystem({ gateways: 1, executors: 1, env: { SWITCHYARD_MODELS: JSON.stringify(models), ...extraEnv } });
+  // The built bundles, as `pnpm start` and the image run them (`pnpm bench` builds first).
+  const system = await startSystem({
+    gateways: 1,
+    executors: 1,
+    compiled: true,
+    env: { SWITCHYARD_MODELS: JSON.stringify(models), ...extraEnv },
+  });
   try {
     const pipelines = {
       bench: chatPipeline("up"),

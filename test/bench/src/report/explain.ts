@@ -47,7 +47,7 @@ export function explainMisses(results: Results): string {
   }
   const ours = capacity?.arms.switchyard;
   const failed = ours?.steps.find((step) => step.clean < step.streams);
-  if (missed("≥ 256") && failed) {
+  if (missed("concurrent paced streams") && failed) {
     const cpu = failed.cpuUsPerDelta;
     const executorUs = cpu.executor ?? Number.NaN;
     lines.push(
@@ -72,9 +72,8 @@ export function explainMisses(results: Results): string {
   if (missed("gateway resident") && gateway && memory) {
     lines.push(
       `- **Memory.** The gateway already holds ${num(gateway.idleMb, 0)} MB idle and ${num(gateway.loadMaxMb, 0)} MB at most under load. An idle ` +
-        `Node process with only tsx loaded holds ${num(memory.floors.nodeWithTsxMb, 0)} MB here (plain Node ${num(memory.floors.nodeMb, 0)} MB): ` +
-        "every service compiles its TypeScript and its shared packages at start (no build step) and keeps the code, source maps and " +
-        "the loaded libraries (express, zod, the NATS client, OpenTelemetry) resident.",
+        `Node process holds ${num(memory.floors.nodeMb, 0)} MB here: the rest is the code the gateway loads (express, zod, the NATS ` +
+        "client, OpenTelemetry, the MCP SDK) and what it allocates per connection and per run.",
     );
   }
   return lines.length ? lines.join("\n") : "Every judged target was met in this run.";

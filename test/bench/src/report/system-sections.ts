@@ -43,10 +43,10 @@ export function memorySection(results: Results): string {
     table(["process", "idle (MB)", "load median (MB)", "load max (MB)", "after (MB)"], rows),
     "",
     Object.values(memory.processes).some((entry) => entry.loadMedianMb < entry.idleMb)
-      ? "A process whose figure drops under load still held start-up garbage (compiling its TypeScript) when idle was sampled; the collector reclaimed it once the process allocated again.\n"
+      ? "A process whose figure drops under load still held start-up garbage when idle was sampled; the collector reclaimed it once the process allocated again.\n"
       : "",
     memory.floors
-      ? `For scale: an idle \`node\` process with nothing loaded takes ${num(memory.floors.nodeMb, 1)} MB here, and ${num(memory.floors.nodeWithTsxMb, 1)} MB with only tsx loaded (every service runs its TypeScript through tsx, with no build step).`
+      ? `For scale: an idle \`node\` process with nothing loaded takes ${num(memory.floors.nodeMb, 1)} MB here, and ${num(memory.floors.nodeWithTsxMb, 1)} MB with only tsx loaded (what running from source would add: the bench runs the services' built bundles from pnpm build).`
       : "",
   ].join("\n");
 }

@@ -20,7 +20,7 @@ export interface MemoryResult {
   afterMs: number;
   load: { concurrency: number; requests: number; requestErrors: number; streams: number; streamsClean: number };
   processes: Record<string, ProcessMemory>;
-  /** Resident memory of an idle Node process with nothing loaded, and with only tsx loaded (the services run through tsx). */
+  /** Resident memory of an idle Node process with nothing loaded, and with only tsx loaded (what running a service from source adds; the bench runs the built bundles). */
   floors: { nodeMb: number; nodeWithTsxMb: number };
 }
 

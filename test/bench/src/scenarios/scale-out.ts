@@ -42,10 +42,19 @@ function point(executors: number, run: LoadRun): ScaleOutPoint {
 export async function runScaleOut(context: BenchContext): Promise<ScaleOutResult> {
   const { concurrency, warmMs, measureMs } = context.settings.scaleOut;
   const agent = keepAliveAgent(concurrency);
-  const base = { url: `${context.system.url()}/bench-cpu/run`, headers: {}, body: cpuInput(), agent, warmMs, measureMs };
+  const base = {
+    url: `${context.system.url()}/bench-cpu/run`,
+    headers: { "x-api-key": context.system.adminKey },
+    body: cpuInput(),
+    agent,
+    warmMs,
+    measureMs,
+  };
   const pids = { gateway: context.pids.gateway ?? 0, executor: context.pids.executor ?? 0, nats: context.pids.nats ?? 0 };
   try {
     const single = await closedLoop({ ...base, concurrency: 1, warmMs: 300, measureMs: 1000, pids });
+    // A workload that only fails measures nothing: say so instead of reporting 0 req/s.
+    if (single.completed === 0) throw new Error(`every run of the CPU-heavy pipeline failed (${single.errors} errors)`);
     const singleRunP50Ms = round(
       percentile(
         single.latencies.sort((a, b) => a - b),
