@@ -1,6 +1,6 @@
 import { type SingleServer, startNatsOnly, startUpstream, type Upstream } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ExecutorFixture, startExecutorFixture } from "./test-fixture.ts";
+import { type ExecutorFixture, startExecutorFixture, type TestRun } from "./test-fixture.ts";
 
 /**
  * A provider at its limit answers with a clear 503 within a bounded wait, and never starves
@@ -105,12 +105,14 @@ describe("an executor whose provider is at its limit", () => {
     expect(upstream.requests).toHaveLength(1);
     await expect.poll(() => fixture?.executor.activeRuns()).toBe(1);
 
-    publishCancel(fixture, inFlight.runId);
+    await publishCancel(fixture, inFlight);
     expect(await inFlight.end).toMatchObject({ type: "error", error: { code: "cancelled" } });
     await expect.poll(() => upstream?.requests[0]?.socketClosedAt).toBeDefined();
   }, 30_000);
 });
 
-function publishCancel(target: ExecutorFixture, runId: string) {
-  target.gatewayNats.publish(`sy.run.${runId}.cancel`, "{}");
+/** What a gateway sends when its client goes away: a cancel on the link of the executor that took the run. */
+async function publishCancel(target: ExecutorFixture, run: TestRun) {
+  const { link } = await run.accepted;
+  target.gatewayNats.publish(`sy.link.executor.${link}`, JSON.stringify({ items: [{ runId: run.runId, type: "cancel" }] }));
 }

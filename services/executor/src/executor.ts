@@ -16,6 +16,7 @@ import { runPipelineByName } from "./engine.ts";
 import { runPipelineRequest } from "./pipeline-run.ts";
 import { createProviderSet } from "./providers/index.ts";
 import { registerModelKeys, scrubbedError } from "./redaction.ts";
+import { createExecutorLink } from "./run-link.ts";
 import { createRunPublisher, type RunPublisher } from "./run-publisher.ts";
 import { createToolCaller } from "./tool-caller.ts";
 
@@ -48,6 +49,7 @@ const maxResultBytes = 900 * 1024;
 export function createExecutor(deps: ExecutorDeps): Executor {
   const { bus, logger, tracer, config } = deps;
   const { nats, subjects } = bus;
+  const link = createExecutorLink(nats, subjects);
   // Model keys are scrubbed from every log line and error from here on; store credentials as they arrive.
   registerModelKeys(deps.models);
   const credentials = createCredentialCache(deps.access, bus, { deadlineMs: config.EXECUTOR_GRPC_DEADLINE_MS, ttlMs: 60_000 });
@@ -93,22 +95,19 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     controller: AbortController,
     work: (publisher: RunPublisher, signal: AbortSignal) => Promise<DoneBody>,
   ) {
-    const publisher = createRunPublisher(nats, subjects, {
+    const publisher = createRunPublisher(link, {
       runId: request.runId,
+      gatewayLink: request.gatewayLink,
       flowControl: request.stream,
       signal: controller.signal,
       // No credit for the watchdog time: the gateway is gone (or we are cut off from it); stop reading the provider.
       onStalled: (reason) => controller.abort(reason),
+      onCancel: () => controller.abort(new AppError("cancelled", "the run was cancelled by its client")),
     });
     const deadline = setTimeout(
       () => controller.abort(new AppError("timeout", `run exceeded its deadline of ${request.deadlineMs} ms`)),
       request.deadlineMs,
     );
-    const cancel = nats.subscribe(subjects.run(request.runId, "cancel"), {
-      max: 1,
-      callback: () => controller.abort(new AppError("cancelled", "the run was cancelled by its client")),
-    });
-    const heartbeat = setInterval(() => publisher.heartbeat(), runLimits.heartbeatMs);
     logger.debug({ runId: request.runId, name: request.name, version }, "run started");
     try {
       const done = await work(publisher, controller.signal);
@@ -124,8 +123,6 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       await publisher.emit({ type: "error", error: appError.toWire() });
     } finally {
       clearTimeout(deadline);
-      clearInterval(heartbeat);
-      cancel.unsubscribe();
       publisher.close();
     }
   }
@@ -184,7 +181,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     const controller = new AbortController();
     const done = execute(request, version, controller, work).finally(() => runs.delete(request.runId));
     runs.set(request.runId, { done, controller });
-    return { runId: request.runId, executor: deps.instance };
+    return { runId: request.runId, executor: deps.instance, link: link.id };
   }
 
   return {
@@ -221,6 +218,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       connection?.stop();
       const open = [...runs.values()].map((run) => run.done);
       await Promise.race([Promise.allSettled(open), new Promise((resolve) => setTimeout(resolve, 10_000))]);
+      link.close();
       credentials.close();
     },
   };

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { createSubjects, JsonObject, RunEvent, runLimits } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { connectNats, decodeJson, publishJson } from "@switchyard/nats";
+import { connectNats, decodeBatch, encodeJson } from "@switchyard/nats";
 import { type SingleServer, startNatsOnly, track } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createExecutorLink } from "./run-link.ts";
 import { createRunPublisher, type RunEventBody } from "./run-publisher.ts";
 
 const subjects = createSubjects("sy");
@@ -23,26 +24,36 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 const delta = (text: string): RunEventBody => ({ type: "delta", component: "answer", text });
 
-/** The executor's connection (the publisher under test) and the gateway's, played by the test: it records events and grants credit. */
+/**
+ * The executor's connection (its run link and the publisher under test) and the gateway's, played by
+ * the test on its own link subject: it records this run's events and grants credit.
+ */
 async function publisherFixture(flowControl: boolean, onStalled?: (reason: AppError) => void) {
   if (!server) throw new Error("nats-server did not start");
   const gateway = await connectNats({ url: server.url, name: "test-gateway" });
   const executor = await connectNats({ url: server.url, name: "test-executor" });
+  const link = createExecutorLink(executor, subjects);
+  const gatewayLink = `gateway-${randomUUID()}`;
   const runId = `run-${randomUUID()}`;
   const events: RunEvent[] = [];
-  /** The same messages as sent, before the schema strips unknown fields. */
+  /** The same events as sent (without the run id beside them), before the schema strips unknown fields. */
   const raw: JsonObject[] = [];
-  gateway.subscribe(subjects.run(runId, "events"), {
+  gateway.subscribe(subjects.link("gateway", gatewayLink), {
     callback: (error, message) => {
       if (error) return;
-      raw.push(decodeJson(JsonObject, message.data));
-      events.push(decodeJson(RunEvent, message.data));
+      for (const item of decodeBatch(message.data) ?? []) {
+        const { runId: itemRun, ...event } = JsonObject.parse(item);
+        if (itemRun !== runId) continue;
+        raw.push(event);
+        events.push(RunEvent.parse(event));
+      }
     },
   });
   await gateway.flush();
   const controller = new AbortController();
-  const publisher = createRunPublisher(executor, subjects, {
+  const publisher = createRunPublisher(link, {
     runId,
+    gatewayLink,
     flowControl,
     signal: controller.signal,
     ...(onStalled ? { onStalled } : {}),
@@ -50,16 +61,19 @@ async function publisherFixture(flowControl: boolean, onStalled?: (reason: AppEr
   await executor.flush();
   return {
     executor,
+    link,
     publisher,
     controller,
     events,
     raw,
     seqs: () => events.flatMap((event) => (event.type === "heartbeat" ? [] : [event.seq])),
     grant(upTo: number) {
-      publishJson(gateway, subjects.run(runId, "credit"), { upTo }, false);
+      gateway.publish(subjects.link("executor", link.id), encodeJson({ items: [{ runId, type: "credit", upTo }] }));
     },
     /** Round trips both ways: published events reached the gateway, published credit reached the executor. */
     async settle() {
+      // Each link publishes its batch at the end of the event loop's turn: let it go before each round trip.
+      await turn();
       await executor.flush();
       await gateway.flush();
       await executor.flush();
@@ -71,6 +85,7 @@ async function publisherFixture(flowControl: boolean, onStalled?: (reason: AppEr
     },
     async [Symbol.asyncDispose]() {
       publisher.close();
+      link.close();
       await gateway.close();
       await executor.close();
     },
@@ -127,16 +142,17 @@ describe("createRunPublisher", () => {
     expect(run.events.at(-1)).toEqual({ ...terminal, seq: window });
   });
 
-  it("without flow control, nothing waits and credit is not listened to", async () => {
+  it("without flow control, nothing waits and credit changes nothing", async () => {
     await using run = await publisherFixture(false);
     const total = 3 * window;
     for (let index = 0; index < total; index += 1) await run.publisher.emit(delta(`n${index}`));
     await run.settle();
     expect(run.seqs()).toEqual(Array.from({ length: total }, (_, seq) => seq));
-    const received = run.executor.stats().inMsgs;
-    run.grant(total);
+    run.grant(1);
     await run.settle();
-    expect(run.executor.stats().inMsgs).toBe(received);
+    for (let index = 0; index < window; index += 1) await run.publisher.emit(delta(`m${index}`));
+    await run.settle();
+    expect(run.seqs()).toEqual(Array.from({ length: total + window }, (_, seq) => seq));
   });
 
   it("while paused, repeated grants keep it waiting; when they stop, emit fails as unavailable", async () => {
@@ -213,17 +229,17 @@ describe("createRunPublisher", () => {
     expect(run.events.at(-1)).toEqual({ type: "error", seq: window, error: reason.toWire() });
   });
 
-  it("close() unsubscribes from credit", async () => {
+  it("close() leaves the link: credit for the run is no longer routed, and its heartbeats stop", async () => {
     await using run = await publisherFixture(true);
-    const before = run.executor.stats().inMsgs;
+    expect(run.link.openRuns()).toBe(1);
     run.grant(window + 1);
     await run.settle();
-    expect(run.executor.stats().inMsgs).toBe(before + 1);
     run.publisher.close();
-    await run.executor.flush();
-    const afterClose = run.executor.stats().inMsgs;
+    expect(run.link.openRuns()).toBe(0);
+    const heard = run.events.length;
     run.grant(window + 2);
+    await sleep(2 * runLimits.heartbeatMs);
     await run.settle();
-    expect(run.executor.stats().inMsgs).toBe(afterClose);
+    expect(run.events).toHaveLength(heard);
   });
 });

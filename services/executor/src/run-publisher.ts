@@ -1,6 +1,6 @@
-import { type OrderedRunEvent, RunCredit, type RunEvent, runLimits, type Subjects } from "@switchyard/contracts";
+import { type OrderedRunEvent, type RunEvent, runLimits } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { decodeJson, type NatsConnection, publishJson } from "@switchyard/nats";
+import type { ExecutorLink } from "./run-link.ts";
 
 type Unsequenced<E> = E extends { seq: number } ? Omit<E, "seq"> : never;
 export type RunEventBody = Unsequenced<OrderedRunEvent>;
@@ -17,6 +17,8 @@ export interface RunPublisher {
 
 export interface RunPublisherOptions {
   runId: string;
+  /** The asking gateway's link id: where the events go. */
+  gatewayLink: string;
   /** Wait for credit (streamed runs); otherwise events go out at once. */
   flowControl: boolean;
   signal: AbortSignal;
@@ -26,11 +28,16 @@ export interface RunPublisherOptions {
    * so that silence means the gateway or the connection is gone; the run should stop (abort).
    */
   onStalled?: (reason: AppError) => void;
+  /** The gateway cancelled the run. */
+  onCancel?: () => void;
 }
 
-/** Events of one run on its events subject, numbered from 0 with no gaps. */
-export function createRunPublisher(nats: NatsConnection, subjects: Subjects, options: RunPublisherOptions): RunPublisher {
-  const subject = subjects.run(options.runId, "events");
+/**
+ * Events of one run, numbered from 0 with no gaps, to its gateway over the link; heartbeats
+ * every `runLimits.heartbeatMs` while it is open (the link's timer); credit from the link.
+ */
+export function createRunPublisher(link: ExecutorLink, options: RunPublisherOptions): RunPublisher {
+  const { runId, gatewayLink } = options;
   let seq = 0;
   let granted: number = runLimits.creditWindow;
   // The gateway repeats its grant every heartbeat while its client is connected; silence means
@@ -42,20 +49,18 @@ export function createRunPublisher(nats: NatsConnection, subjects: Subjects, opt
     waiting?.();
     waiting = undefined;
   };
-  const credit = options.flowControl
-    ? nats.subscribe(subjects.run(options.runId, "credit"), {
-        callback: (error, message) => {
-          if (error) return;
-          try {
-            granted = Math.max(granted, decodeJson(RunCredit, message.data).upTo);
-          } catch {
-            return;
-          }
-          lastCreditAt = Date.now();
-          wake();
-        },
-      })
-    : undefined;
+  const credit = options.flowControl;
+  const heartbeat = () => link.emit(gatewayLink, runId, { type: "heartbeat" });
+  const unlink = link.open(runId, {
+    onCredit(upTo) {
+      if (!credit) return;
+      granted = Math.max(granted, upTo);
+      lastCreditAt = Date.now();
+      wake();
+    },
+    onCancel: () => options.onCancel?.(),
+    onHeartbeat: heartbeat,
+  });
   options.signal.addEventListener("abort", wake, { once: true });
   // One timer per streamed run, armed for when the silence would reach the timeout and re-armed
   // from the last credit when it fires early: no timer work per credit message.
@@ -89,15 +94,13 @@ export function createRunPublisher(nats: NatsConnection, subjects: Subjects, opt
         });
       }
       if (!terminal) options.signal.throwIfAborted();
-      publishJson(nats, subject, { ...event, seq } as RunEvent, false);
+      link.emit(gatewayLink, runId, { ...event, seq } as RunEvent);
       seq += 1;
     },
-    heartbeat() {
-      publishJson(nats, subject, { type: "heartbeat" } satisfies RunEvent, false);
-    },
+    heartbeat,
     close() {
       clearTimeout(watchdog);
-      credit?.unsubscribe();
+      unlink();
       options.signal.removeEventListener("abort", wake);
     },
   };

@@ -7,13 +7,14 @@ import {
   endpoints,
   type JsonObject,
   type RunAccepted,
-  RunEvent,
+  type RunEvent,
   type RunRequest,
+  readLinkedEvent,
   runLimits,
 } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { AccessGrpcClient, McpGrpcClient, RegistryGrpcClient, SessionGrpcClient } from "@switchyard/grpc";
-import { call, connectNats, decodeJson, type NatsConnection, publishJson } from "@switchyard/nats";
+import { call, connectNats, decodeBatch, encodeJson, type NatsConnection } from "@switchyard/nats";
 import { createLogger, initTelemetry, type Logger } from "@switchyard/telemetry";
 import { executorEnv } from "./config.ts";
 import { createExecutor, type Executor } from "./executor.ts";
@@ -101,6 +102,18 @@ export async function startExecutorFixture(options: ExecutorFixtureOptions): Pro
     instance: "executor-test",
   });
   await executor.start();
+  // The gateway's end of the run link: one subscription, events handed to each run by id.
+  const gatewayLink = `gateway-${randomUUID()}`;
+  const runs = new Map<string, (event: RunEvent) => void>();
+  gatewayNats.subscribe(subjects.link("gateway", gatewayLink), {
+    callback: (error, message) => {
+      if (error) return;
+      for (const item of decodeBatch(message.data) ?? []) {
+        const linked = readLinkedEvent(item);
+        if (linked?.event) runs.get(linked.runId)?.(linked.event);
+      }
+    },
+  });
 
   return {
     executor,
@@ -118,43 +131,43 @@ export async function startExecutorFixture(options: ExecutorFixtureOptions): Pro
       let keepGranting: NodeJS.Timeout | undefined;
       let granting = stream;
       let lastGrantAt = performance.now();
-      const subscription = gatewayNats.subscribe(subjects.run(runId, "events"), {
-        callback: (error, message) => {
-          if (error) return;
-          const event = decodeJson(RunEvent, message.data);
-          events.push(event);
-          if (event.type === "done" || event.type === "error") {
-            clearInterval(keepGranting);
-            subscription.unsubscribe();
-            finish(event);
-          } else if (event.type !== "heartbeat") {
-            // Take every event at once: credit stays half a window ahead, as the gateway grants it.
-            if (granting && event.seq + runLimits.creditWindow / 2 >= granted) {
-              granted = event.seq + 1 + runLimits.creditWindow;
-              grant();
-            }
-          }
-        },
-      });
+      let executorLink: string | undefined;
       const grant = () => {
-        publishJson(gatewayNats, subjects.run(runId, "credit"), { upTo: granted }, false);
+        if (executorLink === undefined) return;
+        const control = { items: [{ runId, type: "credit", upTo: granted }] };
+        gatewayNats.publish(subjects.link("executor", executorLink), encodeJson(control));
         lastGrantAt = performance.now();
       };
+      runs.set(runId, (event) => {
+        events.push(event);
+        if (event.type === "done" || event.type === "error") {
+          clearInterval(keepGranting);
+          runs.delete(runId);
+          finish(event);
+        } else if (event.type !== "heartbeat") {
+          // Take every event at once: credit stays half a window ahead, as the gateway grants it.
+          if (granting && event.seq + runLimits.creditWindow / 2 >= granted) {
+            granted = event.seq + 1 + runLimits.creditWindow;
+            grant();
+          }
+        }
+      });
       const accepted = gatewayNats
         .flush()
         .then(() =>
           call(
             { nats: gatewayNats, subjects },
             endpoints.execRun,
-            { inputs: {}, deadlineMs: 60_000, ...request, runId, stream },
+            { inputs: {}, deadlineMs: 60_000, ...request, runId, stream, gatewayLink },
             { timeoutMs: 5000 },
           ),
         );
       accepted.then(
-        () => {
+        (reply) => {
+          executorLink = reply.link;
           if (granting) keepGranting = setInterval(grant, runLimits.heartbeatMs);
         },
-        () => subscription.unsubscribe(),
+        () => runs.delete(runId),
       );
       return {
         runId,

@@ -37,11 +37,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
     timeoutMs,
     logger: deps.logger,
   });
+  const runs = createRunApi(deps.bus, timeoutMs);
   const app = createGatewayApp({
     config,
     bus: deps.bus,
     call: (endpoint, payload, options) => call(deps.bus, endpoint, payload, { timeoutMs, ...options }),
-    runs: createRunApi(deps.bus, timeoutMs),
+    runs,
     access,
     logger: deps.logger,
     tracer: deps.tracer,
@@ -76,8 +77,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     stop() {
       access.close();
       return new Promise((resolve) => {
-        if (!server) return resolve();
-        server.close(() => resolve());
+        if (!server) {
+          runs.close();
+          return resolve();
+        }
+        server.close(() => {
+          runs.close();
+          resolve();
+        });
         server.closeIdleConnections();
         setTimeout(() => server?.closeAllConnections(), 5000).unref();
       });

@@ -84,13 +84,15 @@ export {
 export {
   FinishReason,
   hopsMetaKey,
+  LinkId,
   type OrderedRunEvent,
   RunAccepted,
   RunChat,
-  RunCredit,
+  RunControl,
   RunEvent,
   RunId,
   RunRequest,
+  readLinkedEvent,
   runLimits,
   ToolCall,
   Usage,
@@ -106,4 +108,4 @@ export {
   SessionListRequest,
   SessionRef,
 } from "./sessions.ts";
-export { createSubjects, type EventSubject, eventSubjects, type RunStream, runStreams, type Subjects } from "./subjects.ts";
+export { createSubjects, type EventSubject, eventSubjects, type LinkSide, linkSides, type Subjects } from "./subjects.ts";

@@ -3,6 +3,8 @@ import { z } from "zod";
 import { DefinitionName } from "./registry.ts";
 
 export const RunId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+/** A process's end of the run link: the last token of `<prefix>.link.<side>.<id>`. */
+export const LinkId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 
 /** Bounds shared by the gateway and the executors. */
 export const runLimits = {
@@ -56,15 +58,25 @@ export const RunRequest = z.object({
   kind: z.enum(["pipeline", "agent"]).optional(),
   /** Runs this request is nested in through MCP calls back into a gateway (0 for a client's own). */
   hops: z.number().int().min(0).max(runLimits.maxHops).default(0),
+  /** The asking gateway's link id: the run's events go to `<prefix>.link.gateway.<gatewayLink>`. */
+  gatewayLink: LinkId,
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 
-export const RunAccepted = z.object({ runId: RunId, executor: z.string() });
+/** `link`: the executor's link id, where the run's credit and cancel go (`<prefix>.link.executor.<link>`). */
+export const RunAccepted = z.object({ runId: RunId, executor: z.string(), link: LinkId });
 export type RunAccepted = z.infer<typeof RunAccepted>;
 
-/** Grants the executor events up to (not including) sequence number `upTo`. Absolute, so resending is harmless. */
-export const RunCredit = z.object({ upTo: z.number().int().min(0) });
-export type RunCredit = z.infer<typeof RunCredit>;
+/**
+ * What a gateway tells the executor of a run, batched per executor: `credit` grants events up
+ * to (not including) sequence number `upTo` (absolute, so resending is harmless; repeated
+ * every heartbeat while the client is connected); `cancel` stops the run.
+ */
+export const RunControl = z.discriminatedUnion("type", [
+  z.object({ runId: RunId, type: z.literal("credit"), upTo: z.number().int().min(0) }),
+  z.object({ runId: RunId, type: z.literal("cancel") }),
+]);
+export type RunControl = z.infer<typeof RunControl>;
 
 const Seq = z.number().int().min(0);
 
@@ -78,7 +90,10 @@ export const ToolCall = z.object({
 });
 export type ToolCall = z.infer<typeof ToolCall>;
 
-/** Ordered events of one run on `<prefix>.run.<runId>.events`. `seq` starts at 0 and has no gaps. */
+/**
+ * Ordered events of one run, sent to its gateway's link with the run's id beside them
+ * (`{runId, ...event}`). `seq` starts at 0 and has no gaps.
+ */
 export const RunEvent = z.discriminatedUnion("type", [
   z.object({ type: z.literal("delta"), seq: Seq, component: z.string(), text: z.string() }),
   /** A piece of a tool call from the model, in OpenAI's streaming form. */
@@ -117,3 +132,31 @@ export const RunEvent = z.discriminatedUnion("type", [
 ]);
 export type RunEvent = z.infer<typeof RunEvent>;
 export type OrderedRunEvent = Exclude<RunEvent, { type: "heartbeat" }>;
+
+/**
+ * One item of a batch on a gateway's link: the run it belongs to and its event, checked.
+ * Deltas and heartbeats, nearly every item there is, are checked field by field; the rest
+ * through the `RunEvent` schema. `event` is undefined when the item is malformed; the whole
+ * result is undefined when it names no run.
+ */
+export function readLinkedEvent(item: unknown): { runId: string; event: RunEvent | undefined } | undefined {
+  if (typeof item !== "object" || item === null || !("runId" in item) || typeof item.runId !== "string") return undefined;
+  const runId = item.runId;
+  if ("type" in item && item.type === "heartbeat") return { runId, event: { type: "heartbeat" } };
+  if (
+    "type" in item &&
+    item.type === "delta" &&
+    "seq" in item &&
+    typeof item.seq === "number" &&
+    Number.isInteger(item.seq) &&
+    item.seq >= 0 &&
+    "component" in item &&
+    typeof item.component === "string" &&
+    "text" in item &&
+    typeof item.text === "string"
+  ) {
+    return { runId, event: { type: "delta", seq: item.seq, component: item.component, text: item.text } };
+  }
+  const parsed = RunEvent.safeParse(item);
+  return { runId, event: parsed.success ? parsed.data : undefined };
+}

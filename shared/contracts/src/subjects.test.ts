@@ -8,8 +8,8 @@ describe("subjects", () => {
     expect(subjects.endpoint(endpoints.execRun)).toBe("staging.sy.exec.run");
     expect(subjects.endpoint(endpoints.gatewayMcpSession, "s-1")).toBe("staging.sy.gateway.mcp-session.s-1");
     expect(subjects.event("definitionChanged")).toBe("staging.sy.registry.definition.changed");
-    expect(subjects.run("abc_DEF-123", "events")).toBe("staging.sy.run.abc_DEF-123.events");
-    expect(subjects.runAll("r1")).toBe("staging.sy.run.r1.>");
+    expect(subjects.link("gateway", "abc_DEF-123")).toBe("staging.sy.link.gateway.abc_DEF-123");
+    expect(subjects.link("executor", "e1")).toBe("staging.sy.link.executor.e1");
   });
 
   it("gives every endpoint its own subject, answered by its service's queue group unless all replicas answer", () => {
@@ -24,8 +24,8 @@ describe("subjects", () => {
 
   it("refuses tokens that would change a subject's meaning", () => {
     expect(() => createSubjects("a.*")).toThrow();
-    expect(() => createSubjects("sy").run("a.b", "events")).toThrow();
-    expect(() => createSubjects("sy").run(">", "cancel")).toThrow();
+    expect(() => createSubjects("sy").link("gateway", "a.b")).toThrow();
+    expect(() => createSubjects("sy").link("executor", ">")).toThrow();
     expect(() => createSubjects("sy").endpoint(endpoints.gatewayMcpSession, "a.>")).toThrow();
   });
 });

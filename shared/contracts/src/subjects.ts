@@ -3,7 +3,7 @@ import type { Endpoint } from "./endpoints.ts";
 /**
  * Every NATS subject Switchyard uses, built from tables: request/reply endpoints from
  * `endpoints` (`<prefix>.<domain>.<verb>`), events `<prefix>.<domain>.<entity>.<event>`,
- * per-run streams `<prefix>.run.<runId>.<stream>`. The prefix isolates deployments that
+ * the run link `<prefix>.link.<side>.<id>`. The prefix isolates deployments that
  * share a NATS cluster.
  */
 export const eventSubjects = {
@@ -16,22 +16,24 @@ export const eventSubjects = {
   accessCredentialChanged: "access.credential.changed",
 } as const;
 
-export const runStreams = {
-  events: "events",
-  cancel: "cancel",
-  credit: "credit",
+/** The two ends of the run link: every gateway and every executor reads one subject of its own. */
+export const linkSides = {
+  gateway: "gateway",
+  executor: "executor",
 } as const;
 
 export type EventSubject = keyof typeof eventSubjects;
-export type RunStream = keyof typeof runStreams;
+export type LinkSide = keyof typeof linkSides;
 
 export interface Subjects {
   /** The subject of an endpoint; `token` addresses one instance (a legacy MCP session's gateway). */
   endpoint(endpoint: Pick<Endpoint, "subject">, token?: string): string;
   event(name: EventSubject): string;
-  run(runId: string, stream: RunStream): string;
-  /** Wildcard for every stream of one run. */
-  runAll(runId: string): string;
+  /**
+   * The one subject a process reads its runs' traffic on: a gateway the events of every run it
+   * asked for, an executor the credit and cancels for every run it took. `id` is the process's link id.
+   */
+  link(side: LinkSide, id: string): string;
 }
 
 const tokenPattern = /^[A-Za-z0-9_-]+$/;
@@ -48,7 +50,6 @@ export function createSubjects(prefix = "sy"): Subjects {
   return {
     endpoint: (endpoint, token) => `${prefix}.${endpoint.subject}${token === undefined ? "" : `.${checked(token, "subject token")}`}`,
     event: (name) => `${prefix}.${eventSubjects[name]}`,
-    run: (runId, stream) => `${prefix}.run.${checked(runId, "run id")}.${runStreams[stream]}`,
-    runAll: (runId) => `${prefix}.run.${checked(runId, "run id")}.>`,
+    link: (side, id) => `${prefix}.link.${linkSides[side]}.${checked(id, "link id")}`,
   };
 }

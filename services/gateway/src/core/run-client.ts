@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { endpoints, type RunChat, type RunRequest, runLimits } from "@switchyard/contracts";
 import { AppError, toAppError } from "@switchyard/errors";
-import { type Bus, call, publishJson } from "@switchyard/nats";
+import { type Bus, call } from "@switchyard/nats";
+import { createGatewayLink } from "./run-link.ts";
 import { type DoneEvent, type EventSink, openRunStream } from "./run-stream.ts";
 
 export type { DoneEvent, EventSink, StreamedEvent } from "./run-stream.ts";
@@ -35,12 +36,15 @@ export interface RunResult {
 export interface RunApi {
   /** Runs a deployed definition to its end. */
   run(name: string, inputs: Record<string, unknown>, options: RunOptions): Promise<RunResult>;
+  /** Stops reading the run link (at shutdown, once no run is open). */
+  close(): void;
 }
 
 /** Backoff between tries while executors are at their run limit: 10 ms doubling to 200 ms. */
 const busyBackoffMs = { first: 10, max: 200 } as const;
 
 export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
+  const link = createGatewayLink(bus.nats, bus.subjects);
   /**
    * Asks the executors to take a run. One at its run limit answers "busy"; the request is
    * tried again (another executor may answer) with backoff until the accept timeout is spent,
@@ -63,9 +67,11 @@ export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
     async run(name, inputs, options) {
       const runId = randomUUID();
       const deadlineMs = Math.min(options.deadlineMs, runLimits.maxDeadlineMs);
-      const stream = openRunStream(bus.nats, bus.subjects, { runId, deadlineMs, sink: options.stream });
+      const stream = openRunStream(link, { runId, deadlineMs, sink: options.stream });
+      let executorLink: string | undefined;
       const onAbort = () => {
-        publishJson(bus.nats, bus.subjects.run(runId, "cancel"), {});
+        // Before the accept, nobody runs it yet to tell; the accept below tells the one that took it.
+        if (executorLink) link.send(executorLink, { runId, type: "cancel" });
         stream.fail(new AppError("cancelled", "the client went away"));
       };
       options.signal?.addEventListener("abort", onAbort, { once: true });
@@ -79,10 +85,14 @@ export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
           ...(options.chat ? { chat: options.chat } : {}),
           ...(options.kind ? { kind: options.kind } : {}),
           hops: options.hops ?? 0,
+          gatewayLink: link.id,
         };
-        const { executor } = await accept(request, options.signal);
+        const accepted = await accept(request, options.signal);
+        executorLink = accepted.link;
+        if (options.signal?.aborted) link.send(accepted.link, { runId, type: "cancel" });
+        const { executor } = accepted;
         options.onAccepted?.(executor);
-        stream.accepted();
+        stream.accepted(accepted.link);
         const done = await stream.result;
         options.onUsage?.(done.usage);
         return { outputs: done.outputs, chat: done.chat, usage: done.usage, executor };
@@ -95,5 +105,6 @@ export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
         stream.close();
       }
     },
+    close: link.close,
   };
 }

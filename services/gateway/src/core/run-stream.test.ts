@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { createSubjects, type OrderedRunEvent, RunCredit, type RunEvent, runLimits } from "@switchyard/contracts";
+import { createSubjects, type OrderedRunEvent, RunControl, type RunEvent, runLimits } from "@switchyard/contracts";
 import { AppError, type WireError } from "@switchyard/errors";
-import { connectNats, decodeJson, publishJson } from "@switchyard/nats";
+import { connectNats, decodeBatch, encodeJson } from "@switchyard/nats";
 import { type SingleServer, startNatsOnly, track } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGatewayLink } from "./run-link.ts";
 import { type EventSink, openRunStream, type RunStream, type StreamedEvent } from "./run-stream.ts";
 
 const subjects = createSubjects("sy");
@@ -41,43 +42,56 @@ function recordingSink() {
 }
 
 /**
- * Two connections: the gateway's (where the stream under test reads) and the executor's (played by the
- * test: it publishes events and records the credit grants).
+ * Two connections: the gateway's (its run link, where the stream under test reads) and the executor's
+ * (played by the test: it publishes events to the gateway's link and records the credit grants sent
+ * to its own). `accepted()` takes the run as that executor.
  */
 async function runFixture() {
   if (!server) throw new Error("nats-server did not start");
   const gateway = await connectNats({ url: server.url, name: "test-gateway" });
   const executor = await connectNats({ url: server.url, name: "test-executor" });
+  const link = createGatewayLink(gateway, subjects);
+  const executorLink = `executor-${randomUUID()}`;
   const runId = `run-${randomUUID()}`;
   const grants: number[] = [];
   const streams: RunStream[] = [];
-  executor.subscribe(subjects.run(runId, "credit"), {
+  executor.subscribe(subjects.link("executor", executorLink), {
     callback: (error, message) => {
-      if (!error) grants.push(decodeJson(RunCredit, message.data).upTo);
+      if (error) return;
+      for (const item of decodeBatch(message.data) ?? []) {
+        const control = RunControl.parse(item);
+        if (control.runId === runId && control.type === "credit") grants.push(control.upTo);
+      }
     },
   });
   await executor.flush();
+  await gateway.flush();
   return {
     gateway,
     executor,
+    link,
     grants: () => grants,
     async open(sink?: EventSink, deadlineMs = 60_000) {
-      const stream = openRunStream(gateway, subjects, { runId, deadlineMs, sink });
+      const stream = openRunStream(link, { runId, deadlineMs, sink });
       streams.push(stream);
       await gateway.flush();
-      return stream;
+      return { ...stream, accepted: () => stream.accepted(executorLink) };
     },
+    /** One event, in a batch of its own. */
     publish(event: RunEvent | Record<string, unknown>) {
-      publishJson(executor, subjects.run(runId, "events"), event, false);
+      executor.publish(subjects.link("gateway", link.id), encodeJson({ items: [{ runId, ...event }] }));
     },
     /** A round trip both ways: what the executor published has been handled by the gateway, and what that published has arrived. */
     async settle() {
       await executor.flush();
       await gateway.flush();
+      // The gateway's link publishes its credit batch at the end of the event loop's turn.
+      await new Promise((resolve) => setImmediate(resolve));
       await executor.flush();
     },
     async [Symbol.asyncDispose]() {
       for (const stream of streams) stream.close();
+      link.close();
       await gateway.close();
       await executor.close();
     },
@@ -287,7 +301,7 @@ describe("openRunStream", () => {
     await expect(stream.result).rejects.toBe(error);
   });
 
-  it("close() unsubscribes and stops its timers: later events do not arrive, no grant repeats, no watchdog", async () => {
+  it("close() leaves the link and stops its timers: later events are not handed on, no grant repeats, no watchdog", async () => {
     await using run = await runFixture();
     const { sink, seen } = recordingSink();
     const stream = await run.open(sink);
@@ -298,11 +312,10 @@ describe("openRunStream", () => {
     expect(seen).toEqual([0]);
     stream.close();
     await run.gateway.flush();
-    const received = run.gateway.stats().inMsgs;
+    expect(run.link.openRuns()).toBe(0);
     const grantsBefore = run.grants().length;
     run.publish(delta(1));
     await run.settle();
-    expect(run.gateway.stats().inMsgs).toBe(received);
     expect(seen).toEqual([0]);
     await sleep(runLimits.heartbeatTimeoutMs + runLimits.heartbeatMs);
     await run.settle();

@@ -1,6 +1,6 @@
-import { type OrderedRunEvent, type RunCredit, RunEvent, runLimits, type Subjects } from "@switchyard/contracts";
+import { type OrderedRunEvent, type RunEvent, runLimits } from "@switchyard/contracts";
 import { AppError, fromWire } from "@switchyard/errors";
-import { decodeJson, type NatsConnection, publishJson } from "@switchyard/nats";
+import type { GatewayLink } from "./run-link.ts";
 
 export type StreamedEvent = Extract<OrderedRunEvent, { type: "delta" | "tool_call" | "tool_result" }>;
 export type DoneEvent = Extract<OrderedRunEvent, { type: "done" }>;
@@ -23,8 +23,8 @@ export interface RunStreamOptions {
 export interface RunStream {
   /** Resolves with the `done` event, or rejects with the run's error (or the stream's). */
   readonly result: Promise<DoneEvent>;
-  /** The executor took the run: events held back are handed on, the watchdog and the credit heartbeat start. */
-  accepted(): void;
+  /** The executor at `executorLink` took the run: events held back are handed on, the watchdog and the credit heartbeat start. */
+  accepted(executorLink: string): void;
   /** Ends the stream with this error, if it has not ended. */
   fail(error: AppError): void;
   /** Stops listening: subscriptions and timers. */
@@ -32,14 +32,14 @@ export interface RunStream {
 }
 
 /**
- * Reads `<prefix>.run.<runId>.events`, subscribed before the run is requested so no event
- * can be missed. Checks that `seq` has no gaps; holds events that overtake the accept reply
+ * Reads the run's events from the gateway's link, registered before the run is requested so
+ * no event can be missed. Checks that `seq` has no gaps; holds events that overtake the accept reply
  * until `accepted()` (a window's worth, then the executor is misbehaving); fails when the
  * executor goes silent for the heartbeat timeout or the run passes its deadline (+1 s); and
  * for streams grants credit as the sink takes events, half a window ahead, repeating the
  * grant every heartbeat so the executor knows this gateway is still there.
  */
-export function openRunStream(nats: NatsConnection, subjects: Subjects, options: RunStreamOptions): RunStream {
+export function openRunStream(link: GatewayLink, options: RunStreamOptions): RunStream {
   const { runId, sink } = options;
   const window = runLimits.creditWindow;
   let settle: { resolve(done: DoneEvent): void; reject(error: AppError): void } | undefined;
@@ -54,7 +54,9 @@ export function openRunStream(nats: NatsConnection, subjects: Subjects, options:
   let granted = window;
   let waitingForDrain = false;
   let watchdog: NodeJS.Timeout | undefined;
-  let keepGranting: NodeJS.Timeout | undefined;
+  let lastEventAt = 0;
+  let executorLink: string | undefined;
+  let stopGranting: (() => void) | undefined;
   const early: OrderedRunEvent[] = [];
 
   const finish = (outcome: AppError | DoneEvent) => {
@@ -63,18 +65,20 @@ export function openRunStream(nats: NatsConnection, subjects: Subjects, options:
     if (outcome instanceof AppError) settle?.reject(outcome);
     else settle?.resolve(outcome);
   };
-  const armWatchdog = () => {
-    clearTimeout(watchdog);
-    watchdog = setTimeout(
-      () => finish(new AppError("unavailable", "the executor running this request stopped answering")),
-      runLimits.heartbeatTimeoutMs,
-    );
+  // One timer per run, armed for when the silence would reach the timeout and re-armed from
+  // the last event when it fires early: no timer work per event.
+  const watch = () => {
+    const silentMs = Date.now() - lastEventAt;
+    if (silentMs < runLimits.heartbeatTimeoutMs) {
+      watchdog = setTimeout(watch, runLimits.heartbeatTimeoutMs - silentMs + 1);
+      return;
+    }
+    finish(new AppError("unavailable", "the executor running this request stopped answering"));
   };
-  const publishGrant = () => publishJson(nats, subjects.run(runId, "credit"), { upTo: granted } satisfies RunCredit, false);
   const grant = () => {
-    if (waitingForDrain || finished || expectedSeq + window / 2 < granted) return;
+    if (waitingForDrain || finished || !executorLink || expectedSeq + window / 2 < granted) return;
     granted = expectedSeq + window;
-    publishGrant();
+    link.send(executorLink, { runId, type: "credit", upTo: granted });
   };
   const handle = (event: OrderedRunEvent) => {
     if (event.type === "done") return finish(event);
@@ -91,28 +95,22 @@ export function openRunStream(nats: NatsConnection, subjects: Subjects, options:
     grant();
   };
 
-  const subscription = nats.subscribe(subjects.run(runId, "events"), {
-    callback: (error, message) => {
-      if (error || finished) return;
-      let event: RunEvent;
-      try {
-        event = decodeJson(RunEvent, message.data);
-      } catch (parseError) {
-        // The executor's fault, never the client's: not a 400 naming an internal field.
-        return finish(new AppError("internal", "the executor sent a malformed run event", { cause: parseError }));
-      }
-      if (isAccepted) armWatchdog();
-      if (event.type === "heartbeat") return;
-      if (event.seq !== expectedSeq) {
-        return finish(new AppError("internal", `run events were lost (expected #${expectedSeq}, got #${event.seq})`));
-      }
-      expectedSeq += 1;
-      // Events that overtake the accept reply wait for it, so the caller sees accept first.
-      if (isAccepted) handle(event);
-      else if (early.length < window + 2) early.push(event);
-      else finish(new AppError("internal", "the executor sent more events than it was granted"));
-    },
-  });
+  const onEvent = (event: RunEvent) => {
+    if (finished) return;
+    if (isAccepted) lastEventAt = Date.now();
+    if (event.type === "heartbeat") return;
+    if (event.seq !== expectedSeq) {
+      return finish(new AppError("internal", `run events were lost (expected #${expectedSeq}, got #${event.seq})`));
+    }
+    expectedSeq += 1;
+    // Events that overtake the accept reply wait for it, so the caller sees accept first.
+    if (isAccepted) handle(event);
+    else if (early.length < window + 2) early.push(event);
+    else finish(new AppError("internal", "the executor sent more events than it was granted"));
+  };
+  // The executor's fault, never the client's: not a 400 naming an internal field.
+  const onMalformed = () => finish(new AppError("internal", "the executor sent a malformed run event"));
+  const unlink = link.open(runId, { onEvent, onMalformed });
   const deadline = setTimeout(
     () => finish(new AppError("timeout", `the run did not finish within ${options.deadlineMs} ms`)),
     options.deadlineMs + 1000,
@@ -120,18 +118,20 @@ export function openRunStream(nats: NatsConnection, subjects: Subjects, options:
 
   return {
     result,
-    accepted() {
+    accepted(accepted) {
       isAccepted = true;
-      if (sink) keepGranting = setInterval(publishGrant, runLimits.heartbeatMs);
-      if (!finished) armWatchdog();
+      executorLink = accepted;
+      if (sink) stopGranting = link.keepGranting(runId, accepted, () => granted);
+      lastEventAt = Date.now();
+      if (!finished) watch();
       for (const event of early.splice(0)) if (!finished) handle(event);
     },
     fail: finish,
     close() {
       clearTimeout(deadline);
       clearTimeout(watchdog);
-      clearInterval(keepGranting);
-      subscription.unsubscribe();
+      stopGranting?.();
+      unlink();
     },
   };
 }

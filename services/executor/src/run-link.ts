@@ -1,0 +1,76 @@
+import { randomUUID } from "node:crypto";
+import { RunControl, type RunEvent, runLimits, type Subjects } from "@switchyard/contracts";
+import { createBatcher, decodeBatch, type NatsConnection } from "@switchyard/nats";
+
+/** What a gateway can tell the executor about one of its runs. */
+export interface RunControls {
+  onCredit(upTo: number): void;
+  onCancel(): void;
+  /** Called every heartbeat while the run is open. */
+  onHeartbeat(): void;
+}
+
+/**
+ * An executor's end of the run link: events go to the asking gateway's link subject, batched
+ * per gateway (one message for whatever every run produced in one turn of the event loop);
+ * credit and cancel for every run arrive on one subscription (`<prefix>.link.executor.<id>`).
+ * Heartbeats of all open runs go out together from one timer. No subscription is made or
+ * dropped per run.
+ */
+export interface ExecutorLink {
+  /** This executor's link id, sent back with every accept. */
+  readonly id: string;
+  /** Routes credit and cancel for `runId` here, and calls its heartbeat, until the returned function is called. */
+  open(runId: string, controls: RunControls): () => void;
+  /** Queues one event of a run for the gateway at `gatewayLink`. */
+  emit(gatewayLink: string, runId: string, event: RunEvent): void;
+  /** Runs open on this link now. */
+  openRuns(): number;
+  close(): void;
+}
+
+export function createExecutorLink(nats: NatsConnection, subjects: Subjects): ExecutorLink {
+  const id = randomUUID();
+  const runs = new Map<string, RunControls>();
+  const batcher = createBatcher(nats);
+  let ticker: NodeJS.Timeout | undefined;
+
+  const emit = (gatewayLink: string, runId: string, event: RunEvent) =>
+    batcher.push(subjects.link("gateway", gatewayLink), JSON.stringify({ runId, ...event }));
+  const subscription = nats.subscribe(subjects.link("executor", id), {
+    callback: (error, message) => {
+      if (error) return;
+      for (const item of decodeBatch(message.data) ?? []) {
+        const control = RunControl.safeParse(item);
+        if (!control.success) continue;
+        const run = runs.get(control.data.runId);
+        if (control.data.type === "credit") run?.onCredit(control.data.upTo);
+        else run?.onCancel();
+      }
+    },
+  });
+
+  return {
+    id,
+    open(runId, controls) {
+      runs.set(runId, controls);
+      ticker ??= setInterval(() => {
+        for (const run of runs.values()) run.onHeartbeat();
+      }, runLimits.heartbeatMs);
+      return () => {
+        if (runs.get(runId) === controls) runs.delete(runId);
+        if (runs.size === 0) {
+          clearInterval(ticker);
+          ticker = undefined;
+        }
+      };
+    },
+    emit,
+    openRuns: () => runs.size,
+    close() {
+      clearInterval(ticker);
+      batcher.flush();
+      subscription.unsubscribe();
+    },
+  };
+}

@@ -1,0 +1,89 @@
+import { randomUUID } from "node:crypto";
+import { type RunControl, type RunEvent, readLinkedEvent, runLimits, type Subjects } from "@switchyard/contracts";
+import { createBatcher, decodeBatch, type NatsConnection } from "@switchyard/nats";
+
+/** Where the events of one run go. */
+export interface RunHandler {
+  onEvent(event: RunEvent): void;
+  /** An item naming this run could not be read: the executor's fault. */
+  onMalformed(): void;
+}
+
+/**
+ * A gateway's end of the run link: one subscription for the events of every run it asked
+ * for (`<prefix>.link.gateway.<id>`, batched by the executors), and one batcher for what it
+ * tells executors (credit, cancel) on theirs. No subscription is made or dropped per run.
+ */
+export interface GatewayLink {
+  /** This gateway's link id, sent with every run request. */
+  readonly id: string;
+  /** Routes the events of `runId` to `handler` until the returned function is called. */
+  open(runId: string, handler: RunHandler): () => void;
+  /** Tells the executor at `executorLink` about one of its runs. */
+  send(executorLink: string, control: RunControl): void;
+  /**
+   * Repeats `{credit, upTo()}` for this run every heartbeat until the returned function is
+   * called: the executor reads that as "the client is still there". One timer for all runs.
+   */
+  keepGranting(runId: string, executorLink: string, upTo: () => number): () => void;
+  /** Runs whose events this link routes now. */
+  openRuns(): number;
+  close(): void;
+}
+
+export function createGatewayLink(nats: NatsConnection, subjects: Subjects): GatewayLink {
+  const id = randomUUID();
+  const handlers = new Map<string, RunHandler>();
+  const granting = new Map<string, { executorLink: string; upTo(): number }>();
+  const batcher = createBatcher(nats);
+  let ticker: NodeJS.Timeout | undefined;
+
+  const send = (executorLink: string, control: RunControl) =>
+    batcher.push(subjects.link("executor", executorLink), JSON.stringify(control));
+  const subscription = nats.subscribe(subjects.link("gateway", id), {
+    callback: (error, message) => {
+      if (error) return;
+      // Not a batch: no run can be told. Its runs' watchdogs end them if nothing readable follows.
+      const items = decodeBatch(message.data);
+      if (!items) return;
+      for (const item of items) {
+        const linked = readLinkedEvent(item);
+        const handler = linked && handlers.get(linked.runId);
+        if (!handler) continue;
+        if (linked.event) handler.onEvent(linked.event);
+        else handler.onMalformed();
+      }
+    },
+  });
+
+  return {
+    id,
+    open(runId, handler) {
+      handlers.set(runId, handler);
+      return () => {
+        if (handlers.get(runId) === handler) handlers.delete(runId);
+      };
+    },
+    send,
+    keepGranting(runId, executorLink, upTo) {
+      const entry = { executorLink, upTo };
+      granting.set(runId, entry);
+      ticker ??= setInterval(() => {
+        for (const [run, grant] of granting) send(grant.executorLink, { runId: run, type: "credit", upTo: grant.upTo() });
+      }, runLimits.heartbeatMs);
+      return () => {
+        if (granting.get(runId) === entry) granting.delete(runId);
+        if (granting.size === 0) {
+          clearInterval(ticker);
+          ticker = undefined;
+        }
+      };
+    },
+    openRuns: () => handlers.size,
+    close() {
+      clearInterval(ticker);
+      batcher.flush();
+      subscription.unsubscribe();
+    },
+  };
+}
