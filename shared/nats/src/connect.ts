@@ -35,6 +35,9 @@ export async function connectNats(options: NatsOptions): Promise<NatsConnection>
     reconnectTimeWait: 500,
     reconnectJitter: 200,
     pingInterval: 10_000,
+    // Every request would otherwise capture a stack trace up front, for a timeout it rarely has;
+    // callers turn failures into their own errors (see `call`).
+    noAsyncTraces: true,
   });
   void (async () => {
     for await (const status of connection.status()) {

@@ -1,7 +1,7 @@
 import { context, propagation, type Span, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { AlwaysOffSampler, BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 
 export interface TelemetryOptions {
@@ -19,7 +19,10 @@ export interface Telemetry {
 
 /**
  * Registers a tracer provider with W3C trace-context propagation and async-context tracking.
- * Without an exporter spans are still created, so logs carry trace ids and context propagates.
+ * Without an exporter (or a test's processor) nothing would read a span, so none is recorded:
+ * spans are non-recording (no attributes, events or timing kept, nothing handed to a
+ * processor), but each still has its ids, so logs carry trace ids and the context propagates
+ * across every hop as before.
  */
 export function initTelemetry(options: TelemetryOptions): Telemetry {
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
@@ -27,6 +30,7 @@ export function initTelemetry(options: TelemetryOptions): Telemetry {
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ "service.name": options.serviceName }),
     spanProcessors: processors,
+    ...(processors.length === 0 ? { sampler: new AlwaysOffSampler() } : {}),
   });
   provider.register({ propagator: new W3CTraceContextPropagator() });
   return {
