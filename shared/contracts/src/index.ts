@@ -49,7 +49,7 @@ export {
 } from "./access.ts";
 export { Empty, type Endpoint, type EndpointName, type Endpoints, endpoints, McpSessionMessage } from "./endpoints.ts";
 export { ReplyEnvelope } from "./envelope.ts";
-export { JsonObject, parseJson, parseJsonOrUndefined } from "./json.ts";
+export { JsonObject, parseJson, parseJsonOrUndefined, parseJsonValue } from "./json.ts";
 export {
   McpConfigFile,
   McpHttpConfig,

@@ -34,3 +34,15 @@ export function parseJsonOrUndefined<T extends z.ZodType>(schema: T, text: strin
     return undefined;
   }
 }
+
+/**
+ * JSON text as an unchecked value, for a hot path that checks its common shape by hand and
+ * sends everything else through a schema (a provider's streamed chunks).
+ */
+export function parseJsonValue(text: string, failure: (detail: string) => AppError): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw failure("not valid JSON");
+  }
+}

@@ -1,4 +1,4 @@
-import { FinishReason, parseJson } from "@switchyard/contracts";
+import { FinishReason, parseJsonValue } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { Agent, request, errors as undiciErrors } from "undici";
@@ -58,6 +58,21 @@ const Completion = z.looseObject({
     .default([]),
   usage: ProviderUsage.nullish(),
 });
+
+/**
+ * The text of a chunk that carries nothing else (one choice, a string `delta.content`, no tool
+ * calls, finish reason or usage): nearly every chunk of a stream, read without the schema.
+ * Undefined for any other chunk, which then goes through `Chunk`.
+ */
+function plainText(value: unknown): string | undefined {
+  if (typeof value !== "object" || value === null || ("usage" in value && value.usage != null)) return undefined;
+  if (!("choices" in value) || !Array.isArray(value.choices) || value.choices.length !== 1) return undefined;
+  const choice: unknown = value.choices[0];
+  if (typeof choice !== "object" || choice === null || ("finish_reason" in choice && choice.finish_reason != null)) return undefined;
+  const delta: unknown = "delta" in choice ? choice.delta : undefined;
+  if (typeof delta !== "object" || delta === null || ("tool_calls" in delta && delta.tool_calls != null)) return undefined;
+  return "content" in delta && typeof delta.content === "string" ? delta.content : undefined;
+}
 
 /** Pieces of one answer, the same whether it arrived as a stream or whole. */
 function* pieces(
@@ -161,7 +176,16 @@ export function createOpenAIProvider(options: OpenAIProviderOptions): LimitedPro
         parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
         for (const event of ready.splice(0)) {
           if (event.data === "[DONE]") return;
-          const chunk = parseJson(Chunk, event.data, (detail) => new AppError("upstream_error", `malformed stream chunk: ${detail}`));
+          const malformed = (detail: string) => new AppError("upstream_error", `malformed stream chunk: ${detail}`);
+          const value = parseJsonValue(event.data, malformed);
+          const text = plainText(value);
+          if (text !== undefined) {
+            if (text) yield { type: "text", text };
+            continue;
+          }
+          const parsed = Chunk.safeParse(value);
+          if (!parsed.success) throw malformed(`${parsed.error.issues[0]?.path.join(".") || "value"}: ${parsed.error.issues[0]?.message}`);
+          const chunk = parsed.data;
           const choice = chunk.choices[0];
           yield* pieces(choice ? { ...choice.delta, finish_reason: choice.finish_reason } : undefined, chunk.usage);
         }
