@@ -1,7 +1,7 @@
 // `pnpm build`: each service (and the `pnpm start` launcher) as one JavaScript file,
 // services/<name>/dist/main.js, so nothing compiles TypeScript at run time. Tests keep
 // running from source; `pnpm start`, the image and the benchmark run these files.
-import { readdirSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
@@ -39,9 +39,15 @@ const started = Date.now();
 await Promise.all(
   services.map((service) => {
     const outdir = join(repoRoot, "services", service, "dist");
+    // Chunk names change with their content: nothing of an earlier build may linger beside this one.
+    rmSync(outdir, { recursive: true, force: true });
     return build({
       entryPoints: [join(repoRoot, "services", service, "src", "main.ts")],
-      outfile: join(outdir, "main.js"),
+      outdir,
+      // What a service imports dynamically (the Redis client, the MCP SDK, …) becomes a chunk of its
+      // own, loaded when first used, instead of being loaded at start with the rest.
+      splitting: true,
+      chunkNames: "chunk-[hash]",
       bundle: true,
       platform: "node",
       format: "esm",

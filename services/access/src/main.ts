@@ -6,7 +6,7 @@ await runService(
   {
     name: "access",
     env: accessEnv,
-    create: (context) => createAccessService({ ...context, redis: context.redis(context.config.REDIS_URL) }),
+    create: async (context) => createAccessService({ ...context, redis: await context.redis(context.config.REDIS_URL) }),
   },
   process.env,
 );

@@ -7,10 +7,10 @@ await runService(
   {
     name: "mcp",
     env: mcpEnv,
-    create: ({ own, ...context }) =>
+    create: async ({ own, ...context }) =>
       createMcpService({
         ...context,
-        redis: context.redis(context.config.REDIS_URL),
+        redis: await context.redis(context.config.REDIS_URL),
         access: own(createAccessClient(context.config.ACCESS_GRPC_ADDRESS)),
       }),
   },

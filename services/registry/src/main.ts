@@ -8,11 +8,11 @@ await runService(
   {
     name: "registry",
     env: registryEnv,
-    create: ({ config, env, redis, own, ...context }) =>
+    create: async ({ config, env, redis, own, ...context }) =>
       createRegistry({
         ...context,
         config,
-        redis: redis(config.REDIS_URL),
+        redis: await redis(config.REDIS_URL),
         modelAliases: createModelCatalog(config, env).aliases(),
         mcp: own(createMcpClient(config.MCP_GRPC_ADDRESS)),
       }),

@@ -6,7 +6,7 @@ await runService(
   {
     name: "session",
     env: sessionEnv,
-    create: (context) => createSessionService({ ...context, redis: context.redis(context.config.REDIS_URL) }),
+    create: async (context) => createSessionService({ ...context, redis: await context.redis(context.config.REDIS_URL) }),
   },
   process.env,
 );

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { type CommonConfig, commonEnv, parseEnv } from "@switchyard/config";
 import { createSubjects, type ServiceName, ServiceReady, type Subjects } from "@switchyard/contracts";
 import { type Bus, connectNats, type NatsConnection } from "@switchyard/nats";
-import { createRedis, type Redis } from "@switchyard/redis";
+import type { Redis } from "@switchyard/redis";
 import { createLogger, initTelemetry, type Logger, type Tracer } from "@switchyard/telemetry";
 import type { z } from "zod";
 
@@ -34,8 +34,11 @@ export interface ServiceContext<C> {
   subjects: Subjects;
   /** The connection and subjects together, for typed endpoint calls. */
   bus: Bus;
-  /** A Redis client (made on first call), closed at stop. */
-  redis(url: string): Redis;
+  /**
+   * A Redis client (made on first call), closed at stop. The client library is loaded only
+   * then, so a service that never asks (the gateway, the executor) never holds it in memory.
+   */
+  redis(url: string): Promise<Redis>;
   /** Registers a client (gRPC clients, say) to be closed at stop, and returns it. */
   own<T extends Closeable>(resource: T): T;
 }
@@ -94,7 +97,7 @@ export async function runService<E extends z.ZodRawShape>(
     const nats = await connectNats({ url: config.NATS_URL, name: instance, logger });
     closers.push(() => nats.drain());
     const subjects = createSubjects(config.SWITCHYARD_SUBJECT_PREFIX);
-    let redis: Redis | undefined;
+    let redis: Promise<Redis> | undefined;
     const context: ServiceContext<z.infer<z.ZodObject<E>>> = {
       config,
       env,
@@ -105,11 +108,11 @@ export async function runService<E extends z.ZodRawShape>(
       subjects,
       bus: { nats, subjects },
       redis(url) {
-        if (!redis) {
+        redis ??= import("@switchyard/redis").then(({ createRedis }) => {
           const client = createRedis({ url, name: instance, logger });
           closers.push(() => client.disconnect());
-          redis = client;
-        }
+          return client;
+        });
         return redis;
       },
       own(resource) {
