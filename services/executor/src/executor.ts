@@ -1,5 +1,5 @@
 import type { ModelCatalog } from "@switchyard/config";
-import { DefinitionChanged, endpoints, type RunAccepted, type RunRequest, runLimits } from "@switchyard/contracts";
+import { DefinitionChanged, endpoints, type RunRequest, runLimits } from "@switchyard/contracts";
 import { AgentInputs, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import type { AccessGrpcClient, McpGrpcClient, RegistryGrpcClient, SessionGrpcClient } from "@switchyard/grpc";
@@ -18,6 +18,7 @@ import { createProviderSet } from "./providers/index.ts";
 import { registerModelKeys, scrubbedError } from "./redaction.ts";
 import { createExecutorLink } from "./run-link.ts";
 import { createRunPublisher, type RunPublisher } from "./run-publisher.ts";
+import { serveRunRequests } from "./run-requests.ts";
 import { createToolCaller } from "./tool-caller.ts";
 
 export interface ExecutorDeps {
@@ -156,8 +157,11 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       runPipelineRequest(runEngine, request, entry, { inputs, chat }, publisher, signal);
   }
 
-  /** Takes a run request: checks it, then replies and runs it; any refusal is scrubbed of secrets and frees its slot at once. */
-  async function accept(request: RunRequest): Promise<RunAccepted> {
+  /**
+   * Takes a run request: checks it, then sends `accepted` on the link and runs it; any refusal
+   * is thrown scrubbed of secrets and frees its slot at once.
+   */
+  async function accept(request: RunRequest): Promise<void> {
     // Runs waiting for a provider's queue hold no slot: template-only runs keep being served while provider calls queue.
     if (runs.size + planning - providers.queued() >= config.EXECUTOR_MAX_RUNS) {
       throw new AppError("unavailable", "every executor is at its run limit; try again", { details: { busy: true } });
@@ -177,11 +181,11 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       planning -= 1;
     }
     if (runs.has(request.runId)) throw new AppError("conflict", `run '${request.runId}' is already running`);
-    // The reply goes first; the run continues under this request's trace context.
+    // The reply goes first, ahead of every event; the run continues under this request's trace context.
+    link.emit(request.gatewayLink, request.runId, { type: "accepted", executor: deps.instance, link: link.id });
     const controller = new AbortController();
     const done = execute(request, version, controller, work).finally(() => runs.delete(request.runId));
     runs.set(request.runId, { done, controller });
-    return { runId: request.runId, executor: deps.instance, link: link.id };
   }
 
   return {
@@ -207,7 +211,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
             }
           },
         }),
-        serve(bus, endpoints.execRun, accept, { logger, tracer }),
+        serveRunRequests({ bus, link, logger, tracer, accept }),
         serve(bus, endpoints.execPing, async () => ({ service: "executor", instance: deps.instance }), { logger, tracer }),
       );
       await nats.flush();

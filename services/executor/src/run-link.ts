@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { RunControl, type RunEvent, runLimits, type Subjects } from "@switchyard/contracts";
+import { RunControl, type RunEvent, type RunReply, runLimits, type Subjects } from "@switchyard/contracts";
 import { createBatcher, decodeBatch, type NatsConnection } from "@switchyard/nats";
 
 /** What a gateway can tell the executor about one of its runs. */
@@ -22,8 +22,8 @@ export interface ExecutorLink {
   readonly id: string;
   /** Routes credit and cancel for `runId` here, and calls its heartbeat, until the returned function is called. */
   open(runId: string, controls: RunControls): () => void;
-  /** Queues one event of a run for the gateway at `gatewayLink`. */
-  emit(gatewayLink: string, runId: string, event: RunEvent): void;
+  /** Queues one event of a run, or the answer to its request, for the gateway at `gatewayLink`. */
+  emit(gatewayLink: string, runId: string, event: RunEvent | RunReply): void;
   /** Runs open on this link now. */
   openRuns(): number;
   close(): void;
@@ -35,7 +35,7 @@ export function createExecutorLink(nats: NatsConnection, subjects: Subjects): Ex
   const batcher = createBatcher(nats);
   let ticker: NodeJS.Timeout | undefined;
 
-  const emit = (gatewayLink: string, runId: string, event: RunEvent) =>
+  const emit = (gatewayLink: string, runId: string, event: RunEvent | RunReply) =>
     batcher.push(subjects.link("gateway", gatewayLink), JSON.stringify({ runId, ...event }));
   const subscription = nats.subscribe(subjects.link("executor", id), {
     callback: (error, message) => {

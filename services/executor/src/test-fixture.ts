@@ -8,13 +8,14 @@ import {
   type JsonObject,
   type RunAccepted,
   type RunEvent,
+  type RunReply,
   type RunRequest,
   readLinkedEvent,
   runLimits,
 } from "@switchyard/contracts";
-import { AppError } from "@switchyard/errors";
+import { AppError, fromWire } from "@switchyard/errors";
 import type { AccessGrpcClient, McpGrpcClient, RegistryGrpcClient, SessionGrpcClient } from "@switchyard/grpc";
-import { call, connectNats, decodeBatch, encodeJson, type NatsConnection } from "@switchyard/nats";
+import { connectNats, decodeBatch, encodeJson, type NatsConnection } from "@switchyard/nats";
 import { createLogger, initTelemetry, type Logger } from "@switchyard/telemetry";
 import { executorEnv } from "./config.ts";
 import { createExecutor, type Executor } from "./executor.ts";
@@ -102,15 +103,19 @@ export async function startExecutorFixture(options: ExecutorFixtureOptions): Pro
     instance: "executor-test",
   });
   await executor.start();
-  // The gateway's end of the run link: one subscription, events handed to each run by id.
+  // The gateway's end of the run link: one subscription, replies and events handed to each run by id.
   const gatewayLink = `gateway-${randomUUID()}`;
-  const runs = new Map<string, (event: RunEvent) => void>();
+  const runs = new Map<string, { onEvent(event: RunEvent): void; onReply(reply: RunReply): void }>();
   gatewayNats.subscribe(subjects.link("gateway", gatewayLink), {
     callback: (error, message) => {
       if (error) return;
       for (const item of decodeBatch(message.data) ?? []) {
         const linked = readLinkedEvent(item);
-        if (linked?.event) runs.get(linked.runId)?.(linked.event);
+        const run = linked && runs.get(linked.runId);
+        const event = linked?.event;
+        if (!run || !event) continue;
+        if (event.type === "accepted" || event.type === "refused") run.onReply(event);
+        else run.onEvent(event);
       }
     },
   });
@@ -138,7 +143,15 @@ export async function startExecutorFixture(options: ExecutorFixtureOptions): Pro
         gatewayNats.publish(subjects.link("executor", executorLink), encodeJson(control));
         lastGrantAt = performance.now();
       };
-      runs.set(runId, (event) => {
+      let answer: (reply: RunReply) => void = () => {};
+      const answered = new Promise<RunReply>((resolve) => {
+        answer = resolve;
+      });
+      runs.set(runId, {
+        onReply: (reply) => answer(reply),
+        onEvent: (event) => record(event),
+      });
+      const record = (event: RunEvent) => {
         events.push(event);
         if (event.type === "done" || event.type === "error") {
           clearInterval(keepGranting);
@@ -151,17 +164,19 @@ export async function startExecutorFixture(options: ExecutorFixtureOptions): Pro
             grant();
           }
         }
+      };
+      // As a gateway asks: the request on sy.exec.run, the answer on this gateway's link.
+      const accepted = gatewayNats.flush().then(async (): Promise<RunAccepted> => {
+        const body = { inputs: {}, deadlineMs: 60_000, ...request, runId, stream, gatewayLink };
+        gatewayNats.publish(subjects.endpoint(endpoints.execRun), encodeJson(body));
+        let timer: NodeJS.Timeout | undefined;
+        const timeout = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new AppError("timeout", "executor did not answer in time")), 5000);
+        });
+        const reply = await Promise.race([answered, timeout]).finally(() => clearTimeout(timer));
+        if (reply.type === "refused") throw fromWire(reply.error);
+        return { runId, executor: reply.executor, link: reply.link };
       });
-      const accepted = gatewayNats
-        .flush()
-        .then(() =>
-          call(
-            { nats: gatewayNats, subjects },
-            endpoints.execRun,
-            { inputs: {}, deadlineMs: 60_000, ...request, runId, stream, gatewayLink },
-            { timeoutMs: 5000 },
-          ),
-        );
       accepted.then(
         (reply) => {
           executorLink = reply.link;

@@ -91,6 +91,7 @@ export {
   RunControl,
   RunEvent,
   RunId,
+  RunReply,
   RunRequest,
   readLinkedEvent,
   runLimits,

@@ -134,12 +134,25 @@ export type RunEvent = z.infer<typeof RunEvent>;
 export type OrderedRunEvent = Exclude<RunEvent, { type: "heartbeat" }>;
 
 /**
- * One item of a batch on a gateway's link: the run it belongs to and its event, checked.
- * Deltas and heartbeats, nearly every item there is, are checked field by field; the rest
- * through the `RunEvent` schema. `event` is undefined when the item is malformed; the whole
- * result is undefined when it names no run.
+ * The executor's answer to a run request, sent to the asking gateway's link ahead of the run's
+ * events (the request itself is published to `sy.exec.run` with no reply expected there):
+ * `accepted` names the executor and its link, `refused` carries the error (busy, unknown
+ * definition, bad input). A request nobody is subscribed to is answered by NATS itself,
+ * with a "no responders" status on `<prefix>.link.gateway.<gatewayLink>.<runId>`.
  */
-export function readLinkedEvent(item: unknown): { runId: string; event: RunEvent | undefined } | undefined {
+export const RunReply = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("accepted"), executor: z.string(), link: LinkId }),
+  z.object({ type: z.literal("refused"), error: WireError }),
+]);
+export type RunReply = z.infer<typeof RunReply>;
+
+/**
+ * One item of a batch on a gateway's link: the run it belongs to and its event or reply, checked.
+ * Deltas and heartbeats, nearly every item there is, are checked field by field; the rest
+ * through the `RunEvent` or `RunReply` schema. `event` is undefined when the item is malformed;
+ * the whole result is undefined when it names no run.
+ */
+export function readLinkedEvent(item: unknown): { runId: string; event: RunEvent | RunReply | undefined } | undefined {
   if (typeof item !== "object" || item === null || !("runId" in item) || typeof item.runId !== "string") return undefined;
   const runId = item.runId;
   if ("type" in item && item.type === "heartbeat") return { runId, event: { type: "heartbeat" } };
@@ -157,6 +170,7 @@ export function readLinkedEvent(item: unknown): { runId: string; event: RunEvent
   ) {
     return { runId, event: { type: "delta", seq: item.seq, component: item.component, text: item.text } };
   }
-  const parsed = RunEvent.safeParse(item);
+  const isReply = "type" in item && (item.type === "accepted" || item.type === "refused");
+  const parsed = isReply ? RunReply.safeParse(item) : RunEvent.safeParse(item);
   return { runId, event: parsed.success ? parsed.data : undefined };
 }

@@ -10,6 +10,8 @@ describe("subjects", () => {
     expect(subjects.event("definitionChanged")).toBe("staging.sy.registry.definition.changed");
     expect(subjects.link("gateway", "abc_DEF-123")).toBe("staging.sy.link.gateway.abc_DEF-123");
     expect(subjects.link("executor", "e1")).toBe("staging.sy.link.executor.e1");
+    expect(subjects.linkStatus("g1", "run-1")).toBe("staging.sy.link.gateway.g1.run-1");
+    expect(subjects.linkStatus("g1")).toBe("staging.sy.link.gateway.g1.*");
   });
 
   it("gives every endpoint its own subject, answered by its service's queue group unless all replicas answer", () => {
@@ -26,6 +28,7 @@ describe("subjects", () => {
     expect(() => createSubjects("a.*")).toThrow();
     expect(() => createSubjects("sy").link("gateway", "a.b")).toThrow();
     expect(() => createSubjects("sy").link("executor", ">")).toThrow();
+    expect(() => createSubjects("sy").linkStatus("g1", "*")).toThrow();
     expect(() => createSubjects("sy").endpoint(endpoints.gatewayMcpSession, "a.>")).toThrow();
   });
 });

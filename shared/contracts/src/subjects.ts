@@ -34,6 +34,8 @@ export interface Subjects {
    * asked for, an executor the credit and cancels for every run it took. `id` is the process's link id.
    */
   link(side: LinkSide, id: string): string;
+  /** Where NATS answers "no responders" for one run request of a gateway (`runId`), or, without it, the wildcard for all of them. */
+  linkStatus(gatewayLink: string, runId?: string): string;
 }
 
 const tokenPattern = /^[A-Za-z0-9_-]+$/;
@@ -51,5 +53,7 @@ export function createSubjects(prefix = "sy"): Subjects {
     endpoint: (endpoint, token) => `${prefix}.${endpoint.subject}${token === undefined ? "" : `.${checked(token, "subject token")}`}`,
     event: (name) => `${prefix}.${eventSubjects[name]}`,
     link: (side, id) => `${prefix}.link.${linkSides[side]}.${checked(id, "link id")}`,
+    linkStatus: (gatewayLink, runId) =>
+      `${prefix}.link.${linkSides.gateway}.${checked(gatewayLink, "link id")}.${runId === undefined ? "*" : checked(runId, "run id")}`,
   };
 }

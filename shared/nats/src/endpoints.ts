@@ -21,6 +21,23 @@ export interface CallOptions {
 }
 
 /**
+ * An endpoint's request as it leaves: checked against the request schema (a bad field is
+ * `invalid_request` naming it), refused at once with `unavailable` while there is no server,
+ * and `payload_too_large` past what the server takes.
+ */
+export function encodeRequest<Req extends z.ZodType>(bus: Bus, endpoint: Endpoint<Req, z.ZodType>, payload: z.input<Req>): Uint8Array {
+  const checked = endpoint.request.safeParse(payload);
+  if (!checked.success) throw toAppError(checked.error);
+  if (!isConnected(bus.nats)) throw new AppError("unavailable", "the message bus is unreachable; try again");
+  const body = encodeJson(checked.data);
+  const maxPayload = bus.nats.info?.max_payload;
+  if (maxPayload !== undefined && body.byteLength > maxPayload - 1024) {
+    throw new AppError("payload_too_large", `the request is larger than the message bus carries (${maxPayload} bytes)`);
+  }
+  return body;
+}
+
+/**
  * Calls an endpoint: the payload is checked against the endpoint's request schema before it
  * leaves (a bad field is `invalid_request` naming it), the reply against its reply schema.
  * No responder, or no connection to a server right now, fails at once with `unavailable`;
@@ -33,14 +50,7 @@ export async function call<Req extends z.ZodType, Res extends z.ZodType>(
   payload: z.input<Req>,
   options: CallOptions,
 ): Promise<z.output<Res>> {
-  const checked = endpoint.request.safeParse(payload);
-  if (!checked.success) throw toAppError(checked.error);
-  if (!isConnected(bus.nats)) throw new AppError("unavailable", "the message bus is unreachable; try again");
-  const body = encodeJson(checked.data);
-  const maxPayload = bus.nats.info?.max_payload;
-  if (maxPayload !== undefined && body.byteLength > maxPayload - 1024) {
-    throw new AppError("payload_too_large", `the request is larger than the message bus carries (${maxPayload} bytes)`);
-  }
+  const body = encodeRequest(bus, endpoint, payload);
   let reply: Msg;
   try {
     reply = await bus.nats.request(bus.subjects.endpoint(endpoint, options.token), body, {

@@ -1,4 +1,4 @@
 export { type Batcher, batchBytes, batchItems, createBatcher, decodeBatch } from "./batch.ts";
 export { contextFromHeaders, decodeJson, encodeJson, traceHeaders } from "./codec.ts";
 export { connectNats, isConnected, type NatsConnection, type NatsOptions } from "./connect.ts";
-export { type Bus, type CallOptions, call, type Handler, publishJson, type ServeOptions, serve } from "./endpoints.ts";
+export { type Bus, type CallOptions, call, encodeRequest, type Handler, publishJson, type ServeOptions, serve } from "./endpoints.ts";

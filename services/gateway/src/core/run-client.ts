@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { endpoints, type RunChat, type RunRequest, runLimits } from "@switchyard/contracts";
-import { AppError, toAppError } from "@switchyard/errors";
-import { type Bus, call } from "@switchyard/nats";
+import { AppError, fromWire, toAppError } from "@switchyard/errors";
+import { type Bus, encodeRequest, traceHeaders } from "@switchyard/nats";
 import { createGatewayLink } from "./run-link.ts";
-import { type DoneEvent, type EventSink, openRunStream } from "./run-stream.ts";
+import { type DoneEvent, type EventSink, openRunStream, type RunStream } from "./run-stream.ts";
 
 export type { DoneEvent, EventSink, StreamedEvent } from "./run-stream.ts";
 
@@ -46,20 +46,26 @@ const busyBackoffMs = { first: 10, max: 200 } as const;
 export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
   const link = createGatewayLink(bus.nats, bus.subjects);
   /**
-   * Asks the executors to take a run. One at its run limit answers "busy"; the request is
-   * tried again (another executor may answer) with backoff until the accept timeout is spent,
-   * so short bursts queue briefly instead of failing, and a saturated fleet still answers 503.
+   * Asks the executors to take a run: the request is published to `sy.exec.run` (queue
+   * `executor`) with this run's status subject as its reply, and the answer comes on the
+   * gateway's link ahead of the run's events (NATS itself answers "no responders" on the
+   * status subject: 503 at once). One at its run limit answers "busy"; the request is tried
+   * again (another executor may answer) with backoff until the accept timeout is spent, so
+   * short bursts queue briefly instead of failing, and a saturated fleet still answers 503.
    */
-  async function accept(request: RunRequest, signal: AbortSignal | undefined) {
+  async function accept(request: RunRequest, stream: RunStream, signal: AbortSignal | undefined) {
     const giveUpAt = Date.now() + acceptTimeoutMs;
+    const subject = bus.subjects.endpoint(endpoints.execRun);
+    const reply = bus.subjects.linkStatus(link.id, request.runId);
     for (let backoff: number = busyBackoffMs.first; ; backoff = Math.min(backoff * 2, busyBackoffMs.max)) {
-      try {
-        return await call(bus, endpoints.execRun, request, { timeoutMs: acceptTimeoutMs });
-      } catch (error) {
-        const busy = error instanceof AppError && error.code === "unavailable" && error.details?.busy === true;
-        if (!busy || signal?.aborted || Date.now() + backoff >= giveUpAt) throw error;
-        await new Promise((resolve) => setTimeout(resolve, backoff));
-      }
+      const answer = stream.reply(Math.max(1, giveUpAt - Date.now()));
+      bus.nats.publish(subject, encodeRequest(bus, endpoints.execRun, request), { reply, headers: traceHeaders() });
+      const answered = await answer;
+      if (answered.type === "accepted") return answered;
+      const error = fromWire(answered.error);
+      const busy = error.code === "unavailable" && error.details?.busy === true;
+      if (!busy || signal?.aborted || Date.now() + backoff >= giveUpAt) throw error;
+      await new Promise((resolve) => setTimeout(resolve, backoff));
     }
   }
 
@@ -87,7 +93,7 @@ export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
           hops: options.hops ?? 0,
           gatewayLink: link.id,
         };
-        const accepted = await accept(request, options.signal);
+        const accepted = await accept(request, stream, options.signal);
         executorLink = accepted.link;
         if (options.signal?.aborted) link.send(accepted.link, { runId, type: "cancel" });
         const { executor } = accepted;

@@ -1,17 +1,24 @@
 import { randomUUID } from "node:crypto";
-import { type RunControl, type RunEvent, readLinkedEvent, runLimits, type Subjects } from "@switchyard/contracts";
+import { type RunControl, type RunEvent, type RunReply, readLinkedEvent, runLimits, type Subjects } from "@switchyard/contracts";
+import { AppError } from "@switchyard/errors";
 import { createBatcher, decodeBatch, type NatsConnection } from "@switchyard/nats";
+
+/** NATS's status code for a message published with a reply subject that nobody subscribes to. */
+const noResponders = 503;
 
 /** Where the events of one run go. */
 export interface RunHandler {
   onEvent(event: RunEvent): void;
+  /** The executor's answer to a request for this run (or NATS's, when no executor listens). */
+  onReply(reply: RunReply): void;
   /** An item naming this run could not be read: the executor's fault. */
   onMalformed(): void;
 }
 
 /**
- * A gateway's end of the run link: one subscription for the events of every run it asked
- * for (`<prefix>.link.gateway.<id>`, batched by the executors), and one batcher for what it
+ * A gateway's end of the run link: one subscription for the replies and events of every run
+ * it asked for (`<prefix>.link.gateway.<id>`, batched by the executors), one for NATS's "no
+ * responders" answers (`<prefix>.link.gateway.<id>.<runId>`), and one batcher for what it
  * tells executors (credit, cancel) on theirs. No subscription is made or dropped per run.
  */
 export interface GatewayLink {
@@ -50,9 +57,19 @@ export function createGatewayLink(nats: NatsConnection, subjects: Subjects): Gat
         const linked = readLinkedEvent(item);
         const handler = linked && handlers.get(linked.runId);
         if (!handler) continue;
-        if (linked.event) handler.onEvent(linked.event);
-        else handler.onMalformed();
+        const event = linked.event;
+        if (!event) handler.onMalformed();
+        else if (event.type === "accepted" || event.type === "refused") handler.onReply(event);
+        else handler.onEvent(event);
       }
+    },
+  });
+  const statusPrefix = subjects.linkStatus(id).slice(0, -1);
+  const statuses = nats.subscribe(subjects.linkStatus(id), {
+    callback: (error, message) => {
+      if (error || message.headers?.code !== noResponders) return;
+      const handler = handlers.get(message.subject.slice(statusPrefix.length));
+      handler?.onReply({ type: "refused", error: new AppError("unavailable", "no executor is available").toWire() });
     },
   });
 
@@ -84,6 +101,7 @@ export function createGatewayLink(nats: NatsConnection, subjects: Subjects): Gat
       clearInterval(ticker);
       batcher.flush();
       subscription.unsubscribe();
+      statuses.unsubscribe();
     },
   };
 }

@@ -1,4 +1,4 @@
-import { type OrderedRunEvent, type RunEvent, runLimits } from "@switchyard/contracts";
+import { type OrderedRunEvent, type RunEvent, type RunReply, runLimits } from "@switchyard/contracts";
 import { AppError, fromWire } from "@switchyard/errors";
 import type { GatewayLink } from "./run-link.ts";
 
@@ -23,6 +23,8 @@ export interface RunStreamOptions {
 export interface RunStream {
   /** Resolves with the `done` event, or rejects with the run's error (or the stream's). */
   readonly result: Promise<DoneEvent>;
+  /** The next answer to a request for this run, or `timeout` after `timeoutMs`. */
+  reply(timeoutMs: number): Promise<RunReply>;
   /** The executor at `executorLink` took the run: events held back are handed on, the watchdog and the credit heartbeat start. */
   accepted(executorLink: string): void;
   /** Ends the stream with this error, if it has not ended. */
@@ -110,7 +112,13 @@ export function openRunStream(link: GatewayLink, options: RunStreamOptions): Run
   };
   // The executor's fault, never the client's: not a 400 naming an internal field.
   const onMalformed = () => finish(new AppError("internal", "the executor sent a malformed run event"));
-  const unlink = link.open(runId, { onEvent, onMalformed });
+  let waiting: ((reply: RunReply) => void) | undefined;
+  const onReply = (reply: RunReply) => {
+    const waiter = waiting;
+    waiting = undefined;
+    waiter?.(reply);
+  };
+  const unlink = link.open(runId, { onEvent, onReply, onMalformed });
   const deadline = setTimeout(
     () => finish(new AppError("timeout", `the run did not finish within ${options.deadlineMs} ms`)),
     options.deadlineMs + 1000,
@@ -118,6 +126,18 @@ export function openRunStream(link: GatewayLink, options: RunStreamOptions): Run
 
   return {
     result,
+    reply(timeoutMs) {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiting = undefined;
+          reject(new AppError("timeout", "executor did not answer in time"));
+        }, timeoutMs);
+        waiting = (reply) => {
+          clearTimeout(timer);
+          resolve(reply);
+        };
+      });
+    },
     accepted(accepted) {
       isAccepted = true;
       executorLink = accepted;
