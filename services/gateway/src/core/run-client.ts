@@ -58,8 +58,15 @@ export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
     const subject = bus.subjects.endpoint(endpoints.execRun);
     const reply = bus.subjects.linkStatus(link.id, request.runId);
     for (let backoff: number = busyBackoffMs.first; ; backoff = Math.min(backoff * 2, busyBackoffMs.max)) {
+      const body = encodeRequest(bus, endpoints.execRun, request);
       const answer = stream.reply(Math.max(1, giveUpAt - Date.now()));
-      bus.nats.publish(subject, encodeRequest(bus, endpoints.execRun, request), { reply, headers: traceHeaders() });
+      try {
+        bus.nats.publish(subject, body, { reply, headers: traceHeaders() });
+      } catch (error) {
+        // Nothing was sent, so nothing will answer: the wait's timeout must not surface later.
+        answer.catch(() => {});
+        throw new AppError("unavailable", "the message bus connection is closed", { cause: error });
+      }
       const answered = await answer;
       if (answered.type === "accepted") return answered;
       const error = fromWire(answered.error);
