@@ -4,6 +4,7 @@ import { type Results, verdict } from "../results.ts";
 import { latencyChart } from "./chart.ts";
 import { explainMisses, profileSection } from "./explain.ts";
 import { table } from "./format.ts";
+import { issueTable } from "./issue-table.ts";
 import { reproduceSection } from "./reproduce.ts";
 import { cpuSection, latencySection, streamingSection, throughputSection } from "./sections.ts";
 import { accessSection, cancellationSection, memorySection, scaleOutSection } from "./system-sections.ts";
@@ -53,6 +54,12 @@ ${table(
     ["peer", `@portkey-ai/gateway ${env.portkey} (with @hono/node-server ${env.honoNodeServerForPortkey})`],
   ],
 )}
+
+## The performance issue's table, this run
+
+Switchyard's services run their built bundles (\`pnpm build\`); every arm ran interleaved in the same run.
+
+${issueTable(results)}
 
 ## Targets
 
