@@ -14,6 +14,7 @@ import { pipelitAuthRoutes } from "./faces/pipelit/auth.ts";
 import { pipelitCredentialRoutes } from "./faces/pipelit/credentials.ts";
 import { checkBodyDepth, errorMiddleware, notFoundHandler } from "./http/errors.ts";
 import { guardOptions, hostAndOriginGuard, simpleRequestGuard } from "./http/guard.ts";
+import { skipOtherPaths } from "./http/path-prefixes.ts";
 import { tracingMiddleware } from "./http/tracing.ts";
 
 const yamlTypes = ["application/yaml", "application/x-yaml", "text/yaml"];
@@ -31,21 +32,22 @@ export function createGatewayApp(context: GatewayContext): Express {
   if (context.config.GATEWAY_TRUST_PROXY_HOPS > 0) app.set("trust proxy", context.config.GATEWAY_TRUST_PROXY_HOPS);
   app.use(tracingMiddleware(context.tracer));
   // Probes come with whatever Host the orchestrator uses, and health reveals nothing: before the guard.
-  app.use(healthRoutes(context));
+  app.use(skipOtherPaths(healthRoutes(context)));
   const { GATEWAY_HOST, GATEWAY_ALLOWED_HOSTS, GATEWAY_ALLOWED_ORIGINS } = context.config;
   app.use(hostAndOriginGuard(guardOptions(GATEWAY_HOST, GATEWAY_ALLOWED_HOSTS, GATEWAY_ALLOWED_ORIGINS)));
   app.use(authentication(context));
   app.use(simpleRequestGuard);
   app.use(express.json({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, strict: true, verify: checkBodyDepth }));
   app.use(express.text({ limit: context.config.GATEWAY_BODY_LIMIT_BYTES, type: yamlTypes }));
-  app.use(accessRoutes(context));
-  app.use(pipelitAuthRoutes(context));
-  app.use(pipelitCredentialRoutes(context));
+  // Routers of fixed paths are passed with one prefix test by requests for other paths (the hot ones come later).
+  app.use(skipOtherPaths(accessRoutes(context)));
+  app.use(skipOtherPaths(pipelitAuthRoutes(context)));
+  app.use(skipOtherPaths(pipelitCredentialRoutes(context)));
   app.use("/v1/pipelines", pipelineRoutes(context));
   app.use("/v1/mcp/servers", mcpServerRoutes(context));
   app.use("/v1/agents", agentRoutes(context));
   app.use("/v1/ag-ui", agUiRoutes(context));
-  app.use(mcpEndpointRoutes(context));
+  app.use(skipOtherPaths(mcpEndpointRoutes(context)));
   app.use(openAiRoutes(context));
   app.use(hayhooksRoutes(context));
   app.use(notFoundHandler);

@@ -3,8 +3,9 @@ import { z } from "zod";
 import { DefinitionName } from "./registry.ts";
 
 export const RunId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+const linkIdPattern = /^[A-Za-z0-9_-]{8,64}$/;
 /** A process's end of the run link: the last token of `<prefix>.link.<side>.<id>`. */
-export const LinkId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+export const LinkId = z.string().regex(linkIdPattern);
 
 /** Bounds shared by the gateway and the executors. */
 export const runLimits = {
@@ -169,6 +170,17 @@ export function readLinkedEvent(item: unknown): { runId: string; event: RunEvent
     typeof item.text === "string"
   ) {
     return { runId, event: { type: "delta", seq: item.seq, component: item.component, text: item.text } };
+  }
+  if (
+    "type" in item &&
+    item.type === "accepted" &&
+    "executor" in item &&
+    typeof item.executor === "string" &&
+    "link" in item &&
+    typeof item.link === "string" &&
+    linkIdPattern.test(item.link)
+  ) {
+    return { runId, event: { type: "accepted", executor: item.executor, link: item.link } };
   }
   const isReply = "type" in item && (item.type === "accepted" || item.type === "refused");
   const parsed = isReply ? RunReply.safeParse(item) : RunEvent.safeParse(item);

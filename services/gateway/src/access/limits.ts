@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { type AdmitReply, endpoints, type KeyLimits, type LimitState, type Principal, type Usage } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { Request, Response } from "express";
@@ -58,7 +58,7 @@ async function take(context: GatewayContext, keyId: string, limits: KeyLimits, e
     const admission = await leasesOf(context).admit(keyId, limits, estimatedTokens);
     return { decision: admission.decision, settle: (usedTokens) => admission.settle(usedTokens, estimatedTokens) };
   }
-  const runId = randomBytes(9).toString("base64url");
+  const runId = randomUUID();
   const holdMs = context.config.GATEWAY_RUN_TIMEOUT_MS + 60_000;
   const decision = await context.call(endpoints.accessAdmit, { keyId, limits, estimatedTokens, runId, holdMs });
   return {

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { AppError, toAppError } from "@switchyard/errors";
 import type { Request, Response, Router } from "express";
 import { principalOf } from "../../access/middleware.ts";
@@ -28,7 +28,8 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
   const message = lastUserText(body.messages);
   if (message === undefined) throw new AppError("invalid_request", "messages must include a user message", { param: "messages" });
   const identity: CompletionIdentity = {
-    id: `chatcmpl-${randomBytes(12).toString("base64url")}`,
+    // randomUUID draws from a cached pool; randomBytes asks the system for entropy on every call.
+    id: `chatcmpl-${randomUUID().replaceAll("-", "")}`,
     created: Math.floor(Date.now() / 1000),
     model: body.model,
   };
