@@ -28,6 +28,8 @@ const yamlTypes = ["application/yaml", "application/x-yaml", "text/yaml"];
 export function createGatewayApp(context: GatewayContext): Express {
   const app = express();
   app.disable("x-powered-by");
+  // Answers are per request (runs, lists under a key): an ETag would hash every body for nothing.
+  app.set("etag", false);
   app.set("query parser", "simple");
   if (context.config.GATEWAY_TRUST_PROXY_HOPS > 0) app.set("trust proxy", context.config.GATEWAY_TRUST_PROXY_HOPS);
   app.use(tracingMiddleware(context.tracer));
