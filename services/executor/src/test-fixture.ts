@@ -175,7 +175,7 @@ export async function startExecutorFixture(options: ExecutorFixtureOptions): Pro
         });
         const reply = await Promise.race([answered, timeout]).finally(() => clearTimeout(timer));
         if (reply.type === "refused") throw fromWire(reply.error);
-        return { runId, executor: reply.executor, link: reply.link };
+        return reply;
       });
       accepted.then(
         (reply) => {

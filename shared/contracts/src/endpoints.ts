@@ -33,7 +33,7 @@ import {
 } from "./access.ts";
 import { McpServerEntry, McpServerInput, McpServerList, McpServerRef, McpUpdateRequest } from "./mcp.ts";
 import { DefinitionRecord, DefinitionSummary, DeployRequest, ListReply, ListRequest, NameRequest, PingReply } from "./registry.ts";
-import { RunAccepted, RunRequest } from "./runs.ts";
+import { RunReply, RunRequest } from "./runs.ts";
 import { SessionCreateRequest, SessionHistory, SessionInfo, SessionList, SessionListRequest, SessionRef } from "./sessions.ts";
 
 /** An empty request or reply. */
@@ -75,7 +75,8 @@ export const endpoints = {
   registryList: endpoint("registry.list", "registry", ListRequest, ListReply),
   registryGet: endpoint("registry.get", "registry", NameRequest, DefinitionRecord),
   registryPing: endpoint("registry.ping", "registry", Empty, PingReply),
-  execRun: endpoint("exec.run", "executor", RunRequest, RunAccepted),
+  /** Published, not requested: the answer is a `RunReply` on the asking gateway's run link. */
+  execRun: endpoint("exec.run", "executor", RunRequest, RunReply),
   /** Every executor answers; the first reply says one is alive. */
   execPing: endpoint("exec.ping", "executor", Empty, PingReply, "every replica"),
   /** Running servers. */

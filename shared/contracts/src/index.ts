@@ -86,7 +86,7 @@ export {
   hopsMetaKey,
   LinkId,
   type OrderedRunEvent,
-  RunAccepted,
+  type RunAccepted,
   RunChat,
   RunControl,
   RunEvent,

@@ -64,10 +64,6 @@ export const RunRequest = z.object({
 });
 export type RunRequest = z.infer<typeof RunRequest>;
 
-/** `link`: the executor's link id, where the run's credit and cancel go (`<prefix>.link.executor.<link>`). */
-export const RunAccepted = z.object({ runId: RunId, executor: z.string(), link: LinkId });
-export type RunAccepted = z.infer<typeof RunAccepted>;
-
 /**
  * What a gateway tells the executor of a run, batched per executor: `credit` grants events up
  * to (not including) sequence number `upTo` (absolute, so resending is harmless; repeated
@@ -142,10 +138,12 @@ export type OrderedRunEvent = Exclude<RunEvent, { type: "heartbeat" }>;
  * with a "no responders" status on `<prefix>.link.gateway.<gatewayLink>.<runId>`.
  */
 export const RunReply = z.discriminatedUnion("type", [
+  /** `link`: the executor's link id, where the run's credit and cancel go (`<prefix>.link.executor.<link>`). */
   z.object({ type: z.literal("accepted"), executor: z.string(), link: LinkId }),
   z.object({ type: z.literal("refused"), error: WireError }),
 ]);
 export type RunReply = z.infer<typeof RunReply>;
+export type RunAccepted = Extract<RunReply, { type: "accepted" }>;
 
 /**
  * One item of a batch on a gateway's link: the run it belongs to and its event or reply, checked.
