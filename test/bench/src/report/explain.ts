@@ -82,8 +82,8 @@ export function explainMisses(results: Results): string {
         "what remains is the code it loads (express with its body parsers, zod, the NATS client, OpenTelemetry, pino: about 25 MB measured " +
         "one by one) and, under load, heap V8 keeps committed rather than live data: after a full collection in the middle of a " +
         "16-way load (measured once with --trace-gc, 2026-12-02) the gateway's live heap was 19 MB of 76 MB committed, the " +
-        "executor's 24 of 74. Smaller young generations (--max-semi-space-size 2, 4 or 8 MB) took 10–25 MB off the peak and cost " +
-        "throughput in some runs: not kept.",
+        "executor's 24 of 74. Smaller young generations (--max-semi-space-size 2, 4 or 8 MB) took up to 25 MB off the peak and " +
+        "cost throughput (8 MB: 10–19 % less at concurrency 16 in two paired runs): not kept.",
     );
   }
   const executor = memory?.processes.executor;
