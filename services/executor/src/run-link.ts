@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { RunControl, type RunEvent, type RunReply, runLimits, type Subjects } from "@switchyard/contracts";
-import { createBatcher, decodeBatch, type NatsConnection } from "@switchyard/nats";
+import { createBatcher, createTickingMap, decodeBatch, type NatsConnection } from "@switchyard/nats";
 
 /** What a gateway can tell the executor about one of its runs. */
 export interface RunControls {
@@ -31,9 +31,9 @@ export interface ExecutorLink {
 
 export function createExecutorLink(nats: NatsConnection, subjects: Subjects): ExecutorLink {
   const id = randomUUID();
-  const runs = new Map<string, RunControls>();
+  // Every open run, heartbeated together by one timer.
+  const runs = createTickingMap<RunControls>(runLimits.heartbeatMs, (_runId, run) => run.onHeartbeat());
   const batcher = createBatcher(nats);
-  let ticker: NodeJS.Timeout | undefined;
 
   const emit = (gatewayLink: string, runId: string, event: RunEvent | RunReply) =>
     batcher.push(subjects.link("gateway", gatewayLink), JSON.stringify({ runId, ...event }));
@@ -52,23 +52,11 @@ export function createExecutorLink(nats: NatsConnection, subjects: Subjects): Ex
 
   return {
     id,
-    open(runId, controls) {
-      runs.set(runId, controls);
-      ticker ??= setInterval(() => {
-        for (const run of runs.values()) run.onHeartbeat();
-      }, runLimits.heartbeatMs);
-      return () => {
-        if (runs.get(runId) === controls) runs.delete(runId);
-        if (runs.size === 0) {
-          clearInterval(ticker);
-          ticker = undefined;
-        }
-      };
-    },
+    open: (runId, controls) => runs.set(runId, controls),
     emit,
-    openRuns: () => runs.size,
+    openRuns: runs.size,
     close() {
-      clearInterval(ticker);
+      runs.close();
       batcher.flush();
       subscription.unsubscribe();
     },

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { type RunControl, type RunEvent, type RunReply, readLinkedEvent, runLimits, type Subjects } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { createBatcher, decodeBatch, type NatsConnection } from "@switchyard/nats";
+import { createBatcher, createTickingMap, decodeBatch, type NatsConnection } from "@switchyard/nats";
 
 /** NATS's status code for a message published with a reply subject that nobody subscribes to. */
 const noResponders = 503;
@@ -41,12 +41,13 @@ export interface GatewayLink {
 export function createGatewayLink(nats: NatsConnection, subjects: Subjects): GatewayLink {
   const id = randomUUID();
   const handlers = new Map<string, RunHandler>();
-  const granting = new Map<string, { executorLink: string; upTo(): number }>();
   const batcher = createBatcher(nats);
-  let ticker: NodeJS.Timeout | undefined;
-
   const send = (executorLink: string, control: RunControl) =>
     batcher.push(subjects.link("executor", executorLink), JSON.stringify(control));
+  // Every streamed run's grant, repeated together by one timer.
+  const granting = createTickingMap<{ executorLink: string; upTo(): number }>(runLimits.heartbeatMs, (runId, grant) =>
+    send(grant.executorLink, { runId, type: "credit", upTo: grant.upTo() }),
+  );
   const subscription = nats.subscribe(subjects.link("gateway", id), {
     callback: (error, message) => {
       if (error) return;
@@ -82,23 +83,10 @@ export function createGatewayLink(nats: NatsConnection, subjects: Subjects): Gat
       };
     },
     send,
-    keepGranting(runId, executorLink, upTo) {
-      const entry = { executorLink, upTo };
-      granting.set(runId, entry);
-      ticker ??= setInterval(() => {
-        for (const [run, grant] of granting) send(grant.executorLink, { runId: run, type: "credit", upTo: grant.upTo() });
-      }, runLimits.heartbeatMs);
-      return () => {
-        if (granting.get(runId) === entry) granting.delete(runId);
-        if (granting.size === 0) {
-          clearInterval(ticker);
-          ticker = undefined;
-        }
-      };
-    },
+    keepGranting: (runId, executorLink, upTo) => granting.set(runId, { executorLink, upTo }),
     openRuns: () => handlers.size,
     close() {
-      clearInterval(ticker);
+      granting.close();
       batcher.flush();
       subscription.unsubscribe();
       statuses.unsubscribe();
