@@ -1,7 +1,7 @@
 import { endpoints, LinkId, parseJsonOrUndefined, RunId, RunRequest } from "@switchyard/contracts";
-import { AppError, toAppError } from "@switchyard/errors";
-import type { Bus } from "@switchyard/nats";
-import { type Logger, SpanKind, scrubSecrets, type Tracer, withRemoteParent } from "@switchyard/telemetry";
+import { AppError } from "@switchyard/errors";
+import { type Bus, inServerSpan, outgoingError } from "@switchyard/nats";
+import type { Logger, Tracer } from "@switchyard/telemetry";
 import { z } from "zod";
 import type { ExecutorLink } from "./run-link.ts";
 
@@ -38,11 +38,9 @@ export function serveRunRequests(options: RunRequestsOptions): { unsubscribe(): 
   let inFlight = 0;
 
   const refuse = (gatewayLink: string, runId: string, error: unknown) => {
-    const appError = toAppError(error);
-    if (appError.code === "internal") logger.error({ err: error, runId }, "run request failed");
-    const wire = appError.toWire();
-    wire.message = scrubSecrets(wire.message);
+    const wire = outgoingError(error, logger, { subject, runId });
     link.emit(gatewayLink, runId, { type: "refused", error: wire });
+    return wire;
   };
 
   return bus.nats.subscribe(subject, {
@@ -60,21 +58,18 @@ export function serveRunRequests(options: RunRequestsOptions): { unsubscribe(): 
         return;
       }
       const { gatewayLink, runId } = request.data;
-      if (inFlight >= maxInFlight) return refuse(gatewayLink, runId, new AppError("unavailable", "too many requests in flight"));
+      if (inFlight >= maxInFlight) {
+        refuse(gatewayLink, runId, new AppError("unavailable", "too many requests in flight"));
+        return;
+      }
       inFlight += 1;
-      const carrier = { get: (key: string) => message.headers?.get(key) || undefined, set: () => {} };
-      void withRemoteParent(carrier, () =>
-        tracer.startActiveSpan(`nats ${subject}`, { kind: SpanKind.SERVER }, async (span) => {
-          try {
-            await options.accept(request.data);
-          } catch (refusal) {
-            span.setAttribute("error.code", toAppError(refusal).code);
-            refuse(gatewayLink, runId, refusal);
-          } finally {
-            span.end();
-          }
-        }),
-      ).finally(() => {
+      void inServerSpan(tracer, message, subject, async (span) => {
+        try {
+          await options.accept(request.data);
+        } catch (refusal) {
+          span.setAttribute("error.code", refuse(gatewayLink, runId, refusal).code);
+        }
+      }).finally(() => {
         inFlight -= 1;
       });
     },

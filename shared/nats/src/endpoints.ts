@@ -1,8 +1,8 @@
 import { errors, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import type { Tracer } from "@opentelemetry/api";
+import type { Span, Tracer } from "@opentelemetry/api";
 import { context, SpanKind } from "@opentelemetry/api";
 import { type Endpoint, ReplyEnvelope, type Subjects } from "@switchyard/contracts";
-import { AppError, fromWire, toAppError } from "@switchyard/errors";
+import { AppError, fromWire, toAppError, type WireError } from "@switchyard/errors";
 import { type Logger, scrubSecrets } from "@switchyard/telemetry";
 import type { z } from "zod";
 import { contextFromHeaders, decodeJson, encodeJson, traceHeaders } from "./codec.ts";
@@ -91,6 +91,31 @@ export interface ServeOptions {
 
 export type Handler<Req extends z.ZodType, Res extends z.ZodType> = (request: z.output<Req>, message: Msg) => Promise<z.input<Res>>;
 
+/** Runs `work` as the server span `nats <subject>`, under the trace context the message carries; the span ends when it settles. */
+export function inServerSpan(tracer: Tracer, message: Msg, subject: string, work: (span: Span) => Promise<void>): Promise<void> {
+  return context.with(contextFromHeaders(message.headers), () =>
+    tracer.startActiveSpan(`nats ${subject}`, { kind: SpanKind.SERVER }, async (span) => {
+      try {
+        await work(span);
+      } finally {
+        span.end();
+      }
+    }),
+  );
+}
+
+/**
+ * An error as it leaves the process in an answer: mapped, logged (with `fields`) when it is
+ * internal, and scrubbed of every secret this process knows (a remote server's message may echo one).
+ */
+export function outgoingError(error: unknown, logger: Logger, fields: Record<string, unknown>): WireError {
+  const appError = toAppError(error);
+  if (appError.code === "internal") logger.error({ err: error, ...fields }, "request failed");
+  const wire = appError.toWire();
+  wire.message = scrubSecrets(wire.message);
+  return wire;
+}
+
 /**
  * The one NATS request wrapper: subscribes to the endpoint (in its queue group), parses each
  * request with its schema, runs the handler under the caller's trace context, and replies
@@ -108,26 +133,17 @@ export function serve<Req extends z.ZodType, Res extends z.ZodType>(
   let inFlight = 0;
 
   async function handle(message: Msg): Promise<void> {
-    const parent = contextFromHeaders(message.headers);
-    await context.with(parent, () =>
-      options.tracer.startActiveSpan(`nats ${subject}`, { kind: SpanKind.SERVER }, async (span) => {
-        try {
-          const request = decodeRequest(endpoint.request, message.data);
-          const data = await handler(request, message);
-          respond(message, { ok: true, data: data ?? {} });
-        } catch (error) {
-          const appError = toAppError(error);
-          if (appError.code === "internal") options.logger.error({ err: error, subject }, "request failed");
-          span.setAttribute("error.code", appError.code);
-          // What leaves the process never carries a secret it knows (a remote server's message may echo one).
-          const wire = appError.toWire();
-          wire.message = scrubSecrets(wire.message);
-          respond(message, { ok: false, error: wire });
-        } finally {
-          span.end();
-        }
-      }),
-    );
+    await inServerSpan(options.tracer, message, subject, async (span) => {
+      try {
+        const request = decodeRequest(endpoint.request, message.data);
+        const data = await handler(request, message);
+        respond(message, { ok: true, data: data ?? {} });
+      } catch (error) {
+        const wire = outgoingError(error, options.logger, { subject });
+        span.setAttribute("error.code", wire.code);
+        respond(message, { ok: false, error: wire });
+      }
+    });
   }
 
   return bus.nats.subscribe(subject, {
@@ -163,9 +179,9 @@ function respond(message: Msg, body: ReplyEnvelope): void {
 }
 
 /**
- * Publishes a JSON message, with trace headers unless `traced` is false: a run's events and
- * credits belong to the run's trace already, and headers on each of thousands would cost.
+ * Publishes a JSON event with trace headers. (Run traffic does not come here: it goes in
+ * batches on the run link, without headers, belonging to the run's trace already.)
  */
-export function publishJson(connection: NatsConnection, subject: string, payload: unknown, traced = true): void {
-  connection.publish(subject, encodeJson(payload), traced ? { headers: traceHeaders() } : undefined);
+export function publishJson(connection: NatsConnection, subject: string, payload: unknown): void {
+  connection.publish(subject, encodeJson(payload), { headers: traceHeaders() });
 }

@@ -1,13 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from "express";
-
-interface LayerLike {
-  route?: { path: unknown };
-  handle: unknown;
-  rawPath?: unknown;
-}
-
-const stackOf = (handle: unknown): LayerLike[] =>
-  typeof handle === "function" && "stack" in handle && Array.isArray(handle.stack) ? handle.stack : [];
+import { type LayerLike, stackOf } from "./route-table.ts";
 
 /**
  * The whole segments a route path starts with before its first parameter or wildcard, without

@@ -7,13 +7,15 @@ export interface RouteEntry {
   permission: unknown;
 }
 
-interface LayerLike {
+/** What express's router keeps per layer, as much of it as reading the routes needs. */
+export interface LayerLike {
   route?: { path: string | string[]; methods: Record<string, boolean>; stack: { handle: unknown }[] };
   handle: unknown;
   rawPath?: string | string[];
 }
 
-const stackOf = (handle: unknown): LayerLike[] =>
+/** The layers of a router (or of anything else: none). */
+export const stackOf = (handle: unknown): LayerLike[] =>
   typeof handle === "function" && "stack" in handle && Array.isArray(handle.stack) ? handle.stack : [];
 
 /**
