@@ -1,12 +1,11 @@
 import { KeyLimits, KeyScopes, type Principal, parseJson } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import type { Redis } from "@switchyard/redis";
+import { defineScript, luaNow, pairs, type Redis } from "@switchyard/redis";
 import { z } from "zod";
 import { blockedError, type GuardRules, luaRecordFailure } from "./guard.ts";
 import { nonce } from "./ids.ts";
 import { readStoredKey } from "./key-record.ts";
 import { layout } from "./layout.ts";
-import { defineScript, luaNow, pairs } from "./script.ts";
 
 /**
  * One round trip per authentication: refuse a blocked address; find the key by the

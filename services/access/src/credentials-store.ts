@@ -1,10 +1,9 @@
 import { CredentialInfo, parseJson } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import type { Redis } from "@switchyard/redis";
+import { defineScript, pairs, type Redis } from "@switchyard/redis";
 import { type Tracer, withSpan } from "@switchyard/telemetry";
 import { z } from "zod";
 import { layout } from "./layout.ts";
-import { defineScript, pairs } from "./script.ts";
 import type { Sealed } from "./secret-box.ts";
 
 /**

@@ -1,8 +1,7 @@
 import { AppError } from "@switchyard/errors";
-import type { Redis } from "@switchyard/redis";
+import { defineScript, luaNow, type Redis } from "@switchyard/redis";
 import { nonce } from "./ids.ts";
 import { layout } from "./layout.ts";
-import { defineScript, luaNow } from "./script.ts";
 
 /**
  * Lua: counts one failure for an address in a 60 s sliding window (a sorted set of

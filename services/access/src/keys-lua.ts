@@ -1,4 +1,4 @@
-import { defineScript, luaNow } from "./script.ts";
+import { defineScript, luaNow } from "@switchyard/redis";
 
 /**
  * Writes a new key in one step: its hash, the secret's index entry, the list index and,

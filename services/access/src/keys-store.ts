@@ -1,10 +1,9 @@
-import type { Redis } from "@switchyard/redis";
+import { pairs, type Redis } from "@switchyard/redis";
 import { type Tracer, withSpan } from "@switchyard/telemetry";
 import { z } from "zod";
 import { keyFields, readStoredKey, type StoredKey } from "./key-record.ts";
 import { createKeyScript, deleteKeyScript, rotateKeyScript, updateKeyScript } from "./keys-lua.ts";
 import { layout } from "./layout.ts";
-import { pairs } from "./script.ts";
 
 export type CreateMode = "create" | "seed" | "bootstrap";
 

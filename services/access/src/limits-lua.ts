@@ -1,4 +1,4 @@
-import { defineScript, luaNow } from "./script.ts";
+import { defineScript, luaNow } from "@switchyard/redis";
 
 /** Lua: a token bucket's level now: the stored level refilled at cap per minute since it was written, never past cap; full when absent. */
 const luaBucket = `

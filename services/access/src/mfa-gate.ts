@@ -1,9 +1,8 @@
 import { AppError } from "@switchyard/errors";
-import type { Redis } from "@switchyard/redis";
+import { defineScript, luaNow, type Redis } from "@switchyard/redis";
 import { z } from "zod";
 import { nonce } from "./ids.ts";
 import { layout } from "./layout.ts";
-import { defineScript, luaNow } from "./script.ts";
 
 /** Pipelit's rules: at most 5 codes per user a minute; 10 wrong in a row lock TOTP for 15 minutes. */
 export interface MfaRules {

@@ -1,9 +1,8 @@
 import { Role, type UserInfo } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import type { Redis } from "@switchyard/redis";
+import { defineScript, pairs, type Redis } from "@switchyard/redis";
 import { z } from "zod";
 import { layout } from "./layout.ts";
-import { defineScript, pairs } from "./script.ts";
 
 /**
  * A user as its hash holds it: the password only as an argon2id hash, TOTP secrets only

@@ -1,9 +1,11 @@
 import type { ModelCatalog } from "@switchyard/config";
-import { DefinitionChanged, endpoints, type RunRequest, runLimits } from "@switchyard/contracts";
+import { DefinitionChanged, type ExecutionJob, endpoints, type RunRequest, runLimits } from "@switchyard/contracts";
 import { AgentInputs, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import type { AccessGrpcClient, McpGrpcClient, RegistryGrpcClient, SessionGrpcClient } from "@switchyard/grpc";
 import { type Bus, decodeJson, encodeJson, serve } from "@switchyard/nats";
+import { createOutboundGuard } from "@switchyard/net";
+import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import { createSessionMemory } from "./agent/memory.ts";
 import { runAgentRequest } from "./agent-run.ts";
@@ -13,6 +15,8 @@ import { watchConnection } from "./connection-watch.ts";
 import { createCredentialCache } from "./credentials.ts";
 import { type CachedDefinition, createDefinitionCache } from "./definitions-cache.ts";
 import { runPipelineByName } from "./engine.ts";
+import { createCallbackSender } from "./executions/callbacks.ts";
+import { createExecutionsService } from "./executions/service.ts";
 import { runPipelineRequest } from "./pipeline-run.ts";
 import { createProviderSet } from "./providers/index.ts";
 import { registerModelKeys, scrubbedError } from "./redaction.ts";
@@ -30,6 +34,8 @@ export interface ExecutorDeps {
   /** Credentials' values, for model aliases that name one. */
   access: AccessGrpcClient;
   models: ModelCatalog;
+  /** The executions' record (`sy:executions:*`); without it this executor serves no background executions. */
+  redis?: Redis;
   config: ExecutorConfig;
   logger: Logger;
   tracer: Tracer;
@@ -188,6 +194,58 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     runs.set(request.runId, { done, controller });
   }
 
+  /** A background job as the run request its synchronous twin would send (streamed, so its text becomes events). */
+  const jobRequest = (job: ExecutionJob): RunRequest => ({
+    runId: job.id,
+    name: job.name,
+    inputs: job.inputs,
+    deadlineMs: job.deadlineMs,
+    stream: true,
+    kind: job.kind,
+    hops: 0,
+    gatewayLink: link.id,
+  });
+  const planJob = async (job: ExecutionJob) => {
+    const entry = await cache.get(job.name);
+    if (entry.kind !== job.kind) throw new AppError("not_found", `no ${job.kind} '${job.name}'`);
+    return plan(jobRequest(job), entry);
+  };
+  const executions =
+    deps.redis &&
+    createExecutionsService({
+      bus,
+      redis: deps.redis,
+      logger,
+      tracer,
+      instance: deps.instance,
+      check: async (job) => {
+        await planJob(job);
+      },
+      run: async (job, publisher, signal) => (await planJob(job))(publisher, signal),
+      callbacks: config.EXECUTIONS_CALLBACK_SECRET
+        ? createCallbackSender(
+            createOutboundGuard({
+              allow: config.EXECUTIONS_CALLBACK_ALLOW.split(","),
+              allowSetting: "EXECUTIONS_CALLBACK_ALLOW",
+            }),
+            config.EXECUTIONS_CALLBACK_SECRET,
+            logger,
+          )
+        : undefined,
+      settings: {
+        concurrency: config.EXECUTIONS_CONCURRENCY,
+        maxJobs: config.EXECUTIONS_QUEUE_MAX,
+        maxBytes: config.EXECUTIONS_QUEUE_MAX_BYTES,
+        ackWaitMs: config.EXECUTIONS_ACK_WAIT_MS,
+        maxAttempts: config.EXECUTIONS_MAX_ATTEMPTS,
+        backoffMs: config.EXECUTIONS_BACKOFF_MS,
+        deadlineMs: config.EXECUTIONS_DEADLINE_MS,
+        retentionMs: config.EXECUTIONS_RETENTION_S * 1000,
+        maxRecords: config.EXECUTIONS_MAX_RECORDS,
+        maxResultBytes,
+      },
+    });
+
   return {
     activeRuns: () => runs.size,
     async start() {
@@ -214,11 +272,13 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         serveRunRequests({ bus, link, logger, tracer, accept }),
         serve(bus, endpoints.execPing, async () => ({ service: "executor", instance: deps.instance }), { logger, tracer }),
       );
+      await executions?.start();
       await nats.flush();
       return { models: deps.models.aliases().map((alias) => deps.models.describe(alias)) };
     },
     async stop() {
       for (const subscription of subscriptions) subscription.unsubscribe();
+      await executions?.stop();
       connection?.stop();
       const open = [...runs.values()].map((run) => run.done);
       await Promise.race([Promise.allSettled(open), new Promise((resolve) => setTimeout(resolve, 10_000))]);

@@ -8,9 +8,10 @@ await runService(
   {
     name: "executor",
     env: executorEnv,
-    create: ({ config, env, own, ...context }) =>
+    create: async ({ config, env, own, ...context }) =>
       createExecutor({
         ...context,
+        redis: await context.redis(config.REDIS_URL),
         config,
         models: createModelCatalog(config, env),
         registry: own(createRegistryClient(config.REGISTRY_GRPC_ADDRESS)),

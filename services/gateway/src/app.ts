@@ -6,6 +6,7 @@ import { hayhooksRoutes } from "./faces/hayhooks/routes.ts";
 import { mcpEndpointRoutes } from "./faces/mcp/routes.ts";
 import { accessRoutes } from "./faces/native/access.ts";
 import { agentRoutes } from "./faces/native/agents.ts";
+import { executionRoutes } from "./faces/native/executions.ts";
 import { healthRoutes } from "./faces/native/health.ts";
 import { mcpServerRoutes } from "./faces/native/mcp-servers.ts";
 import { pipelineRoutes } from "./faces/native/pipelines.ts";
@@ -48,6 +49,7 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.use("/v1/pipelines", pipelineRoutes(context));
   app.use("/v1/mcp/servers", mcpServerRoutes(context));
   app.use("/v1/agents", agentRoutes(context));
+  app.use("/v1/executions", executionRoutes(context));
   app.use("/v1/ag-ui", agUiRoutes(context));
   app.use(skipOtherPaths(mcpEndpointRoutes(context)));
   app.use(openAiRoutes(context));

@@ -31,9 +31,27 @@ import {
   UserInfo,
   UserRef,
 } from "./access.ts";
+import {
+  Execution,
+  ExecutionLatestRequest,
+  ExecutionList,
+  ExecutionListRequest,
+  ExecutionRef,
+  ExecutionSubmit,
+  SubmitReply,
+} from "./executions.ts";
 import { McpServerEntry, McpServerInput, McpServerList, McpServerRef, McpUpdateRequest } from "./mcp.ts";
 import { DefinitionRecord, DefinitionSummary, DeployRequest, ListReply, ListRequest, NameRequest, PingReply } from "./registry.ts";
 import { RunReply, RunRequest } from "./runs.ts";
+import {
+  ScheduleCreate,
+  ScheduleList,
+  ScheduleListRequest,
+  ScheduleRef,
+  ScheduleTriggered,
+  ScheduleUpdate,
+  ScheduleView,
+} from "./schedules.ts";
 import { SessionCreateRequest, SessionHistory, SessionInfo, SessionList, SessionListRequest, SessionRef } from "./sessions.ts";
 
 /** An empty request or reply. */
@@ -79,6 +97,23 @@ export const endpoints = {
   execRun: endpoint("exec.run", "executor", RunRequest, RunReply),
   /** Every executor answers; the first reply says one is alive. */
   execPing: endpoint("exec.ping", "executor", Empty, PingReply, "every replica"),
+  /** Background executions: the record lives with the executors (`sy:executions:*`), the jobs on JetStream. */
+  executionSubmit: endpoint("executions.submit", "executor", ExecutionSubmit, SubmitReply),
+  executionList: endpoint("executions.list", "executor", ExecutionListRequest, ExecutionList),
+  executionGet: endpoint("executions.get", "executor", ExecutionRef, Execution),
+  /** The newest execution of one definition (AgentSpec's `/v1/pipelines/{name}/status`). */
+  executionLatest: endpoint("executions.latest", "executor", ExecutionLatestRequest, Execution),
+  executionCancel: endpoint("executions.cancel", "executor", ExecutionRef, Execution),
+  scheduleCreate: endpoint("scheduler.create", "scheduler", ScheduleCreate, ScheduleView),
+  scheduleList: endpoint("scheduler.list", "scheduler", ScheduleListRequest, ScheduleList),
+  scheduleGet: endpoint("scheduler.get", "scheduler", ScheduleRef, ScheduleView),
+  scheduleUpdate: endpoint("scheduler.update", "scheduler", ScheduleUpdate, ScheduleView),
+  scheduleDelete: endpoint("scheduler.delete", "scheduler", ScheduleRef, Empty),
+  schedulePause: endpoint("scheduler.pause", "scheduler", ScheduleRef, ScheduleView),
+  scheduleResume: endpoint("scheduler.resume", "scheduler", ScheduleRef, ScheduleView),
+  /** Fires a schedule now, outside its ticks. */
+  scheduleTrigger: endpoint("scheduler.trigger", "scheduler", ScheduleRef, ScheduleTriggered),
+  schedulerPing: endpoint("scheduler.ping", "scheduler", Empty, PingReply),
   /** Running servers. */
   mcpList: endpoint("mcp.list", "mcp", Empty, McpServerList),
   /** Servers from the config file. */

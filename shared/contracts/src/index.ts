@@ -49,6 +49,22 @@ export {
 } from "./access.ts";
 export { Empty, type Endpoint, type EndpointName, type Endpoints, endpoints, McpSessionMessage } from "./endpoints.ts";
 export { ReplyEnvelope } from "./envelope.ts";
+export {
+  Execution,
+  ExecutionCancelled,
+  ExecutionEvent,
+  ExecutionId,
+  ExecutionJob,
+  ExecutionLatestRequest,
+  ExecutionList,
+  ExecutionListRequest,
+  ExecutionRef,
+  ExecutionStatus,
+  ExecutionSubmit,
+  executionLimits,
+  finalStatuses,
+  SubmitReply,
+} from "./executions.ts";
 export { JsonObject, parseJson, parseJsonOrUndefined, parseJsonValue } from "./json.ts";
 export {
   McpConfigFile,
@@ -98,6 +114,20 @@ export {
   ToolCall,
   Usage,
 } from "./runs.ts";
+export {
+  MissedTicks,
+  Schedule,
+  ScheduleCreate,
+  ScheduleId,
+  ScheduleList,
+  ScheduleListRequest,
+  ScheduleRef,
+  ScheduleStatus,
+  ScheduleTrigger,
+  ScheduleTriggered,
+  ScheduleUpdate,
+  ScheduleView,
+} from "./schedules.ts";
 export { ServiceName, ServiceReady } from "./service.ts";
 export {
   ChatMessage,

@@ -1,7 +1,7 @@
 import { z } from "zod";
 
 /** The deployable services. */
-export const ServiceName = z.enum(["gateway", "registry", "executor", "mcp", "session", "access"]);
+export const ServiceName = z.enum(["gateway", "registry", "executor", "mcp", "session", "access", "scheduler"]);
 export type ServiceName = z.infer<typeof ServiceName>;
 
 /**

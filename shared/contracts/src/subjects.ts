@@ -14,6 +14,8 @@ export const eventSubjects = {
   accessKeyChanged: "access.key.changed",
   /** A credential was stored, replaced or deleted: its users read it again on the next call. */
   accessCredentialChanged: "access.credential.changed",
+  /** An execution was cancelled: whichever executor runs it aborts it. */
+  executionCancelled: "executions.execution.cancelled",
 } as const;
 
 /** The two ends of the run link: every gateway and every executor reads one subject of its own. */
@@ -36,6 +38,12 @@ export interface Subjects {
   link(side: LinkSide, id: string): string;
   /** Where NATS answers "no responders" for one run request of a gateway (`runId`), or, without it, the wildcard for all of them. */
   linkStatus(gatewayLink: string, runId?: string): string;
+  /** The work queue's subject for one execution's job, or (without an id) the stream's wildcard. */
+  executionJob(id?: string): string;
+  /** One execution's event stream, or (without an id) the stream's wildcard. */
+  executionEvents(id?: string): string;
+  /** A JetStream stream's name for this prefix (`SY_EXECUTIONS`). */
+  stream(name: "executions" | "execution_events"): string;
 }
 
 const tokenPattern = /^[A-Za-z0-9_-]+$/;
@@ -55,5 +63,8 @@ export function createSubjects(prefix = "sy"): Subjects {
     link: (side, id) => `${prefix}.link.${linkSides[side]}.${checked(id, "link id")}`,
     linkStatus: (gatewayLink, runId) =>
       `${prefix}.link.${linkSides.gateway}.${checked(gatewayLink, "link id")}.${runId === undefined ? "*" : checked(runId, "run id")}`,
+    executionJob: (id) => `${prefix}.executions.job.${id === undefined ? "*" : checked(id, "execution id")}`,
+    executionEvents: (id) => `${prefix}.executions.events.${id === undefined ? "*" : checked(id, "execution id")}`,
+    stream: (name) => `${prefix.replaceAll(/[.-]/g, "_").toUpperCase()}_${name.toUpperCase()}`,
   };
 }

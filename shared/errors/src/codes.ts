@@ -18,6 +18,10 @@ export const ErrorCode = {
   unavailable: "unavailable",
   timeout: "timeout",
   cancelled: "cancelled",
+  /** The background queue is at its bound: nothing was queued, try again later. */
+  queueFull: "queue_full",
+  /** A background execution that lost its executor on every delivery, up to the limit. */
+  deadLettered: "dead_lettered",
   internal: "internal",
 } as const;
 
@@ -43,6 +47,8 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   unavailable: 503,
   timeout: 504,
   cancelled: 499,
+  queue_full: 503,
+  dead_lettered: 500,
   internal: 500,
 };
 
@@ -65,11 +71,19 @@ export const errorTypeByCode: Record<ErrorCode, string> = {
   unavailable: "service_unavailable_error",
   timeout: "timeout_error",
   cancelled: "cancelled_error",
+  queue_full: "service_unavailable_error",
+  dead_lettered: "server_error",
   internal: "server_error",
 };
 
 /** Retryability is derived from the code, never decided per call site. */
-export const retryableCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>(["rate_limited", "upstream_error", "unavailable", "timeout"]);
+export const retryableCodes: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  "rate_limited",
+  "upstream_error",
+  "unavailable",
+  "timeout",
+  "queue_full",
+]);
 
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === "string" && (errorCodes as readonly string[]).includes(value);

@@ -20,6 +20,8 @@ export const grpcStatusByCode: Record<ErrorCode, GrpcStatus> = {
   unavailable: GrpcStatus.UNAVAILABLE,
   timeout: GrpcStatus.DEADLINE_EXCEEDED,
   cancelled: GrpcStatus.CANCELLED,
+  queue_full: GrpcStatus.RESOURCE_EXHAUSTED,
+  dead_lettered: GrpcStatus.ABORTED,
   internal: GrpcStatus.INTERNAL,
 };
 

@@ -6,9 +6,10 @@ import { type ServiceProcess, startServiceProcess } from "./services.ts";
  * The order services start in, for `pnpm start` and the test harness alike: access first
  * (every other service may read credentials from it), the mcp service (the registry checks
  * agents' MCP servers against it), then sessions, the
- * registry (which deploys the pipelines directory before it is ready), executors, gateways.
+ * registry (which deploys the pipelines directory before it is ready), executors, schedulers
+ * (they submit to executors), gateways.
  */
-export const startOrder: readonly ServiceName[] = ["access", "mcp", "session", "registry", "executor", "gateway"];
+export const startOrder: readonly ServiceName[] = ["access", "mcp", "session", "registry", "executor", "scheduler", "gateway"];
 
 export interface PlanStep {
   /** How many processes (default 1; 0 leaves the service out). */
@@ -49,7 +50,15 @@ export async function startPlan(options: StartPlanOptions): Promise<StartedPlan>
     ACCESS_GRPC_ADDRESS: `127.0.0.1:${await freePort()}`,
     ...options.env,
   };
-  const processes: Record<ServiceName, ServiceProcess[]> = { access: [], mcp: [], session: [], registry: [], executor: [], gateway: [] };
+  const processes: Record<ServiceName, ServiceProcess[]> = {
+    access: [],
+    mcp: [],
+    session: [],
+    registry: [],
+    executor: [],
+    scheduler: [],
+    gateway: [],
+  };
   const add = async (service: ServiceName, extra: Record<string, string> = {}) => {
     const started = await startServiceProcess({
       service,

@@ -13,4 +13,22 @@ export {
   type ServeOptions,
   serve,
 } from "./endpoints.ts";
+export {
+  AckPolicy,
+  type Consumer,
+  type ConsumerConfig,
+  connectJetStream,
+  DeliverPolicy,
+  DiscardPolicy,
+  ensureStream,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  jetstreamManager,
+  nanos,
+  publishFailure,
+  RetentionPolicy,
+  StorageType,
+} from "./jetstream.ts";
 export { createTickingMap, type TickingMap } from "./ticking-map.ts";

@@ -4,6 +4,8 @@ import type { Response } from "express";
 export interface SseFrame {
   data: unknown;
   event?: string;
+  /** The event's id, which a reconnecting client sends back as `Last-Event-ID`. */
+  id?: string;
 }
 
 /**
@@ -27,8 +29,10 @@ export function eventStream(response: Response) {
     send(...frames: SseFrame[]): boolean {
       open();
       let more = true;
-      for (const { data, event } of frames) {
-        more = response.write(`${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`);
+      for (const { data, event, id } of frames) {
+        more = response.write(
+          `${id ? `id: ${id}\n` : ""}${event ? `event: ${event}\n` : ""}data: ${typeof data === "string" ? data : JSON.stringify(data)}\n\n`,
+        );
       }
       return more;
     },

@@ -6,6 +6,7 @@ import { audit } from "../../access/audit.ts";
 import { principalOf } from "../../access/middleware.ts";
 import { requireDefinition } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
+import { accepted, submitExecution } from "../../core/executions.ts";
 import { definitionsPage } from "../../core/listing.ts";
 import { jsonObjectBody, nameParam, PageQuery } from "../../http/body.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
@@ -19,6 +20,8 @@ const InvokeBody = z.object({
   session_id: z.string().max(64).optional(),
   variables: z.record(z.string(), z.unknown()).optional(),
 });
+/** The background twin's body: the invoke body and an optional callback. */
+const RunsBody = InvokeBody.extend({ callback_url: z.string().max(2048).optional() });
 type InvokeBody = z.infer<typeof InvokeBody>;
 
 const sessionIdParam = (request: Request) => {
@@ -75,6 +78,18 @@ export function agentRoutes(context: GatewayContext): Router {
   router.post("/:name/invoke", "runs.invoke", (request, response) =>
     invoke(context, agentParam(request), InvokeBody.parse(jsonObjectBody(request)), response, false),
   );
+  router.post("/:name/runs", "runs.invoke", async (request, response) => {
+    const { callback_url: callbackUrl, ...body } = RunsBody.parse(jsonObjectBody(request));
+    accepted(
+      response,
+      await submitExecution(context, principalOf(request), request, {
+        kind: "agent",
+        name: agentParam(request),
+        inputs: body,
+        ...(callbackUrl ? { callbackUrl } : {}),
+      }),
+    );
+  });
   router.post("/:name/stream", "runs.invoke", (request, response) =>
     invoke(context, agentParam(request), InvokeBody.parse(jsonObjectBody(request)), response, true),
   );

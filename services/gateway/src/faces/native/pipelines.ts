@@ -1,15 +1,18 @@
 import { endpoints } from "@switchyard/contracts";
 import { inputsJsonSchema, PipelineDefinition } from "@switchyard/definitions";
+import { AppError } from "@switchyard/errors";
 import type { Router } from "express";
 import { audit } from "../../access/audit.ts";
 import { principalOf } from "../../access/middleware.ts";
 import { requireDefinition } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
+import { accepted, ownerFilter, splitCallback, submitExecution } from "../../core/executions.ts";
 import { definitionsPage } from "../../core/listing.ts";
-import { nameParam, PageQuery } from "../../http/body.ts";
+import { jsonObjectBody, nameParam, PageQuery, RunBody } from "../../http/body.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
 import { runForRequest } from "../../http/run-request.ts";
 import { deployFromRequest } from "./deploy-body.ts";
+import { agentSpecStatus, parseExecutionId } from "./executions.ts";
 
 /** Native `/v1/pipelines` routes (mounted at `/v1/pipelines`). */
 export function pipelineRoutes(context: GatewayContext): Router {
@@ -43,6 +46,36 @@ export function pipelineRoutes(context: GatewayContext): Router {
 
   router.post("/:name/run", "runs.invoke", async (request, response) => {
     response.json({ result: await runForRequest(context, request, response, "pipeline") });
+  });
+
+  /** The background twin of `/run`: the same inputs (plus an optional `callback_url`), answered 202 at once. */
+  router.post("/:name/runs", "runs.invoke", async (request, response) => {
+    const { inputs, callbackUrl } = splitCallback(RunBody.parse(jsonObjectBody(request)));
+    const name = nameParam(request);
+    accepted(
+      response,
+      await submitExecution(context, principalOf(request), request, {
+        kind: "pipeline",
+        name,
+        inputs,
+        ...(callbackUrl ? { callbackUrl } : {}),
+      }),
+    );
+  });
+
+  /** AgentSpec's status: the latest execution of the pipeline, or the one `run_id` names. */
+  router.get("/:name/status", "authenticated", async (request, response) => {
+    const name = nameParam(request);
+    const principal = principalOf(request);
+    requireDefinition(principal, name);
+    const owner = ownerFilter(principal);
+    const runId = request.query.run_id;
+    const execution =
+      typeof runId === "string"
+        ? await context.call(endpoints.executionGet, { id: parseExecutionId(runId), owner })
+        : await context.call(endpoints.executionLatest, { kind: "pipeline", name, owner });
+    if (execution.name !== name) throw new AppError("not_found", `run '${String(runId)}' is not a run of '${name}'`);
+    response.json(agentSpecStatus(execution));
   });
 
   return router.router;

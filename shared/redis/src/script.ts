@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Redis } from "@switchyard/redis";
+import type { Redis } from "./client.ts";
 
 export type ScriptArg = string | number;
 

@@ -1,0 +1,184 @@
+import type { ExecutionJob, Subjects } from "@switchyard/contracts";
+import {
+  AckPolicy,
+  DeliverPolicy,
+  DiscardPolicy,
+  encodeJson,
+  ensureStream,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+  jetstream,
+  type NatsConnection,
+  nanos,
+  publishFailure,
+  RetentionPolicy,
+  StorageType,
+} from "@switchyard/nats";
+import type { Logger } from "@switchyard/telemetry";
+
+export interface QueueSettings {
+  maxJobs: number;
+  maxBytes: number;
+  ackWaitMs: number;
+  /** Deliveries that may start a run; one more delivery only records `dead_lettered`. */
+  maxAttempts: number;
+  retentionMs: number;
+}
+
+/** The durable pull consumer every executor shares. */
+export const consumerName = "executors";
+/** Events kept per execution (the oldest go first past it). */
+export const eventsPerExecution = 10_000;
+
+/**
+ * The work queue: a work-queue stream on file storage, bounded, DiscardNew (a full queue
+ * refuses the publish instead of dropping a job nobody ran), deduplicated by execution id;
+ * one durable pull consumer with explicit acks, an ack wait, backoff between redeliveries
+ * and a delivery limit. Beside it, the events stream: one subject per execution, kept for the
+ * retention. Both are made or brought to these settings at start (any executor may).
+ */
+export async function ensureQueue(manager: JetStreamManager, subjects: Subjects, settings: QueueSettings): Promise<void> {
+  await ensureStream(manager, {
+    name: subjects.stream("executions"),
+    subjects: [subjects.executionJob()],
+    retention: RetentionPolicy.Workqueue,
+    storage: StorageType.File,
+    max_msgs: settings.maxJobs,
+    max_bytes: settings.maxBytes,
+    max_msg_size: 1024 * 1024,
+    discard: DiscardPolicy.New,
+    duplicate_window: nanos(120_000),
+  });
+  await ensureStream(manager, {
+    name: subjects.stream("execution_events"),
+    subjects: [subjects.executionEvents()],
+    retention: RetentionPolicy.Limits,
+    storage: StorageType.File,
+    max_age: nanos(settings.retentionMs),
+    max_msgs_per_subject: eventsPerExecution,
+    max_bytes: 1024 * 1024 * 1024,
+    discard: DiscardPolicy.Old,
+  });
+  // Waits after a lost delivery, doubling from the ack wait; a run that is alive says so with
+  // in-progress acks, which restart its current wait.
+  const backoff = Array.from({ length: settings.maxAttempts }, (_, index) => nanos(settings.ackWaitMs * Math.min(2 ** index, 8)));
+  const config = {
+    durable_name: consumerName,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    ack_wait: nanos(settings.ackWaitMs),
+    backoff,
+    max_deliver: settings.maxAttempts + 2,
+    max_ack_pending: 100_000,
+    max_waiting: 4096,
+  };
+  const stream = subjects.stream("executions");
+  try {
+    await manager.consumers.info(stream, consumerName);
+    await manager.consumers.update(stream, consumerName, config);
+  } catch {
+    await manager.consumers.add(stream, config);
+  }
+}
+
+/** Puts a job on the queue (deduplicated by its id for two minutes); a refusal says why. */
+export async function enqueue(js: JetStreamClient, subjects: Subjects, job: ExecutionJob): Promise<void> {
+  try {
+    await js.publish(subjects.executionJob(job.id), encodeJson(job), { msgID: job.id, timeout: 5000 });
+  } catch (error) {
+    throw publishFailure(error, "execution queue");
+  }
+}
+
+export interface PullOptions {
+  concurrency: number;
+  /** Runs one delivered job to its end (ack, nak or term included). */
+  handle(message: JsMsg): Promise<void>;
+  logger: Logger;
+}
+
+/**
+ * Takes jobs only as slots free up: each fetch asks for the free slots, so no job waits in
+ * this process unstarted (a killed executor holds nothing but what it was running). A fetch
+ * that fails (NATS away, the consumer being made) is tried again with backoff, forever, until stop.
+ */
+export function pullJobs(nats: NatsConnection, subjects: Subjects, options: PullOptions): { stop(): Promise<void> } {
+  const js = jetstream(nats);
+  let active = 0;
+  let reserved = 0;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  const signal = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const running = new Set<Promise<void>>();
+
+  /** One fetch of up to `slot.left` jobs; `slot.left` counts down as they arrive. */
+  const fetchOnce = async (slot: { left: number }) => {
+    const consumer = await js.consumers.get(subjects.stream("executions"), consumerName);
+    const messages = await consumer.fetch({ max_messages: slot.left, expires: 1000 });
+    for await (const message of messages) {
+      slot.left -= 1;
+      reserved -= 1;
+      active += 1;
+      const run = options
+        .handle(message)
+        .catch((error: unknown) => options.logger.error({ err: error }, "execution handling failed"))
+        .finally(() => {
+          active -= 1;
+          running.delete(run);
+          signal();
+        });
+      running.add(run);
+      if (stopped) break;
+    }
+  };
+
+  const loop = async () => {
+    let failures = 0;
+    const fetches = new Set<Promise<void>>();
+    while (!stopped) {
+      const free = options.concurrency - active - reserved;
+      // Another fetch while one is open only for a fair share of slots, so a trickle of jobs does not open many.
+      if (free <= 0 || (fetches.size > 0 && free < Math.max(1, options.concurrency / 4))) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          setTimeout(resolve, 250);
+        });
+        continue;
+      }
+      reserved += free;
+      const slot = { left: free };
+      const fetch = fetchOnce(slot)
+        .then(() => {
+          failures = 0;
+        })
+        .catch((error: unknown) => {
+          failures += 1;
+          if (failures === 1 || failures % 20 === 0) options.logger.warn({ err: error, failures }, "execution queue fetch failed");
+          return new Promise<void>((resolve) => setTimeout(resolve, Math.min(100 * failures, 2000)));
+        })
+        .finally(() => {
+          // The slots this fetch did not fill come back when it ends.
+          reserved -= slot.left;
+          fetches.delete(fetch);
+          signal();
+        });
+      fetches.add(fetch);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    await Promise.allSettled([...fetches]);
+  };
+
+  const looping = loop();
+  return {
+    async stop() {
+      stopped = true;
+      signal();
+      await looping;
+      await Promise.allSettled([...running]);
+    },
+  };
+}

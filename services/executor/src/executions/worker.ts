@@ -1,0 +1,183 @@
+import type { ExecutionEvent, ExecutionJob, Subjects } from "@switchyard/contracts";
+import { ExecutionJob as JobSchema } from "@switchyard/contracts";
+import { AppError, type WireError } from "@switchyard/errors";
+import { decodeJson, encodeJson, type JsMsg, type NatsConnection } from "@switchyard/nats";
+import type { Logger } from "@switchyard/telemetry";
+import type { DoneBody } from "../chat.ts";
+import { scrubbedError } from "../redaction.ts";
+import type { RunEventBody, RunPublisher } from "../run-publisher.ts";
+import type { CallbackSender } from "./callbacks.ts";
+import type { ExecutionStore } from "./store.ts";
+
+/** Runs a job's definition with its inputs; events go to the publisher; throws how it failed. */
+export type JobRunner = (job: ExecutionJob, publisher: RunPublisher, signal: AbortSignal) => Promise<DoneBody>;
+
+export interface WorkerDeps {
+  nats: NatsConnection;
+  subjects: Subjects;
+  store: ExecutionStore;
+  run: JobRunner;
+  callbacks: CallbackSender | undefined;
+  logger: Logger;
+  instance: string;
+  maxAttempts: number;
+  ackWaitMs: number;
+  backoffMs: readonly number[];
+  maxResultBytes: number;
+}
+
+export interface Worker {
+  handle(message: JsMsg): Promise<void>;
+  /** Aborts the run of this execution if this executor holds it. */
+  abort(id: string, reason: AppError): boolean;
+  publish(id: string, event: ExecutionEvent): void;
+  /** Sends the callback of a finished execution, read back from the store. */
+  finished(id: string): Promise<void>;
+  /** Aborts every run it holds (the process is stopping): each goes back on the queue. */
+  abortAll(reason: AppError): void;
+}
+
+const now = () => new Date().toISOString();
+
+/**
+ * One delivered job, start to end: the start transition decides whether it runs at all (a
+ * finished execution is acknowledged and nothing runs; a spent delivery limit records
+ * `dead_lettered`), the run keeps the delivery alive with in-progress acks, and the finish
+ * transition records the one result (a run whose execution was cancelled, or finished by
+ * another copy, writes nothing). Retryable failures go back with a delay; the rest are final.
+ */
+export function createWorker(deps: WorkerDeps): Worker {
+  const { nats, subjects, store, logger } = deps;
+  const running = new Map<string, AbortController>();
+
+  const publish = (id: string, event: ExecutionEvent) => nats.publish(subjects.executionEvents(id), encodeJson(event));
+  const finished = async (id: string) => {
+    if (!deps.callbacks) return;
+    const record = await store.get(id).catch(() => undefined);
+    if (record?.callbackUrl) deps.callbacks.send(record);
+  };
+
+  const publisherFor = (id: string, attempt: number): RunPublisher => ({
+    async emit(event: RunEventBody) {
+      if (event.type === "done" || event.type === "error") return;
+      publish(id, { ...event, at: now(), attempt });
+    },
+    heartbeat() {},
+    close() {},
+  });
+
+  async function runOne(message: JsMsg, job: ExecutionJob, attempt: number) {
+    const controller = new AbortController();
+    running.set(job.id, controller);
+    publish(job.id, { type: "status", at: now(), status: "running", attempt, executor: deps.instance });
+    const alive = setInterval(() => message.working(), Math.max(500, Math.floor(deps.ackWaitMs / 3)));
+    const deadline = setTimeout(
+      () => controller.abort(new AppError("timeout", `the execution exceeded its deadline of ${job.deadlineMs} ms`)),
+      job.deadlineMs,
+    );
+    try {
+      const done = await deps.run(job, publisherFor(job.id, attempt), controller.signal);
+      if (encodeJson(done.outputs).byteLength > deps.maxResultBytes) {
+        throw new AppError("payload_too_large", `the result is larger than ${deps.maxResultBytes} bytes`);
+      }
+      if (await store.finish(job, "succeeded", { result: done.outputs, usage: done.usage })) {
+        publish(job.id, { type: "status", at: now(), status: "succeeded", attempt, result: done.outputs });
+        void finished(job.id);
+      }
+      message.ack();
+    } catch (thrown) {
+      const reason = controller.signal.aborted && controller.signal.reason instanceof AppError ? controller.signal.reason : thrown;
+      const error = scrubbedError(reason);
+      if (error.code === "internal") logger.error({ err: thrown, execution: job.id }, "execution failed");
+      await settleFailure(message, job, attempt, error.toWire());
+    } finally {
+      clearInterval(alive);
+      clearTimeout(deadline);
+      running.delete(job.id);
+    }
+  }
+
+  async function settleFailure(message: JsMsg, job: ExecutionJob, attempt: number, error: WireError) {
+    if (error.code === "cancelled") {
+      // The cancel already recorded `cancelled`; this only confirms nothing else is written.
+      await store.finish(job, "failed", { error });
+      message.ack();
+      return;
+    }
+    const retryable = error.retryable ?? false;
+    if (retryable && message.info.deliveryCount < deps.maxAttempts) {
+      if (await store.requeue(job, error)) {
+        publish(job.id, { type: "status", at: now(), status: "queued", attempt, error });
+        const delay = deps.backoffMs[Math.min(attempt - 1, deps.backoffMs.length - 1)] ?? 1000;
+        message.nak(delay);
+        return;
+      }
+      message.ack();
+      return;
+    }
+    if (await store.finish(job, "failed", { error })) {
+      publish(job.id, { type: "status", at: now(), status: "failed", attempt, error });
+      void finished(job.id);
+    }
+    // Not retried: bad input, a failing definition, or retries spent.
+    message.term(error.code);
+  }
+
+  return {
+    publish,
+    finished,
+    abort(id, reason) {
+      const controller = running.get(id);
+      controller?.abort(reason);
+      return controller !== undefined;
+    },
+    abortAll(reason) {
+      for (const controller of running.values()) controller.abort(reason);
+    },
+    async handle(message) {
+      let job: ExecutionJob;
+      try {
+        job = decodeJson(JobSchema, message.data);
+      } catch {
+        logger.error({ seq: message.seq }, "execution queue held a message that is not a job; dropped");
+        message.term("not a job");
+        return;
+      }
+      const deliveries = message.info.deliveryCount;
+      const dead =
+        deliveries > deps.maxAttempts
+          ? new AppError(
+              "dead_lettered",
+              `the execution was delivered ${deliveries - 1} times and its executor was lost (or its run failed retryably) each time`,
+            ).toWire()
+          : undefined;
+      let started: Awaited<ReturnType<ExecutionStore["start"]>>;
+      try {
+        started = await store.start(job, { executor: deps.instance, seq: message.seq, dead });
+      } catch (error) {
+        // The record is out of reach (Redis away): the job comes back, nothing ran.
+        logger.warn({ err: error, execution: job.id }, "execution start not recorded; retried");
+        message.nak(1000);
+        return;
+      }
+      if (started.verdict === "final" || started.verdict === "busy") {
+        // Finished (a lost ack, a cancelled job), or another copy of it is running: this copy is done.
+        message.term(started.verdict);
+        return;
+      }
+      if (started.verdict === "dead") {
+        publish(job.id, {
+          type: "status",
+          at: now(),
+          status: "dead_lettered",
+          attempt: started.attempts,
+          ...(dead ? { error: dead } : {}),
+        });
+        void finished(job.id);
+        message.term("dead_lettered");
+        return;
+      }
+      await runOne(message, job, started.attempts);
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { ExecutionEvent, finalStatuses, parseJsonOrUndefined, type Subjects } from "@switchyard/contracts";
+import { DeliverPolicy, jetstream, type NatsConnection } from "@switchyard/nats";
+
+export interface FollowOptions {
+  /** Resume after this stream sequence (an SSE client's `Last-Event-ID`); from the start without it. */
+  after?: number;
+  signal: AbortSignal;
+  /** One event and its stream sequence (the SSE id); resolves when the writer may take the next. */
+  onEvent(seq: number, event: ExecutionEvent): Promise<void> | void;
+  /** Nothing arrived for a while: time for a keep-alive. */
+  onIdle?(): void;
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Follows one execution's events: replayed from JetStream from the start (or after a
+ * sequence), then live, in order, through an ordered consumer filtered to the execution's
+ * subject. Ends after a final status event, or when the signal aborts.
+ */
+export async function followExecutionEvents(nats: NatsConnection, subjects: Subjects, id: string, options: FollowOptions): Promise<void> {
+  const js = jetstream(nats);
+  const consumer = await js.consumers.get(subjects.stream("execution_events"), {
+    // One subject as a string: nats-server before 2.10 takes no list.
+    filter_subjects: subjects.executionEvents(id),
+    ...(options.after === undefined
+      ? { deliver_policy: DeliverPolicy.All }
+      : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.after + 1 }),
+  });
+  const messages = await consumer.consume({ max_messages: 64 });
+  const stop = () => void messages.close();
+  options.signal.addEventListener("abort", stop, { once: true });
+  const idle = setInterval(() => options.onIdle?.(), 15_000);
+  try {
+    for await (const message of messages) {
+      const event = parseJsonOrUndefined(ExecutionEvent, decoder.decode(message.data));
+      if (!event) continue;
+      await options.onEvent(message.seq, event);
+      if (event.type === "status" && finalStatuses.includes(event.status)) break;
+      if (options.signal.aborted) break;
+    }
+  } finally {
+    clearInterval(idle);
+    options.signal.removeEventListener("abort", stop);
+    await messages.close();
+  }
+}

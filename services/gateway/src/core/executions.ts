@@ -1,0 +1,82 @@
+import { type DefinitionKind, type Execution, endpoints, executionLimits, type Principal } from "@switchyard/contracts";
+import { AppError } from "@switchyard/errors";
+import type { Request, Response } from "express";
+import { requireDefinition } from "../access/permissions.ts";
+import type { GatewayContext } from "../context.ts";
+import { type EventStream, eventStream } from "../http/sse.ts";
+import { followExecutionEvents } from "./execution-events.ts";
+
+/** Every key sees its own executions; an admin key sees everyone's. */
+export const ownerFilter = (principal: Principal) => (principal.role === "admin" ? undefined : principal.keyId);
+
+/** The body key that carries a callback URL beside a run's inputs (it is not passed to the run). */
+export const callbackField = "callback_url";
+
+export interface SubmitInput {
+  kind: DefinitionKind;
+  name: string;
+  inputs: Record<string, unknown>;
+  callbackUrl?: string;
+}
+
+/**
+ * Submits a background execution for the principal: `Idempotency-Key` from the request
+ * (a retry returns the same execution, a different body under the key is 409).
+ */
+export async function submitExecution(context: GatewayContext, principal: Principal, request: Request, input: SubmitInput) {
+  requireDefinition(principal, input.name);
+  const key = request.header("idempotency-key")?.trim();
+  if (key !== undefined && (key === "" || key.length > executionLimits.idempotencyKeyChars)) {
+    throw new AppError("invalid_request", `Idempotency-Key must be 1 to ${executionLimits.idempotencyKeyChars} characters`, {
+      param: "Idempotency-Key",
+    });
+  }
+  return context.call(endpoints.executionSubmit, {
+    kind: input.kind,
+    name: input.name,
+    inputs: input.inputs,
+    owner: principal.keyId,
+    ...(key ? { idempotencyKey: key } : {}),
+    ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}),
+  });
+}
+
+/** Splits `callback_url` off a run body. */
+export function splitCallback(body: Record<string, unknown>): { inputs: Record<string, unknown>; callbackUrl?: string } {
+  const { [callbackField]: callback, ...inputs } = body;
+  if (callback === undefined || callback === null) return { inputs };
+  if (typeof callback !== "string") throw new AppError("invalid_request", "callback_url must be a URL", { param: callbackField });
+  return { inputs, callbackUrl: callback };
+}
+
+/** Answers 202 with the execution and where to find it. */
+export function accepted(response: Response, reply: { execution: Execution; replayed: boolean }, body: unknown = reply.execution) {
+  response.setHeader("location", `/v1/executions/${reply.execution.id}`);
+  if (reply.replayed) response.setHeader("idempotent-replayed", "true");
+  response.status(202).json(body);
+}
+
+/**
+ * Streams an execution's events as SSE (`id:` the stream sequence, `event:` the type), from
+ * the start or after `Last-Event-ID`, live until the execution is final.
+ */
+export async function streamExecutionEvents(context: GatewayContext, request: Request, response: Response, id: string): Promise<void> {
+  const lastEventId = request.header("last-event-id");
+  const after = lastEventId && /^\d{1,15}$/.test(lastEventId) ? Number(lastEventId) : undefined;
+  const controller = new AbortController();
+  response.once("close", () => controller.abort());
+  const stream: EventStream = eventStream(response);
+  stream.open();
+  response.write(": execution events\n\n");
+  await followExecutionEvents(context.bus.nats, context.bus.subjects, id, {
+    ...(after === undefined ? {} : { after }),
+    signal: controller.signal,
+    onIdle: () => response.write(": keep-alive\n\n"),
+    onEvent: async (seq, event) => {
+      if (!stream.send({ id: String(seq), event: event.type === "status" ? event.status : event.type, data: event })) {
+        await stream.drained();
+      }
+    },
+  });
+  response.end();
+}
