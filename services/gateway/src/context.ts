@@ -14,7 +14,7 @@ export interface GatewayContext {
   call<Req extends z.ZodType, Res extends z.ZodType>(
     endpoint: Endpoint<Req, Res>,
     payload: z.input<Req>,
-    options?: { token?: string },
+    options?: { token?: string; timeoutMs?: number },
   ): Promise<z.output<Res>>;
   runs: RunApi;
   /** Who a key is, cached and invalidated by the access service's change events. */

@@ -28,6 +28,11 @@ export const executionLimits = {
 
 /** What a submission asks for: the run's twin's inputs, and who asked. */
 export const ExecutionSubmit = z.object({
+  /**
+   * Minted by the gateway, so a submission it sends again (the executor that had it was lost
+   * before answering) is the same execution: the queue deduplicates by id, the record is made once.
+   */
+  id: ExecutionId.optional(),
   kind: DefinitionKind,
   name: DefinitionName,
   inputs: z.record(z.string(), z.unknown()),

@@ -12,6 +12,23 @@ export interface NatsOptions {
 
 /** Connections currently without a server (between a disconnect and the next reconnect). */
 const disconnected = new WeakSet<NatsConnection>();
+/** Per connection, what to call when it loses its server: the requests waiting for replies. */
+const waiters = new WeakMap<NatsConnection, Set<() => void>>();
+
+/**
+ * Calls `onLost` if the connection loses its server before the returned release is called: a
+ * request waiting for a reply fails at once instead of at its timeout.
+ */
+export function onConnectionLost(connection: NatsConnection, onLost: () => void): () => void {
+  let set = waiters.get(connection);
+  if (!set) {
+    set = new Set();
+    waiters.set(connection, set);
+  }
+  const entry = set;
+  entry.add(onLost);
+  return () => void entry.delete(onLost);
+}
 
 /**
  * Whether a connection has a server right now. While it has none, requests would wait in the
@@ -44,7 +61,12 @@ export async function connectNats(options: NatsOptions): Promise<NatsConnection>
       if (status.type === "disconnect" || status.type === "reconnect") {
         const connected = status.type === "reconnect";
         if (connected) disconnected.delete(connection);
-        else disconnected.add(connection);
+        else {
+          disconnected.add(connection);
+          const lost = waiters.get(connection);
+          waiters.delete(connection);
+          for (const waiter of lost ?? []) waiter();
+        }
       }
       if (status.type === "disconnect" || status.type === "reconnect" || status.type === "error") {
         options.logger?.warn({ nats: status.type }, "nats connection status");

@@ -6,7 +6,7 @@ import { AppError, fromWire, toAppError, type WireError } from "@switchyard/erro
 import { type Logger, scrubSecrets } from "@switchyard/telemetry";
 import type { z } from "zod";
 import { contextFromHeaders, decodeJson, encodeJson, traceHeaders } from "./codec.ts";
-import { isConnected } from "./connect.ts";
+import { isConnected, onConnectionLost } from "./connect.ts";
 
 /** A connection and the deployment's subjects: what `call` and `serve` need. */
 export interface Bus {
@@ -52,13 +52,21 @@ export async function call<Req extends z.ZodType, Res extends z.ZodType>(
 ): Promise<z.output<Res>> {
   const body = encodeRequest(bus, endpoint, payload);
   let reply: Msg;
+  let release = () => {};
   try {
-    reply = await bus.nats.request(bus.subjects.endpoint(endpoint, options.token), body, {
-      timeout: options.timeoutMs,
-      headers: traceHeaders(),
+    const lost = new Promise<never>((_, reject) => {
+      release = onConnectionLost(bus.nats, () =>
+        reject(new AppError("unavailable", "the message bus connection was lost while waiting for a reply")),
+      );
     });
+    reply = await Promise.race([
+      bus.nats.request(bus.subjects.endpoint(endpoint, options.token), body, { timeout: options.timeoutMs, headers: traceHeaders() }),
+      lost,
+    ]);
   } catch (error) {
-    throw requestFailure(error, endpoint.service);
+    throw error instanceof AppError ? error : requestFailure(error, endpoint.service);
+  } finally {
+    release();
   }
   const envelope = decodeJson(ReplyEnvelope, reply.data);
   if (!envelope.ok) throw fromWire(envelope.error);

@@ -22,6 +22,15 @@ export interface SystemOptions {
   withSessions?: boolean;
   /** Run the built bundles (`pnpm build`), as `pnpm start` and the image do; tests run the source. */
   compiled?: boolean;
+  /** Schedulers to start (default 0). */
+  schedulers?: number;
+  /**
+   * Servers to run on instead of new ones (left running at stop): a second system on the same
+   * NATS and Redis is the first one restarted. Pass the first one's `adminKey` and `secretKey` with it.
+   */
+  infra?: Infra;
+  adminKey?: string;
+  secretKey?: string;
 }
 
 /** A 32-byte key for the credentials store, as the access service takes it (hex). */
@@ -33,6 +42,10 @@ export interface TestSystem {
   infra: Infra;
   /** The admin key the access service was seeded with; the testing helpers send it by default. */
   adminKey: string;
+  /** The credentials store's key the access service was given. */
+  secretKey: string;
+  schedulers: ServiceProcess[];
+  startScheduler(): Promise<ServiceProcess>;
   access: ServiceProcess | undefined;
   registry: ServiceProcess | undefined;
   mcp: ServiceProcess | undefined;
@@ -52,8 +65,10 @@ export interface TestSystem {
 
 /** Real infrastructure plus each service as its own process, started by the same plan as `pnpm start`. */
 export async function startSystem(options: SystemOptions = {}): Promise<TestSystem> {
-  const infra = await startInfra();
-  const adminKey = randomKey();
+  const ownInfra = options.infra === undefined;
+  const infra = options.infra ?? (await startInfra());
+  const adminKey = options.adminKey ?? randomKey();
+  const secretKey = options.secretKey ?? randomSecretKey();
   try {
     const plan = await startPlan({
       compiled: options.compiled === true,
@@ -63,11 +78,12 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
         ...options.env,
       },
       services: {
-        access: { env: { SWITCHYARD_ADMIN_KEY: adminKey, SWITCHYARD_SECRET_KEY: randomSecretKey() } },
+        access: { env: { SWITCHYARD_ADMIN_KEY: adminKey, SWITCHYARD_SECRET_KEY: secretKey } },
         ...(options.withMcp ? { mcp: {} } : {}),
         ...(options.withSessions ? { session: {} } : {}),
         ...(options.withoutRegistry ? {} : { registry: {} }),
         executor: { count: options.executors ?? 1 },
+        ...(options.schedulers ? { scheduler: { count: options.schedulers } } : {}),
         gateway: {
           count: options.gateways ?? 1,
           // Ready means every service this system runs answers; the ones a test leaves out are not required.
@@ -87,12 +103,15 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
     const { processes } = plan;
     const stop = async () => {
       await plan.stop();
-      await infra.stop();
+      if (ownInfra) await infra.stop();
     };
     useApiKey(adminKey);
     return {
       infra,
       adminKey,
+      secretKey,
+      schedulers: processes.scheduler,
+      startScheduler: () => plan.add("scheduler"),
       access: processes.access[0],
       registry: processes.registry[0],
       mcp: processes.mcp[0],
@@ -107,7 +126,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
       [Symbol.asyncDispose]: stop,
     };
   } catch (error) {
-    await infra.stop();
+    if (ownInfra) await infra.stop();
     throw error;
   }
 }

@@ -119,20 +119,26 @@ export function pullJobs(nats: NatsConnection, subjects: Subjects, options: Pull
   const fetchOnce = async (slot: { left: number }) => {
     const consumer = await js.consumers.get(subjects.stream("executions"), consumerName);
     const messages = await consumer.fetch({ max_messages: slot.left, expires: 1000 });
-    for await (const message of messages) {
-      slot.left -= 1;
-      reserved -= 1;
-      active += 1;
-      const run = options
-        .handle(message)
-        .catch((error: unknown) => options.logger.error({ err: error }, "execution handling failed"))
-        .finally(() => {
-          active -= 1;
-          running.delete(run);
-          signal();
-        });
-      running.add(run);
-      if (stopped) break;
+    // A fetch cut off by a lost connection may never end by itself: its slots would stay reserved.
+    const watchdog = setTimeout(() => void messages.close(), 6000);
+    try {
+      for await (const message of messages) {
+        slot.left -= 1;
+        reserved -= 1;
+        active += 1;
+        const run = options
+          .handle(message)
+          .catch((error: unknown) => options.logger.error({ err: error }, "execution handling failed"))
+          .finally(() => {
+            active -= 1;
+            running.delete(run);
+            signal();
+          });
+        running.add(run);
+        if (stopped) break;
+      }
+    } finally {
+      clearTimeout(watchdog);
     }
   };
 

@@ -2,13 +2,14 @@ import { createHash, randomBytes } from "node:crypto";
 import {
   type Execution,
   ExecutionCancelled,
+  type ExecutionEvent,
   type ExecutionJob,
   type ExecutionSubmit,
   endpoints,
   finalStatuses,
 } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { type Bus, connectJetStream, decodeJson, jetstream, publishJson, serve } from "@switchyard/nats";
+import { type Bus, connectJetStream, decodeJson, encodeJson, jetstream, publishJson, serve } from "@switchyard/nats";
 import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { CallbackSender } from "./callbacks.ts";
@@ -93,11 +94,19 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
 
   const notFound = (id: string) => new AppError("not_found", `execution '${id}' does not exist`);
 
-  /** Queues the job: its first event, the job itself (deduplicated by id), then the record. */
-  async function queue(job: ExecutionJob): Promise<void> {
-    worker.publish(job.id, { type: "status", at: job.createdAt, status: "queued", attempt: 0 });
-    await enqueue(js, subjects, job);
-    await store.create(job);
+  /**
+   * Queues the job: its first event and the job itself (both deduplicated by id for two
+   * minutes, so a submission sent again adds neither twice), then the record. Answers the
+   * record when it already existed (the same submission, sent again).
+   */
+  async function queue(job: ExecutionJob): Promise<Execution> {
+    const queued: ExecutionEvent = { type: "status", at: job.createdAt, status: "queued", attempt: 0 };
+    await Promise.all([
+      js.publish(subjects.executionEvents(job.id), encodeJson(queued), { msgID: `${job.id}:queued`, timeout: 5000 }).catch(() => undefined),
+      enqueue(js, subjects, job),
+    ]);
+    if (await store.create(job)) return queuedView(job);
+    return (await store.get(job.id)) ?? queuedView(job);
   }
 
   async function submit(request: ExecutionSubmit) {
@@ -110,7 +119,7 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
       await deps.callbacks.check(request.callbackUrl);
     }
     const job: ExecutionJob = {
-      id: newId(),
+      id: request.id ?? newId(),
       kind: request.kind,
       name: request.name,
       inputs: request.inputs,
@@ -124,7 +133,8 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
     await deps.check(job);
     if (request.idempotencyKey) {
       const held = await store.reserve(request.owner, request.idempotencyKey, job.id, bodyHash(request));
-      if (!held.created) {
+      // Held by this very id: the gateway sending the same submission again.
+      if (!held.created && held.id !== job.id) {
         if (!held.sameBody) {
           throw new AppError("conflict", "this Idempotency-Key was used with a different request in the last 24 hours", {
             param: "Idempotency-Key",
@@ -133,27 +143,23 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
         const existing = await store.get(held.id);
         if (existing) return { execution: existing, replayed: true };
         // The first submission was still being queued (or died doing it): finish queueing it under its id.
-        const again = { ...job, id: held.id };
-        await queue(again);
-        return { execution: (await store.get(held.id)) ?? queuedView(again), replayed: true };
+        return { execution: await queue({ ...job, id: held.id }), replayed: true };
       }
     }
-    await queue(job);
-    return { execution: queuedView(job), replayed: false };
+    return { execution: await queue(job), replayed: false };
   }
 
   async function cancel(id: string, owner: string | undefined) {
     const before = await store.cancel(id, owner);
     if (before === undefined) throw notFound(id);
     if (!finalStatuses.includes(before)) {
-      worker.publish(id, { type: "status", at: new Date().toISOString(), status: "cancelled" });
+      await worker.reannounce(id);
       // Whichever executor runs it aborts it (its provider calls are closed); a queued one is dropped when delivered.
       if (before === "running") {
         if (!worker.abort(id, new AppError("cancelled", "the execution was cancelled"))) {
           await publishJson(nats, subjects.event("executionCancelled"), { id });
         }
       }
-      void worker.finished(id);
     }
     const record = await store.get(id);
     if (!record) throw notFound(id);

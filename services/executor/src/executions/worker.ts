@@ -1,7 +1,7 @@
 import type { ExecutionEvent, ExecutionJob, Subjects } from "@switchyard/contracts";
 import { ExecutionJob as JobSchema } from "@switchyard/contracts";
 import { AppError, type WireError } from "@switchyard/errors";
-import { decodeJson, encodeJson, type JsMsg, type NatsConnection } from "@switchyard/nats";
+import { decodeJson, encodeJson, type JsMsg, jetstream, type NatsConnection } from "@switchyard/nats";
 import type { Logger } from "@switchyard/telemetry";
 import type { DoneBody } from "../chat.ts";
 import { scrubbedError } from "../redaction.ts";
@@ -30,9 +30,8 @@ export interface Worker {
   handle(message: JsMsg): Promise<void>;
   /** Aborts the run of this execution if this executor holds it. */
   abort(id: string, reason: AppError): boolean;
-  publish(id: string, event: ExecutionEvent): void;
-  /** Sends the callback of a finished execution, read back from the store. */
-  finished(id: string): Promise<void>;
+  /** Says how a finished execution ended (its final event and callback), from its record. */
+  reannounce(id: string): Promise<void>;
   /** Aborts every run it holds (the process is stopping): each goes back on the queue. */
   abortAll(reason: AppError): void;
 }
@@ -51,10 +50,41 @@ export function createWorker(deps: WorkerDeps): Worker {
   const running = new Map<string, AbortController>();
 
   const publish = (id: string, event: ExecutionEvent) => nats.publish(subjects.executionEvents(id), encodeJson(event));
-  const finished = async (id: string) => {
-    if (!deps.callbacks) return;
+  const js = jetstream(nats);
+
+  /**
+   * Tells how an execution ended: its final event, stored before the job is acknowledged and
+   * deduplicated by id (a redelivery of a finished job says it again, harmlessly, so a
+   * stream never lacks its end when an executor died between the record and the event),
+   * then its callback.
+   */
+  const announce = async (id: string, event: ExecutionEvent, callbackUrl: string | undefined) => {
+    try {
+      await js.publish(subjects.executionEvents(id), encodeJson(event), { msgID: `${id}:final`, timeout: 5000 });
+    } catch (error) {
+      logger.warn({ err: error, execution: id }, "final execution event not stored");
+    }
+    if (callbackUrl && deps.callbacks) {
+      const record = await store.get(id).catch(() => undefined);
+      if (record) deps.callbacks.send(record);
+    }
+  };
+  /** Says again how a finished execution ended, from its record. */
+  const reannounce = async (id: string) => {
     const record = await store.get(id).catch(() => undefined);
-    if (record?.callbackUrl) deps.callbacks.send(record);
+    if (!record) return;
+    await announce(
+      id,
+      {
+        type: "status",
+        at: record.finishedAt ?? now(),
+        status: record.status,
+        attempt: record.attempts,
+        ...(record.result ? { result: record.result } : {}),
+        ...(record.error ? { error: record.error } : {}),
+      },
+      record.callbackUrl,
+    );
   };
 
   const publisherFor = (id: string, attempt: number): RunPublisher => ({
@@ -81,8 +111,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         throw new AppError("payload_too_large", `the result is larger than ${deps.maxResultBytes} bytes`);
       }
       if (await store.finish(job, "succeeded", { result: done.outputs, usage: done.usage })) {
-        publish(job.id, { type: "status", at: now(), status: "succeeded", attempt, result: done.outputs });
-        void finished(job.id);
+        await announce(job.id, { type: "status", at: now(), status: "succeeded", attempt, result: done.outputs }, job.callbackUrl);
       }
       message.ack();
     } catch (thrown) {
@@ -116,16 +145,14 @@ export function createWorker(deps: WorkerDeps): Worker {
       return;
     }
     if (await store.finish(job, "failed", { error })) {
-      publish(job.id, { type: "status", at: now(), status: "failed", attempt, error });
-      void finished(job.id);
+      await announce(job.id, { type: "status", at: now(), status: "failed", attempt, error }, job.callbackUrl);
     }
     // Not retried: bad input, a failing definition, or retries spent.
     message.term(error.code);
   }
 
   return {
-    publish,
-    finished,
+    reannounce,
     abort(id, reason) {
       const controller = running.get(id);
       controller?.abort(reason);
@@ -160,20 +187,20 @@ export function createWorker(deps: WorkerDeps): Worker {
         message.nak(1000);
         return;
       }
-      if (started.verdict === "final" || started.verdict === "busy") {
-        // Finished (a lost ack, a cancelled job), or another copy of it is running: this copy is done.
-        message.term(started.verdict);
+      if (started.verdict === "final") {
+        // Finished already (its ack was lost, or it was cancelled while queued): nothing runs.
+        await reannounce(job.id);
+        message.term("final");
+        return;
+      }
+      if (started.verdict === "busy") {
+        // Another copy of the job is running it: this copy is done.
+        message.term("busy");
         return;
       }
       if (started.verdict === "dead") {
-        publish(job.id, {
-          type: "status",
-          at: now(),
-          status: "dead_lettered",
-          attempt: started.attempts,
-          ...(dead ? { error: dead } : {}),
-        });
-        void finished(job.id);
+        const event: ExecutionEvent = { type: "status", at: now(), status: "dead_lettered", attempt: started.attempts };
+        await announce(job.id, dead ? { ...event, error: dead } : event, job.callbackUrl);
         message.term("dead_lettered");
         return;
       }

@@ -9,6 +9,11 @@ export interface FollowOptions {
   onEvent(seq: number, event: ExecutionEvent): Promise<void> | void;
   /** Nothing arrived for a while: time for a keep-alive. */
   onIdle?(): void;
+  /**
+   * After a quiet spell: the execution's final event from its record when it has ended but its
+   * stream does not say so (a backstop: executors store the final event before they acknowledge).
+   */
+  finalFromRecord?(): Promise<ExecutionEvent | undefined>;
 }
 
 const decoder = new TextDecoder();
@@ -30,13 +35,32 @@ export async function followExecutionEvents(nats: NatsConnection, subjects: Subj
   const messages = await consumer.consume({ max_messages: 64 });
   const stop = () => void messages.close();
   options.signal.addEventListener("abort", stop, { once: true });
-  const idle = setInterval(() => options.onIdle?.(), 15_000);
+  let quiet = 0;
+  let ended: ExecutionEvent | undefined;
+  const idle = setInterval(() => {
+    quiet += 1;
+    if (quiet % 3 === 0) options.onIdle?.();
+    if (quiet % 2 === 0 && options.finalFromRecord) {
+      void options
+        .finalFromRecord()
+        .then((event) => {
+          if (!event || ended) return;
+          ended = event;
+          void messages.close();
+        })
+        .catch(() => undefined);
+    }
+  }, 5000);
   try {
     for await (const message of messages) {
+      quiet = 0;
       const event = parseJsonOrUndefined(ExecutionEvent, decoder.decode(message.data));
       if (!event) continue;
       await options.onEvent(message.seq, event);
-      if (event.type === "status" && finalStatuses.includes(event.status)) break;
+      if (event.type === "status" && finalStatuses.includes(event.status)) {
+        ended = undefined;
+        break;
+      }
       if (options.signal.aborted) break;
     }
   } finally {
@@ -44,4 +68,5 @@ export async function followExecutionEvents(nats: NatsConnection, subjects: Subj
     options.signal.removeEventListener("abort", stop);
     await messages.close();
   }
+  if (ended && !options.signal.aborted) await options.onEvent(0, ended);
 }

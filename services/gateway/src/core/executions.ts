@@ -1,5 +1,7 @@
-import { type DefinitionKind, type Execution, endpoints, executionLimits, type Principal } from "@switchyard/contracts";
+import { randomBytes } from "node:crypto";
+import { type DefinitionKind, type Execution, endpoints, executionLimits, finalStatuses, type Principal } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
+import { isConnected } from "@switchyard/nats";
 import type { Request, Response } from "express";
 import { requireDefinition } from "../access/permissions.ts";
 import type { GatewayContext } from "../context.ts";
@@ -31,15 +33,34 @@ export async function submitExecution(context: GatewayContext, principal: Princi
       param: "Idempotency-Key",
     });
   }
-  return context.call(endpoints.executionSubmit, {
+  const submission = {
+    id: `exe_${randomBytes(12).toString("hex")}`,
     kind: input.kind,
     name: input.name,
     inputs: input.inputs,
     owner: principal.keyId,
     ...(key ? { idempotencyKey: key } : {}),
     ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}),
-  });
+  };
+  // The same submission (same id) again when the executor that took it was lost before it answered:
+  // the queue and the record deduplicate by id. Each try is short; all of them stay within the request timeout.
+  const deadline = Date.now() + context.config.GATEWAY_REQUEST_TIMEOUT_MS;
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await context.call(endpoints.executionSubmit, submission, {
+        timeoutMs: Math.max(100, Math.min(submitAttemptMs, deadline - Date.now())),
+      });
+    } catch (error) {
+      const retry =
+        error instanceof AppError && (error.code === "timeout" || error.code === "unavailable") && isConnected(context.bus.nats);
+      if (!retry || Date.now() + 50 >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(25 * attempt, 250)));
+    }
+  }
 }
+
+/** How long one try of a submission waits for its executor. */
+const submitAttemptMs = 2000;
 
 /** Splits `callback_url` off a run body. */
 export function splitCallback(body: Record<string, unknown>): { inputs: Record<string, unknown>; callbackUrl?: string } {
@@ -72,8 +93,22 @@ export async function streamExecutionEvents(context: GatewayContext, request: Re
     ...(after === undefined ? {} : { after }),
     signal: controller.signal,
     onIdle: () => response.write(": keep-alive\n\n"),
+    finalFromRecord: async () => {
+      const record = await context.call(endpoints.executionGet, { id });
+      if (!finalStatuses.includes(record.status)) return undefined;
+      return {
+        type: "status",
+        at: record.finishedAt ?? new Date().toISOString(),
+        status: record.status,
+        attempt: record.attempts,
+        ...(record.result ? { result: record.result } : {}),
+        ...(record.error ? { error: record.error } : {}),
+      };
+    },
     onEvent: async (seq, event) => {
-      if (!stream.send({ id: String(seq), event: event.type === "status" ? event.status : event.type, data: event })) {
+      if (
+        !stream.send({ ...(seq > 0 ? { id: String(seq) } : {}), event: event.type === "status" ? event.status : event.type, data: event })
+      ) {
         await stream.drained();
       }
     },
