@@ -3,13 +3,14 @@ import {
   Execution,
   type ExecutionJob,
   type ExecutionListRequest,
-  type ExecutionStatus,
+  ExecutionStatus,
   executionLimits,
   parseJsonValue,
 } from "@switchyard/contracts";
 import { AppError, type WireError } from "@switchyard/errors";
-import { pairs, type Redis } from "@switchyard/redis";
+import type { Redis } from "@switchyard/redis";
 import { type Tracer, withSpan } from "@switchyard/telemetry";
+import { z } from "zod";
 import {
   cancelScript,
   createScript,
@@ -35,7 +36,9 @@ const keys = {
   scratch: () => `${prefix}scratch:${Math.random().toString(36).slice(2)}`,
 };
 
-export type StartVerdict = "run" | "final" | "busy" | "dead";
+const StartVerdict = z.enum(["run", "final", "busy", "dead"]);
+export type StartVerdict = z.infer<typeof StartVerdict>;
+const StoredHash = z.record(z.string(), z.string());
 
 export interface ExecutionStore {
   /** Holds an idempotency key for `id`; returns the id already holding it (and whether the body matched) when taken. */
@@ -103,7 +106,8 @@ export function createExecutionStore(redis: Redis, tracer: Tracer): ExecutionSto
     for (const id of ids) pipeline.hgetall(keys.record(id));
     const replies = (await pipeline.exec()) ?? [];
     return replies.flatMap(([, flat]) => {
-      const record = readRecord(flat && typeof flat === "object" ? (flat as Record<string, string>) : {});
+      const parsed = StoredHash.safeParse(flat);
+      const record = readRecord(parsed.success ? parsed.data : {});
       return record ? [record] : [];
     });
   };
@@ -112,7 +116,7 @@ export function createExecutionStore(redis: Redis, tracer: Tracer): ExecutionSto
     reserve: (owner, key, id, bodyHash) =>
       span("reserve", async () => {
         const reply = await reserveScript.run(redis, [keys.idempotency(owner, key)], [id, bodyHash, executionLimits.idempotencyTtlMs]);
-        const [heldId, heldHash, created] = reply as [string, string, number];
+        const [heldId, heldHash, created] = z.tuple([z.string(), z.string(), z.coerce.number()]).parse(reply);
         return { id: heldId, created: created === 1, sameBody: heldHash === bodyHash };
       }),
     create: (job) =>
@@ -132,8 +136,8 @@ export function createExecutionStore(redis: Redis, tracer: Tracer): ExecutionSto
           delivery.dead ? JSON.stringify(delivery.dead) : "",
           ...jobFields(job),
         ]);
-        const [verdict, status, attempts] = reply as [StartVerdict, ExecutionStatus, string];
-        return { verdict, status, attempts: Number(attempts) };
+        const [verdict, status, attempts] = z.tuple([StartVerdict, ExecutionStatus, z.coerce.number()]).parse(reply);
+        return { verdict, status, attempts };
       }),
     finish: (job, status, outcome) =>
       span("finish", async () => {
@@ -151,12 +155,13 @@ export function createExecutionStore(redis: Redis, tracer: Tracer): ExecutionSto
       }),
     cancel: (id, owner) =>
       span("cancel", async () => {
-        const flat = pairs((await redis.call("HGETALL", keys.record(id))) as string[]);
+        const flat = await redis.hgetall(keys.record(id));
         if (!flat.id) return undefined;
         const job = { id, owner: flat.owner ?? "", name: flat.name ?? "" };
         const error = new AppError("cancelled", "the execution was cancelled").toWire();
         const before = await cancelScript.run(redis, recordKeys(job), [id, owner ?? "", Date.now(), JSON.stringify(error)]);
-        return typeof before === "string" ? (before as ExecutionStatus) : undefined;
+        const status = ExecutionStatus.safeParse(before);
+        return status.success ? status.data : undefined;
       }),
     get: (id, owner) =>
       span("get", async () => {
@@ -168,14 +173,14 @@ export function createExecutionStore(redis: Redis, tracer: Tracer): ExecutionSto
         const sources = [request.owner ? keys.owner(request.owner) : keys.all];
         if (request.name) sources.push(keys.definition(request.name));
         if (request.status) sources.push(keys.status(request.status));
-        const reply = (await pageScript.run(redis, [keys.scratch(), ...sources], [request.offset, request.limit])) as [number, ...string[]];
-        const [total, ...ids] = reply;
+        const reply = await pageScript.run(redis, [keys.scratch(), ...sources], [request.offset, request.limit]);
+        const [total, ...ids] = z.tuple([z.number()], z.string()).parse(reply);
         return { items: await read(ids), total };
       }),
     sweep: (retentionMs, maxRecords) =>
       span("sweep", async () => {
         const removed = await sweepScript.run(redis, [keys.finished, prefix], [Date.now() - retentionMs, maxRecords, 500]);
-        return removed as string[];
+        return z.array(z.string()).parse(removed);
       }),
   };
 }
