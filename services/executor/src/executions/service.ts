@@ -96,8 +96,8 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
 
   /**
    * Queues the job: its first event and the job itself (both deduplicated by id for two
-   * minutes, so a submission sent again adds neither twice), then the record. Answers the
-   * record when it already existed (the same submission, sent again).
+   * minutes, so a submission sent again adds neither twice), then the record (unless the
+   * executor that took the job made it first). Answers the execution as submitted: queued.
    */
   async function queue(job: ExecutionJob): Promise<Execution> {
     const queued: ExecutionEvent = { type: "status", at: job.createdAt, status: "queued", attempt: 0 };
@@ -105,8 +105,8 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
       js.publish(subjects.executionEvents(job.id), encodeJson(queued), { msgID: `${job.id}:queued`, timeout: 5000 }).catch(() => undefined),
       enqueue(js, subjects, job),
     ]);
-    if (await store.create(job)) return queuedView(job);
-    return (await store.get(job.id)) ?? queuedView(job);
+    await store.create(job);
+    return queuedView(job);
   }
 
   async function submit(request: ExecutionSubmit) {
@@ -143,7 +143,8 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
         const existing = await store.get(held.id);
         if (existing) return { execution: existing, replayed: true };
         // The first submission was still being queued (or died doing it): finish queueing it under its id.
-        return { execution: await queue({ ...job, id: held.id }), replayed: true };
+        await queue({ ...job, id: held.id });
+        return { execution: (await store.get(held.id)) ?? queuedView({ ...job, id: held.id }), replayed: true };
       }
     }
     return { execution: await queue(job), replayed: false };
