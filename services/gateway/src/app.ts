@@ -10,6 +10,7 @@ import { executionRoutes } from "./faces/native/executions.ts";
 import { healthRoutes } from "./faces/native/health.ts";
 import { mcpServerRoutes } from "./faces/native/mcp-servers.ts";
 import { pipelineRoutes } from "./faces/native/pipelines.ts";
+import { scheduleRoutes } from "./faces/native/schedules.ts";
 import { openAiRoutes } from "./faces/openai/routes.ts";
 import { pipelitAuthRoutes } from "./faces/pipelit/auth.ts";
 import { pipelitCredentialRoutes } from "./faces/pipelit/credentials.ts";
@@ -50,6 +51,7 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.use("/v1/mcp/servers", mcpServerRoutes(context));
   app.use("/v1/agents", agentRoutes(context));
   app.use("/v1/executions", executionRoutes(context));
+  app.use("/v1/schedules", scheduleRoutes(context));
   app.use("/v1/ag-ui", agUiRoutes(context));
   app.use(skipOtherPaths(mcpEndpointRoutes(context)));
   app.use(openAiRoutes(context));

@@ -2,7 +2,7 @@ import type { CommonConfig } from "@switchyard/config";
 import { z } from "zod";
 
 /** The services `/readyz` can ping. */
-export const readyServices = ["registry", "executor", "access", "session", "mcp"] as const;
+export const readyServices = ["registry", "executor", "access", "session", "mcp", "scheduler"] as const;
 
 export const gatewayEnv = {
   /** `off` serves every route without a key: for a gateway only its own machine can reach. */

@@ -44,8 +44,9 @@ export const ExecutionSubmit = z.object({
     .max(executionLimits.callbackUrlChars)
     .optional(),
   deadlineMs: z.number().int().positive().max(runLimits.maxDeadlineMs).optional(),
-  /** Set by the scheduler: the schedule that fired it. */
+  /** Set by the scheduler: the schedule that fired it, and the tick it fired for (ISO 8601). */
   scheduleId: z.string().max(64).optional(),
+  scheduledFor: z.iso.datetime().optional(),
 });
 export type ExecutionSubmit = z.infer<typeof ExecutionSubmit>;
 
@@ -71,6 +72,7 @@ export const Execution = z.object({
   idempotencyKey: z.string().optional(),
   callbackUrl: z.string().optional(),
   scheduleId: z.string().optional(),
+  scheduledFor: z.string().optional(),
   /** Tokens the run's model calls used. */
   usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }).optional(),
 });
@@ -114,6 +116,7 @@ export const ExecutionJob = z.object({
   deadlineMs: z.number().int().positive().max(runLimits.maxDeadlineMs),
   callbackUrl: z.string().optional(),
   scheduleId: z.string().optional(),
+  scheduledFor: z.string().optional(),
   idempotencyKey: z.string().optional(),
 });
 export type ExecutionJob = z.infer<typeof ExecutionJob>;

@@ -95,6 +95,7 @@ export async function startSystem(options: SystemOptions = {}): Promise<TestSyst
               ...(options.withoutRegistry ? [] : ["registry"]),
               ...(options.withMcp ? ["mcp"] : []),
               ...(options.withSessions ? ["session"] : []),
+              ...(options.schedulers ? ["scheduler"] : []),
             ].join(","),
           },
         },

@@ -62,6 +62,7 @@ function queuedView(job: ExecutionJob): Execution {
     ...(job.idempotencyKey ? { idempotencyKey: job.idempotencyKey } : {}),
     ...(job.callbackUrl ? { callbackUrl: job.callbackUrl } : {}),
     ...(job.scheduleId ? { scheduleId: job.scheduleId } : {}),
+    ...(job.scheduledFor ? { scheduledFor: job.scheduledFor } : {}),
   };
 }
 
@@ -128,6 +129,7 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
       deadlineMs: request.deadlineMs ?? settings.deadlineMs,
       ...(request.callbackUrl ? { callbackUrl: request.callbackUrl } : {}),
       ...(request.scheduleId ? { scheduleId: request.scheduleId } : {}),
+      ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
       ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
     };
     await deps.check(job);

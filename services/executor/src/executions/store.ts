@@ -78,6 +78,7 @@ function jobFields(job: ExecutionJob): string[] {
   if (job.idempotencyKey) fields.push("idempotencyKey", job.idempotencyKey);
   if (job.callbackUrl) fields.push("callbackUrl", job.callbackUrl);
   if (job.scheduleId) fields.push("scheduleId", job.scheduleId);
+  if (job.scheduledFor) fields.push("scheduledFor", job.scheduledFor);
   return fields;
 }
 

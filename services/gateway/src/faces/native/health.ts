@@ -12,6 +12,7 @@ const pings = {
   access: endpoints.accessPing,
   session: endpoints.sessionPing,
   mcp: endpoints.mcpPing,
+  scheduler: endpoints.schedulerPing,
 } as const;
 
 /**
