@@ -6,7 +6,7 @@
 set -eu
 
 case "${1:-}" in
-  gateway | registry | executor | mcp | session | access)
+  gateway | registry | executor | mcp | session | access | scheduler)
     SERVICE="$1"
     shift
     ;;
@@ -16,9 +16,9 @@ esac
 
 SERVICE="${SERVICE:-gateway}"
 case "$SERVICE" in
-  gateway | registry | executor | mcp | session | access) ;;
+  gateway | registry | executor | mcp | session | access | scheduler) ;;
   *)
-    echo "entrypoint: SERVICE must be one of gateway|registry|executor|mcp|session|access, got '$SERVICE'" >&2
+    echo "entrypoint: SERVICE must be one of gateway|registry|executor|mcp|session|access|scheduler, got '$SERVICE'" >&2
     exit 64
     ;;
 esac
@@ -29,7 +29,7 @@ esac
 for name in OPENAI_BASE_URL OPENAI_API_KEY SWITCHYARD_MODELS OTEL_EXPORTER_OTLP_ENDPOINT \
   SWITCHYARD_PIPELINES_DIR SWITCHYARD_INSTANCE GATEWAY_ALLOWED_HOSTS GATEWAY_ALLOWED_ORIGINS \
   MCP_CONFIG_PATH MCP_CATALOG_PATH MCP_OUTBOUND_ALLOW SWITCHYARD_SECRET_KEY \
-  SWITCHYARD_ADMIN_KEY; do
+  SWITCHYARD_ADMIN_KEY EXECUTIONS_CALLBACK_SECRET; do
   eval "value=\${$name:-}"
   if [ -z "$value" ]; then unset "$name"; fi
 done

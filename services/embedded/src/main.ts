@@ -44,7 +44,7 @@ try {
   // Model and log settings pass through; nothing else of this shell's environment does.
   const passThrough = Object.fromEntries(
     Object.entries(shellEnv).filter(([name]) =>
-      /^(PATH$|HOME$|OPENAI_|SWITCHYARD_MODELS$|SWITCHYARD_SUBJECT_PREFIX$|SWITCHYARD_AUTH|LOG_LEVEL$|OTEL_|EXECUTOR_|GATEWAY_|SESSION_|MCP_|ACCESS_)/.test(
+      /^(PATH$|HOME$|OPENAI_|SWITCHYARD_MODELS$|SWITCHYARD_SUBJECT_PREFIX$|SWITCHYARD_AUTH|LOG_LEVEL$|OTEL_|EXECUTOR_|EXECUTIONS_|SCHEDULER_|GATEWAY_|SESSION_|MCP_|ACCESS_)/.test(
         name,
       ),
     ),
@@ -66,6 +66,7 @@ try {
       session: {},
       registry: { env: { SWITCHYARD_PIPELINES_DIR: config.SWITCHYARD_PIPELINES_DIR } },
       executor: { count: config.SWITCHYARD_EXECUTORS },
+      scheduler: {},
       gateway: { env: { GATEWAY_HOST: config.GATEWAY_HOST, GATEWAY_PORT: String(config.GATEWAY_PORT) } },
     },
     onLine: (service, line) => process.stdout.write(`${formatLine(service, line, color)}\n`),
@@ -99,7 +100,7 @@ try {
     "",
     "Switchyard is up.",
     `  gateway     ${base}   (status: ${base}/status, ready: ${base}/readyz)`,
-    `  services    registry gRPC ${grpcPort("registry")} · mcp gRPC ${grpcPort("mcp")} · session gRPC ${grpcPort("session")} · executors: ${processes.executor.length}`,
+    `  services    registry gRPC ${grpcPort("registry")} · mcp gRPC ${grpcPort("mcp")} · session gRPC ${grpcPort("session")} · executors: ${processes.executor.length} · schedulers: ${processes.scheduler.length}`,
     `  MCP server  ${base}/mcp (Streamable HTTP), ${base}/sse (legacy)`,
     `  model       ${defaultModel}`,
     `  pipelines   ${config.SWITCHYARD_PIPELINES_DIR}`,
