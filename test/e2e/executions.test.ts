@@ -1,3 +1,5 @@
+import { createHmac } from "node:crypto";
+import { createServer, type Server } from "node:http";
 import { requestJson, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chatPipeline, deployAll, upstreamModels } from "./chat-helpers.ts";
@@ -6,15 +8,47 @@ import { expectError, greetYaml } from "./helpers.ts";
 
 let system: TestSystem;
 let upstream: Upstream;
+let receiver: Server;
+const callbackSecret = "a-callback-secret-of-thirty-two-characters-or-more";
+/** Callbacks the receiver got: headers and body; it refuses the first one for each execution with 500. */
+const callbacks: { headers: Record<string, string | string[] | undefined>; body: string }[] = [];
 
 beforeAll(async () => {
   upstream = await startUpstream({ slowMs: 30_000 });
-  system = await startSystem({ executors: 2, env: { SWITCHYARD_MODELS: upstreamModels(upstream.url) } });
+  const refused = new Set<string>();
+  receiver = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      const id = String(request.headers["x-switchyard-execution"]);
+      callbacks.push({ headers: request.headers, body });
+      if (!refused.has(id)) {
+        refused.add(id);
+        response.writeHead(500).end();
+        return;
+      }
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+  system = await startSystem({
+    executors: 2,
+    env: {
+      SWITCHYARD_MODELS: upstreamModels(upstream.url),
+      // One background run per executor: two slow runs fill them and a third waits in the queue.
+      EXECUTIONS_CONCURRENCY: "1",
+      EXECUTIONS_CALLBACK_SECRET: callbackSecret,
+      EXECUTIONS_CALLBACK_ALLOW: "127.0.0.1",
+    },
+  });
   await deployAll(system.url(), { hello: greetYaml(), sleeper: chatPipeline("sleeper", "slow") });
 });
 afterAll(async () => {
   await system?.stop();
   await upstream?.stop();
+  await new Promise((resolve) => receiver?.close(resolve));
 });
 
 describe("background executions", () => {
@@ -65,29 +99,70 @@ describe("background executions", () => {
     expect(once).toHaveLength(1);
   });
 
-  it("cancels a queued or running execution: a running one has its upstream call closed within a second", async () => {
-    const submitted = await requestJson(`${system.url()}/v1/pipelines/sleeper/runs`, { body: { text: "wait" } });
-    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
-    const id = (submitted.body as { id: string }).id;
-    await waitForStatus(system.url(), id, "running");
-    // The upstream has the request open; wait until it is there.
+  it("cancels a queued execution before it runs, and a running one with its upstream call closed within a second", async () => {
+    const submit = async (text: string) => {
+      const reply = await requestJson(`${system.url()}/v1/pipelines/sleeper/runs`, { body: { text } });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(202);
+      return (reply.body as { id: string }).id;
+    };
+    const first = await submit("first");
+    const second = await submit("second");
+    await waitForStatus(system.url(), first, "running");
+    await waitForStatus(system.url(), second, "running");
+    const third = await submit("third");
+    const queued = await requestJson(`${system.url()}/v1/executions/${third}/cancel`, { method: "POST" });
+    expect(queued.body).toMatchObject({ status: "cancelled", attempts: 0 });
+
+    const openCall = (text: string) =>
+      upstream.requests.find((request) => JSON.stringify(request.messages).includes(text) && request.socketClosedAt === undefined);
     const deadline = Date.now() + 10_000;
-    while (upstream.requests.filter((request) => request.model === "slow" && request.socketClosedAt === undefined).length === 0) {
-      if (Date.now() > deadline) throw new Error("the slow call never reached the upstream");
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    const open = upstream.requests.find((request) => request.model === "slow" && request.socketClosedAt === undefined);
+    while (!openCall("first") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const open = openCall("first");
+    expect(open).toBeDefined();
     const cancelledAt = performance.now();
-    const cancelled = await requestJson(`${system.url()}/v1/executions/${id}/cancel`, { method: "POST" });
+    const cancelled = await requestJson(`${system.url()}/v1/executions/${first}/cancel`, { method: "POST" });
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: "cancelled" });
     const closeDeadline = Date.now() + 5000;
     while (open?.socketClosedAt === undefined && Date.now() < closeDeadline) await new Promise((resolve) => setTimeout(resolve, 10));
-    expect(open?.socketClosedAt).toBeDefined();
     expect((open?.socketClosedAt ?? Number.POSITIVE_INFINITY) - cancelledAt).toBeLessThan(1000);
-    // Cancelled stays cancelled: no result is written afterwards.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await requestJson(`${system.url()}/v1/executions/${id}`)).body).toMatchObject({ status: "cancelled" });
+    await requestJson(`${system.url()}/v1/executions/${second}/cancel`, { method: "POST" });
+    // The freed slots would have taken the third: it stays cancelled, never run, never sent upstream.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect((await requestJson(`${system.url()}/v1/executions/${third}`)).body).toMatchObject({ status: "cancelled", attempts: 0 });
+    expect(upstream.requests.filter((request) => JSON.stringify(request.messages).includes("third"))).toEqual([]);
+    expect((await requestJson(`${system.url()}/v1/executions/${first}`)).body).toMatchObject({ status: "cancelled" });
+  });
+
+  it("POSTs a signed callback when an execution ends, retried until the receiver takes it, and refuses private targets", async () => {
+    const address = receiver.address();
+    const port = typeof address === "object" && address ? address.port : 0;
+    const submitted = await requestJson(`${system.url()}/v1/pipelines/hello/runs`, {
+      body: { name: "Callback", callback_url: `http://127.0.0.1:${port}/hook` },
+    });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    const id = (submitted.body as { id: string }).id;
+    const deadline = Date.now() + 10_000;
+    while (callbacks.filter((callback) => callback.headers["x-switchyard-execution"] === id).length < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const mine = callbacks.filter((callback) => callback.headers["x-switchyard-execution"] === id);
+    expect(mine).toHaveLength(2);
+    for (const callback of mine) {
+      const timestamp = String(callback.headers["x-switchyard-timestamp"]);
+      const expected = createHmac("sha256", callbackSecret).update(`${timestamp}.${callback.body}`).digest("hex");
+      expect(callback.headers["x-switchyard-signature"]).toBe(`sha256=${expected}`);
+      expect(JSON.parse(callback.body)).toMatchObject({
+        type: "execution.finished",
+        execution: { id, status: "succeeded", result: { text: "Hello, Callback x1" } },
+      });
+    }
+    // The inputs the run saw did not include the callback.
+    expect((await requestJson(`${system.url()}/v1/executions/${id}`)).body).toMatchObject({ inputs: { name: "Callback" } });
+    for (const target of ["http://169.254.169.254/latest/meta-data", "http://10.0.0.7/hook", "file:///etc/passwd"]) {
+      const refused = await requestJson(`${system.url()}/v1/pipelines/hello/runs`, { body: { name: "x", callback_url: target } });
+      expect([400, 422], JSON.stringify(refused.body)).toContain(refused.status);
+    }
   });
 
   it("keeps each key to its own executions", async () => {

@@ -12,8 +12,9 @@ export interface Infra {
   /** Stops the NATS server (binaries only), as an outage would; `startNats` brings it back on the same port and store. */
   stopNats(): Promise<void>;
   startNats(): Promise<void>;
-  /** Stops the Redis server for good (binaries only), as a crash would. */
+  /** Stops the Redis server (binaries only), as a crash would; `startRedis` brings it back (its data too when started with `persistRedis`). */
   stopRedis(): Promise<void>;
+  startRedis(): Promise<void>;
   stop(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -23,12 +24,13 @@ export interface Infra {
  * `redis-server` spawned on free ports when the binaries exist, else containers where
  * Docker runs, else the servers at NATS_URL / REDIS_URL.
  */
-export async function startInfra(): Promise<Infra> {
+export async function startInfra(options: { persistRedis?: boolean } = {}): Promise<Infra> {
   if (binaryAvailable("nats-server") && binaryAvailable("redis-server")) {
     const dataDir = mkdtempSync(join(tmpdir(), "switchyard-test-"));
     const storeDir = join(dataDir, "nats");
     let nats = await startNatsServer({ storeDir });
-    const redis = await startRedisServer({ dataDir: join(dataDir, "redis"), debugCommands: true }).catch(async (error: unknown) => {
+    const redisOptions = { dataDir: join(dataDir, "redis"), debugCommands: true, persist: options.persistRedis === true };
+    let redis = await startRedisServer(redisOptions).catch(async (error: unknown) => {
       await nats.stop();
       throw error;
     });
@@ -45,6 +47,9 @@ export async function startInfra(): Promise<Infra> {
         nats = await startNatsServer({ storeDir, port: nats.port });
       },
       stopRedis: () => redis.stop(),
+      startRedis: async () => {
+        redis = await startRedisServer({ ...redisOptions, port: redis.port });
+      },
       stop,
       [Symbol.asyncDispose]: stop,
     };
@@ -60,6 +65,7 @@ export async function startInfra(): Promise<Infra> {
       stopNats: cannot,
       startNats: cannot,
       stopRedis: cannot,
+      startRedis: cannot,
       [Symbol.asyncDispose]: containers.stop,
     };
   const natsUrl = process.env.NATS_URL;
@@ -73,6 +79,7 @@ export async function startInfra(): Promise<Infra> {
       stopNats: cannot,
       startNats: cannot,
       stopRedis: cannot,
+      startRedis: cannot,
       stop,
       [Symbol.asyncDispose]: stop,
     };
