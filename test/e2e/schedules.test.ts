@@ -145,3 +145,77 @@ describe("schedules", () => {
     expect(caught.length - skipped.length).toBe(1);
   }, 60_000);
 });
+
+describe("Pipelit's executions and schedules", () => {
+  const pipelit = (path: string, init: { method?: string; body?: unknown } = {}) =>
+    requestJson(`${system.url()}/api/v1${path}`, {
+      auth: false,
+      headers: { authorization: `Bearer ${system.adminKey}` },
+      ...(init.method ? { method: init.method } : {}),
+      ...(init.body === undefined ? {} : { body: init.body }),
+    });
+
+  it("lists, details and cancels executions in Pipelit's shapes", async () => {
+    const submitted = await requestJson(`${system.url()}/v1/pipelines/hello/runs`, { body: { name: "Pipelit" } });
+    const id = (submitted.body as { id: string }).id;
+    await waitForStatus(system.url(), id, "succeeded");
+    const listed = await pipelit("/executions/?workflow_slug=hello&status=completed");
+    expect(listed.status).toBe(200);
+    const page = listed.body as { items: Record<string, unknown>[]; total: number };
+    expect(page.total).toBeGreaterThan(0);
+    expect(page.items.find((item) => item.execution_id === id)).toMatchObject({
+      workflow_slug: "hello",
+      status: "completed",
+      error_message: "",
+      total_tokens: 0,
+    });
+    const detail = await pipelit(`/executions/${id}/`);
+    expect(detail.body).toMatchObject({
+      execution_id: id,
+      final_output: { text: "Hello, Pipelit x1" },
+      trigger_payload: { name: "Pipelit" },
+      logs: [],
+    });
+    // A finished execution is returned unchanged by cancel, as Pipelit does.
+    expect((await pipelit(`/executions/${id}/cancel/`, { method: "POST" })).body).toMatchObject({ status: "completed" });
+    const missing = await pipelit("/executions/exe_000000000000000000000000/");
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ detail: "Execution not found." });
+    expect((await pipelit("/executions/?status=interrupted")).body).toEqual({ items: [], total: 0 });
+  });
+
+  it("creates, lists, changes, pauses, resumes and deletes scheduled jobs in Pipelit's shapes", async () => {
+    const created = await pipelit("/schedules/", {
+      body: { name: "pipelit-job", workflow_id: "hello", interval_seconds: 300, trigger_payload: { name: "Job" }, total_repeats: 0 },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const job = created.body as Record<string, unknown> & { id: string };
+    expect(job).toMatchObject({
+      name: "pipelit-job",
+      workflow_id: "hello",
+      interval_seconds: 300,
+      status: "active",
+      run_count: 0,
+      last_error: "",
+    });
+    expect(typeof job.next_run_at).toBe("string");
+    expect((await pipelit("/schedules/?status=active")).body).toMatchObject({
+      items: expect.arrayContaining([expect.objectContaining({ id: job.id })]),
+    });
+    expect((await pipelit(`/schedules/${job.id}/`, { method: "PATCH", body: { interval_seconds: 600 } })).body).toMatchObject({
+      interval_seconds: 600,
+    });
+    expect((await pipelit(`/schedules/${job.id}/pause/`, { method: "POST" })).body).toMatchObject({ status: "paused", next_run_at: null });
+    const again = await pipelit(`/schedules/${job.id}/pause/`, { method: "POST" });
+    expect(again.status).toBe(400);
+    expect(again.body).toMatchObject({ detail: "Cannot pause job with status 'paused'." });
+    expect((await pipelit(`/schedules/${job.id}/resume/`, { method: "POST" })).body).toMatchObject({ status: "active" });
+    expect((await pipelit("/schedules/", { body: { name: "x", workflow_id: "nothing-here", interval_seconds: 5 } })).body).toMatchObject({
+      detail: "Workflow not found.",
+    });
+    expect((await pipelit(`/schedules/${job.id}/`, { method: "DELETE" })).status).toBe(204);
+    const gone = await pipelit(`/schedules/${job.id}/`);
+    expect(gone.status).toBe(404);
+    expect(gone.body).toMatchObject({ detail: "Scheduled job not found." });
+  });
+});

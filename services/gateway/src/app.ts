@@ -14,6 +14,8 @@ import { scheduleRoutes } from "./faces/native/schedules.ts";
 import { openAiRoutes } from "./faces/openai/routes.ts";
 import { pipelitAuthRoutes } from "./faces/pipelit/auth.ts";
 import { pipelitCredentialRoutes } from "./faces/pipelit/credentials.ts";
+import { pipelitExecutionRoutes } from "./faces/pipelit/executions.ts";
+import { pipelitScheduleRoutes } from "./faces/pipelit/schedules.ts";
 import { checkBodyDepth, errorMiddleware, notFoundHandler } from "./http/errors.ts";
 import { guardOptions, hostAndOriginGuard, simpleRequestGuard } from "./http/guard.ts";
 import { skipOtherPaths } from "./http/path-prefixes.ts";
@@ -47,6 +49,8 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.use(skipOtherPaths(accessRoutes(context)));
   app.use(skipOtherPaths(pipelitAuthRoutes(context)));
   app.use(skipOtherPaths(pipelitCredentialRoutes(context)));
+  app.use(skipOtherPaths(pipelitExecutionRoutes(context)));
+  app.use(skipOtherPaths(pipelitScheduleRoutes(context)));
   app.use("/v1/pipelines", pipelineRoutes(context));
   app.use("/v1/mcp/servers", mcpServerRoutes(context));
   app.use("/v1/agents", agentRoutes(context));
