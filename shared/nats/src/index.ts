@@ -28,6 +28,7 @@ export {
   jetstreamManager,
   nanos,
   publishFailure,
+  publishToStream,
   RetentionPolicy,
   StorageType,
 } from "./jetstream.ts";

@@ -1,5 +1,5 @@
 import { JetStreamApiError, type JetStreamManager, jetstreamManager, type StreamConfig } from "@nats-io/jetstream";
-import type { NatsConnection } from "@nats-io/transport-node";
+import { headers, type NatsConnection } from "@nats-io/transport-node";
 import { AppError } from "@switchyard/errors";
 
 export {
@@ -59,4 +59,15 @@ export function publishFailure(error: unknown, what: string): AppError {
     return new AppError("payload_too_large", `the ${what} takes no message this large`);
   }
   return new AppError("unavailable", `the ${what} is not reachable: ${text.slice(0, 200)}`);
+}
+
+/**
+ * A publish into a stream without waiting for its acknowledgement, deduplicated by `msgId`
+ * (`Nats-Msg-Id`) within the stream's window. What one connection publishes reaches the
+ * server in order, so anything published after it (an ack) arrives after it.
+ */
+export function publishToStream(connection: NatsConnection, subject: string, data: Uint8Array, msgId: string): void {
+  const header = headers();
+  header.set("Nats-Msg-Id", msgId);
+  connection.publish(subject, data, { headers: header });
 }

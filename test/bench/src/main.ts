@@ -10,6 +10,7 @@ import { checkTargets, type Results, verdict, writeJson } from "./results.ts";
 import { runAccess } from "./scenarios/access.ts";
 import { runCancellation } from "./scenarios/cancellation.ts";
 import { runCapacity } from "./scenarios/capacity.ts";
+import { runExecutions } from "./scenarios/executions.ts";
 import { runLatency } from "./scenarios/latency.ts";
 import { runMemory, sampleMemory } from "./scenarios/memory.ts";
 import { runScaleOut } from "./scenarios/scale-out.ts";
@@ -97,6 +98,9 @@ try {
   scenarios.memory = await stage("memory", "5. Memory", () => runMemory(context, services, idle));
   scenarios.access = await stage("access", "6. Authentication and per-key limits (added latency, concurrency 1)", () => runAccess(context));
   scenarios.scaleOut = await stage("scaleout", "7. Scale-out (CPU-heavy pipeline)", () => runScaleOut(context));
+  scenarios.executions = await stage("executions", "8. Background executions against BullMQ (no-op, concurrency 64)", () =>
+    runExecutions(context),
+  );
 } catch (error) {
   console.error("the bench could not run:", error);
   results.errors.push({ scenario: "setup", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

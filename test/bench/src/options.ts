@@ -13,6 +13,8 @@ export interface Settings {
   memory: { loadMs: number; afterMs: number; sampleMs: number; concurrency: number; streams: number };
   /** cycles: 1 runs one, two, one executors; 2 runs one, two, one, two, one. */
   scaleOut: { concurrency: number; warmMs: number; measureMs: number; cycles: number };
+  /** Background executions against BullMQ: closed-loop clients, segments alternating the two. */
+  executions: { concurrency: number; segments: number; warmMs: number; measureMs: number };
 }
 
 const full: Settings = {
@@ -24,6 +26,7 @@ const full: Settings = {
   cancellation: { repeats: 8, abortAfterMs: 300, midStreamAfter: 10 },
   memory: { loadMs: 20_000, afterMs: 30_000, sampleMs: 500, concurrency: 16, streams: 64 },
   scaleOut: { concurrency: 8, warmMs: 1000, measureMs: 4000, cycles: 2 },
+  executions: { concurrency: 64, segments: 4, warmMs: 1000, measureMs: 4000 },
 };
 
 const quick: Settings = {
@@ -35,6 +38,7 @@ const quick: Settings = {
   cancellation: { repeats: 3, abortAfterMs: 300, midStreamAfter: 10 },
   memory: { loadMs: 5000, afterMs: 10_000, sampleMs: 500, concurrency: 16, streams: 64 },
   scaleOut: { concurrency: 8, warmMs: 500, measureMs: 1500, cycles: 1 },
+  executions: { concurrency: 64, segments: 2, warmMs: 500, measureMs: 1500 },
 };
 
 export interface Options {
@@ -53,7 +57,17 @@ export interface Options {
   only?: Set<ScenarioKey>;
 }
 
-export const scenarioKeys = ["latency", "throughput", "streaming", "capacity", "cancellation", "memory", "access", "scaleout"] as const;
+export const scenarioKeys = [
+  "latency",
+  "throughput",
+  "streaming",
+  "capacity",
+  "cancellation",
+  "memory",
+  "access",
+  "scaleout",
+  "executions",
+] as const;
 export type ScenarioKey = (typeof scenarioKeys)[number];
 
 export function parseOptions(argv: string[], resultsDir: string): Options {

@@ -6,6 +6,7 @@ import type { Environment } from "./procs.ts";
 import type { AccessResult } from "./scenarios/access.ts";
 import type { CancellationResult } from "./scenarios/cancellation.ts";
 import type { CapacityResult } from "./scenarios/capacity.ts";
+import type { ExecutionsResult } from "./scenarios/executions.ts";
 import type { LatencyResult } from "./scenarios/latency.ts";
 import type { MemoryResult } from "./scenarios/memory.ts";
 import type { ScaleOutResult } from "./scenarios/scale-out.ts";
@@ -34,6 +35,7 @@ export interface Results {
     cancellation?: CancellationResult;
     memory?: MemoryResult;
     scaleOut?: ScaleOutResult;
+    executions?: ExecutionsResult;
     access?: AccessResult;
   };
   errors: { scenario: string; message: string }[];

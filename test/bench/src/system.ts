@@ -56,6 +56,9 @@ export async function startBenchSystem(upstream: UpstreamProcess, extraEnv: Reco
       "bench-paced": chatPipeline("paced"),
       "bench-slow": chatPipeline("slow"),
       "bench-cpu": cpuPipeline(),
+      // The background-executions workload: one template, nothing to wait on.
+      "bench-noop":
+        'inputs: { name: { type: string } }\ncomponents:\n  say: { type: template, template: "Hello, {{ name }} x1" }\noutputs: { text: say.text }',
     };
     for (const [name, source] of Object.entries(pipelines)) {
       const response = await requestJson(`${system.url()}/deploy-yaml`, { body: { name, source_code: source, overwrite: true } });

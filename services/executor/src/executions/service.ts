@@ -9,7 +9,7 @@ import {
   finalStatuses,
 } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import { type Bus, connectJetStream, decodeJson, encodeJson, jetstream, publishJson, serve } from "@switchyard/nats";
+import { type Bus, connectJetStream, decodeJson, encodeJson, jetstream, publishJson, publishToStream, serve } from "@switchyard/nats";
 import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { CallbackSender } from "./callbacks.ts";
@@ -102,10 +102,8 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
    */
   async function queue(job: ExecutionJob): Promise<Execution> {
     const queued: ExecutionEvent = { type: "status", at: job.createdAt, status: "queued", attempt: 0 };
-    await Promise.all([
-      js.publish(subjects.executionEvents(job.id), encodeJson(queued), { msgID: `${job.id}:queued`, timeout: 5000 }).catch(() => undefined),
-      enqueue(js, subjects, job),
-    ]);
+    publishToStream(nats, subjects.executionEvents(job.id), encodeJson(queued), `${job.id}:queued`);
+    await enqueue(js, subjects, job);
     await store.create(job);
     return queuedView(job);
   }

@@ -1,7 +1,7 @@
 import type { ExecutionEvent, ExecutionJob, Subjects } from "@switchyard/contracts";
 import { ExecutionJob as JobSchema } from "@switchyard/contracts";
 import { AppError, type WireError } from "@switchyard/errors";
-import { decodeJson, encodeJson, type JsMsg, jetstream, type NatsConnection } from "@switchyard/nats";
+import { decodeJson, encodeJson, type JsMsg, type NatsConnection, publishToStream } from "@switchyard/nats";
 import type { Logger } from "@switchyard/telemetry";
 import type { DoneBody } from "../chat.ts";
 import { scrubbedError } from "../redaction.ts";
@@ -50,20 +50,15 @@ export function createWorker(deps: WorkerDeps): Worker {
   const running = new Map<string, AbortController>();
 
   const publish = (id: string, event: ExecutionEvent) => nats.publish(subjects.executionEvents(id), encodeJson(event));
-  const js = jetstream(nats);
 
   /**
-   * Tells how an execution ended: its final event, stored before the job is acknowledged and
-   * deduplicated by id (a redelivery of a finished job says it again, harmlessly, so a
+   * Tells how an execution ended: its final event, published before the job is acknowledged
+   * (on the same connection, so it reaches the server first) and deduplicated by id (a redelivery of a finished job says it again, harmlessly, so a
    * stream never lacks its end when an executor died between the record and the event),
    * then its callback.
    */
   const announce = async (id: string, event: ExecutionEvent, callbackUrl: string | undefined) => {
-    try {
-      await js.publish(subjects.executionEvents(id), encodeJson(event), { msgID: `${id}:final`, timeout: 5000 });
-    } catch (error) {
-      logger.warn({ err: error, execution: id }, "final execution event not stored");
-    }
+    publishToStream(nats, subjects.executionEvents(id), encodeJson(event), `${id}:final`);
     if (callbackUrl && deps.callbacks) {
       const record = await store.get(id).catch(() => undefined);
       if (record) deps.callbacks.send(record);

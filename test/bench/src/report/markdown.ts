@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Results, verdict } from "../results.ts";
 import { latencyChart } from "./chart.ts";
+import { executionsSection } from "./executions-section.ts";
 import { explainMisses, profileSection } from "./explain.ts";
 import { table } from "./format.ts";
 import { issueTable } from "./issue-table.ts";
@@ -117,6 +118,10 @@ ${scaleOutSection(results)}
 ## 8. Authentication and per-key limits
 
 ${accessSection(results)}
+
+## 9. Background executions
+
+${executionsSection(results)}
 
 ${reproduceSection(results)}
 `;
