@@ -6,7 +6,7 @@ const parse = (env: Record<string, string>) => parseEnv({ ...commonEnv, ...gatew
 
 describe("gateway configuration", () => {
   it("requires every service in /readyz by default, and takes a shorter list", () => {
-    expect(parse({}).GATEWAY_READY_SERVICES).toEqual(["registry", "executor", "access", "session", "mcp"]);
+    expect(parse({}).GATEWAY_READY_SERVICES).toEqual(["registry", "executor", "access", "session", "mcp", "scheduler"]);
     expect(parse({ GATEWAY_READY_SERVICES: "registry, executor,access" }).GATEWAY_READY_SERVICES).toEqual([
       "registry",
       "executor",

@@ -102,6 +102,19 @@ export function createScheduler(deps: SchedulerDeps) {
     return schedule;
   };
 
+  /** Pause (active → paused, no next tick) or resume (paused → active, the next tick from now). */
+  async function switchStatus(id: string, owner: string | undefined, verb: "pause" | "resume") {
+    const schedule = await owned(id, owner);
+    const next = verb === "resume" ? timingOf(schedule.trigger, schedule.anchor).next(Date.now()) : undefined;
+    const changed =
+      verb === "pause"
+        ? await store.change(id, owner, { require: "active", status: "paused", next })
+        : await store.change(id, owner, { require: "paused", status: "active", next });
+    if (!changed) throw notFound(id);
+    if ("wrongStatus" in changed) throw new AppError("invalid_request", `Cannot ${verb} job with status '${changed.wrongStatus}'.`);
+    return view(await owned(id, owner));
+  }
+
   return {
     async start() {
       health = await createStoreHealth(deps.redis, "scheduler", logger);
@@ -157,30 +170,8 @@ export function createScheduler(deps: SchedulerDeps) {
           },
           options,
         ),
-        serve(
-          bus,
-          endpoints.schedulePause,
-          async ({ id, owner }) => {
-            const changed = await store.change(id, owner, { require: "active", status: "paused", next: undefined });
-            if (!changed) throw notFound(id);
-            if ("wrongStatus" in changed) throw new AppError("invalid_request", `Cannot pause job with status '${changed.wrongStatus}'.`);
-            return view(await owned(id, owner));
-          },
-          options,
-        ),
-        serve(
-          bus,
-          endpoints.scheduleResume,
-          async ({ id, owner }) => {
-            const schedule = await owned(id, owner);
-            const next = timingOf(schedule.trigger, schedule.anchor).next(Date.now());
-            const changed = await store.change(id, owner, { require: "paused", status: "active", next });
-            if (!changed) throw notFound(id);
-            if ("wrongStatus" in changed) throw new AppError("invalid_request", `Cannot resume job with status '${changed.wrongStatus}'.`);
-            return view(await owned(id, owner));
-          },
-          options,
-        ),
+        serve(bus, endpoints.schedulePause, ({ id, owner }) => switchStatus(id, owner, "pause"), options),
+        serve(bus, endpoints.scheduleResume, ({ id, owner }) => switchStatus(id, owner, "resume"), options),
         serve(
           bus,
           endpoints.scheduleTrigger,

@@ -2,7 +2,7 @@ import { WireError } from "@switchyard/errors";
 import { z } from "zod";
 import { KeyId } from "./access.ts";
 import { DefinitionKind, DefinitionName } from "./registry.ts";
-import { runLimits } from "./runs.ts";
+import { DeltaEvent, runLimits, ToolCallEvent, ToolResultEvent } from "./runs.ts";
 
 /** An execution's id: `exe_` and 24 hex digits, so it is also a NATS subject token. */
 export const ExecutionId = z.string().regex(/^exe_[0-9a-f]{24}$/, "not an execution id");
@@ -121,6 +121,9 @@ export const ExecutionJob = z.object({
 });
 export type ExecutionJob = z.infer<typeof ExecutionJob>;
 
+/** What a run's own events carry in an execution's stream instead of a sequence number. */
+const runEventFields = { at: z.string(), attempt: z.number().int() };
+
 /**
  * What an execution's event stream carries (JetStream, one subject per execution): each
  * status change, and the run's own events while it runs. `at` is ISO 8601.
@@ -135,26 +138,9 @@ export const ExecutionEvent = z.discriminatedUnion("type", [
     result: z.record(z.string(), z.unknown()).optional(),
     error: WireError.optional(),
   }),
-  z.object({ type: z.literal("delta"), at: z.string(), attempt: z.number().int(), component: z.string(), text: z.string() }),
-  z.object({
-    type: z.literal("tool_call"),
-    at: z.string(),
-    attempt: z.number().int(),
-    component: z.string(),
-    index: z.number().int().min(0),
-    id: z.string().optional(),
-    name: z.string().optional(),
-    arguments: z.string().optional(),
-  }),
-  z.object({
-    type: z.literal("tool_result"),
-    at: z.string(),
-    attempt: z.number().int(),
-    id: z.string(),
-    name: z.string(),
-    content: z.string(),
-    is_error: z.boolean(),
-  }),
+  DeltaEvent.omit({ seq: true }).extend(runEventFields),
+  ToolCallEvent.omit({ seq: true }).extend(runEventFields),
+  ToolResultEvent.omit({ seq: true }).extend(runEventFields),
 ]);
 export type ExecutionEvent = z.infer<typeof ExecutionEvent>;
 

@@ -87,31 +87,36 @@ export const ToolCall = z.object({
 });
 export type ToolCall = z.infer<typeof ToolCall>;
 
+/** The text of the component that answers, as it streams. */
+export const DeltaEvent = z.object({ type: z.literal("delta"), seq: Seq, component: z.string(), text: z.string() });
+/** A piece of a tool call from the model, in OpenAI's streaming form. */
+export const ToolCallEvent = z.object({
+  type: z.literal("tool_call"),
+  seq: Seq,
+  component: z.string(),
+  index: z.number().int().min(0),
+  id: z.string().optional(),
+  name: z.string().optional(),
+  arguments: z.string().optional(),
+});
+/** What a tool an agent called returned (or the error it failed with). */
+export const ToolResultEvent = z.object({
+  type: z.literal("tool_result"),
+  seq: Seq,
+  id: z.string(),
+  name: z.string(),
+  content: z.string(),
+  is_error: z.boolean(),
+});
+
 /**
  * Ordered events of one run, sent to its gateway's link with the run's id beside them
  * (`{runId, ...event}`). `seq` starts at 0 and has no gaps.
  */
 export const RunEvent = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("delta"), seq: Seq, component: z.string(), text: z.string() }),
-  /** A piece of a tool call from the model, in OpenAI's streaming form. */
-  z.object({
-    type: z.literal("tool_call"),
-    seq: Seq,
-    component: z.string(),
-    index: z.number().int().min(0),
-    id: z.string().optional(),
-    name: z.string().optional(),
-    arguments: z.string().optional(),
-  }),
-  /** What a tool an agent called returned (or the error it failed with). */
-  z.object({
-    type: z.literal("tool_result"),
-    seq: Seq,
-    id: z.string(),
-    name: z.string(),
-    content: z.string(),
-    is_error: z.boolean(),
-  }),
+  DeltaEvent,
+  ToolCallEvent,
+  ToolResultEvent,
   z.object({
     type: z.literal("done"),
     seq: Seq,

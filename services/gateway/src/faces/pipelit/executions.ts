@@ -1,11 +1,10 @@
 import { type Execution, ExecutionId, type ExecutionStatus, endpoints } from "@switchyard/contracts";
-import { AppError, toAppError } from "@switchyard/errors";
-import type { Request } from "express";
 import { z } from "zod";
 import { principalOf } from "../../access/middleware.ts";
 import type { GatewayContext } from "../../context.ts";
 import { ownerFilter } from "../../core/executions.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
+import { pipelitNotFound } from "./not-found.ts";
 
 /** Pipelit's execution statuses for ours (`pending | running | interrupted | completed | failed | cancelled`). */
 const pipelitStatus: Record<ExecutionStatus, string> = {
@@ -46,21 +45,7 @@ export function pipelitExecution(execution: Execution) {
   };
 }
 
-const idParam = (request: Request) => {
-  const id = ExecutionId.safeParse(request.params.id);
-  if (!id.success) throw new AppError("not_found", "Execution not found.");
-  return id.data;
-};
-
-/** Pipelit's words for an execution that is not there (or not the caller's). */
-async function orNotFound<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (toAppError(error).code === "not_found") throw new AppError("not_found", "Execution not found.");
-    throw error;
-  }
-}
+const { idParam, orNotFound } = pipelitNotFound(ExecutionId, "Execution not found.");
 
 /** Pipelit's `/api/v1/executions/`: list, detail and cancel over the same executions as `/v1/executions`. */
 export function pipelitExecutionRoutes(context: GatewayContext) {

@@ -8,6 +8,7 @@ import type { GatewayContext } from "../../context.ts";
 import { ownerFilter } from "../../core/executions.ts";
 import { jsonObjectBody } from "../../http/body.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
+import { pipelitNotFound } from "./not-found.ts";
 
 /**
  * Pipelit's `ScheduledJobCreate`. `workflow_id` names the pipeline or agent (Pipelit numbers
@@ -80,20 +81,7 @@ function pipelitSchedule(schedule: ScheduleView) {
   };
 }
 
-const idParam = (request: Request) => {
-  const id = ScheduleId.safeParse(request.params.id);
-  if (!id.success) throw new AppError("not_found", "Scheduled job not found.");
-  return id.data;
-};
-
-async function orNotFound<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (toAppError(error).code === "not_found") throw new AppError("not_found", "Scheduled job not found.");
-    throw error;
-  }
-}
+const { idParam, orNotFound } = pipelitNotFound(ScheduleId, "Scheduled job not found.");
 
 /** Pipelit's `/api/v1/schedules/`: the same schedules as `/v1/schedules`, in Pipelit's shapes. */
 export function pipelitScheduleRoutes(context: GatewayContext) {

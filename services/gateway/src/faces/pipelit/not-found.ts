@@ -1,0 +1,25 @@
+import { AppError, toAppError } from "@switchyard/errors";
+import type { Request } from "express";
+import type { z } from "zod";
+
+/**
+ * Pipelit's words for a resource that is not there (or not the caller's): the id from the
+ * path, anything else not found; and any `not_found` from the core said the same way.
+ */
+export function pipelitNotFound<T extends z.ZodType<string>>(schema: T, message: string) {
+  return {
+    idParam(request: Request): z.infer<T> {
+      const id = schema.safeParse(request.params.id);
+      if (!id.success) throw new AppError("not_found", message);
+      return id.data;
+    },
+    async orNotFound<R>(work: Promise<R>): Promise<R> {
+      try {
+        return await work;
+      } catch (error) {
+        if (toAppError(error).code === "not_found") throw new AppError("not_found", message);
+        throw error;
+      }
+    },
+  };
+}
