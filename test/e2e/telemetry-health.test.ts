@@ -61,5 +61,14 @@ describe("one trace per request", () => {
     // HTTP → NATS → executor, and executor → gRPC → registry.
     await expect.poll(() => linesWithTrace(executorLines(), runTrace.traceId)).toContain("run started");
     await expect.poll(() => linesWithTrace(registryLines(), runTrace.traceId)).toContain("definition served");
+
+    // HTTP → NATS → executor → JetStream → whichever executor runs it: one trace from submission to run.
+    const backgroundTrace = traceparent();
+    const submitted = await requestJson(`${url}/v1/pipelines/hello/runs`, {
+      body: { name: "Ada" },
+      headers: { traceparent: backgroundTrace.header },
+    });
+    expect(submitted.status).toBe(202);
+    await expect.poll(() => linesWithTrace(executorLines(), backgroundTrace.traceId)).toContain("execution started");
   });
 });

@@ -100,7 +100,12 @@ export interface ServeOptions {
 export type Handler<Req extends z.ZodType, Res extends z.ZodType> = (request: z.output<Req>, message: Msg) => Promise<z.input<Res>>;
 
 /** Runs `work` as the server span `nats <subject>`, under the trace context the message carries; the span ends when it settles. */
-export function inServerSpan(tracer: Tracer, message: Msg, subject: string, work: (span: Span) => Promise<void>): Promise<void> {
+export function inServerSpan(
+  tracer: Tracer,
+  message: Pick<Msg, "headers">,
+  subject: string,
+  work: (span: Span) => Promise<void>,
+): Promise<void> {
   return context.with(contextFromHeaders(message.headers), () =>
     tracer.startActiveSpan(`nats ${subject}`, { kind: SpanKind.SERVER }, async (span) => {
       try {

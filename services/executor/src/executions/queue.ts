@@ -14,6 +14,7 @@ import {
   publishFailure,
   RetentionPolicy,
   StorageType,
+  traceHeaders,
 } from "@switchyard/nats";
 import type { Logger } from "@switchyard/telemetry";
 
@@ -85,7 +86,8 @@ export async function ensureQueue(manager: JetStreamManager, subjects: Subjects,
 /** Puts a job on the queue (deduplicated by its id for two minutes); a refusal says why. */
 export async function enqueue(js: JetStreamClient, subjects: Subjects, job: ExecutionJob): Promise<void> {
   try {
-    await js.publish(subjects.executionJob(job.id), encodeJson(job), { msgID: job.id, timeout: 5000 });
+    // The submission's trace context rides along: the run continues the submitter's trace.
+    await js.publish(subjects.executionJob(job.id), encodeJson(job), { msgID: job.id, timeout: 5000, headers: traceHeaders() });
   } catch (error) {
     throw publishFailure(error, "execution queue");
   }

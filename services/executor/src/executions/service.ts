@@ -83,6 +83,7 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
     run: deps.run,
     callbacks: deps.callbacks,
     logger,
+    tracer,
     instance: deps.instance,
     maxAttempts: settings.maxAttempts,
     ackWaitMs: settings.ackWaitMs,

@@ -1,8 +1,8 @@
 import type { ExecutionEvent, ExecutionJob, Subjects } from "@switchyard/contracts";
 import { ExecutionJob as JobSchema } from "@switchyard/contracts";
 import { AppError, type WireError } from "@switchyard/errors";
-import { decodeJson, encodeJson, type JsMsg, type NatsConnection, publishToStream } from "@switchyard/nats";
-import type { Logger } from "@switchyard/telemetry";
+import { decodeJson, encodeJson, inServerSpan, type JsMsg, type NatsConnection, publishToStream } from "@switchyard/nats";
+import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { DoneBody } from "../chat.ts";
 import { scrubbedError } from "../redaction.ts";
 import type { RunEventBody, RunPublisher } from "../run-publisher.ts";
@@ -19,6 +19,7 @@ export interface WorkerDeps {
   run: JobRunner;
   callbacks: CallbackSender | undefined;
   logger: Logger;
+  tracer: Tracer;
   instance: string;
   maxAttempts: number;
   ackWaitMs: number;
@@ -95,6 +96,7 @@ export function createWorker(deps: WorkerDeps): Worker {
     const controller = new AbortController();
     running.set(job.id, controller);
     publish(job.id, { type: "status", at: now(), status: "running", attempt, executor: deps.instance });
+    logger.debug({ execution: job.id, name: job.name, attempt }, "execution started");
     const alive = setInterval(() => message.working(), Math.max(500, Math.floor(deps.ackWaitMs / 3)));
     const deadline = setTimeout(
       () => controller.abort(new AppError("timeout", `the execution exceeded its deadline of ${job.deadlineMs} ms`)),
@@ -199,7 +201,12 @@ export function createWorker(deps: WorkerDeps): Worker {
         message.term("dead_lettered");
         return;
       }
-      await runOne(message, job, started.attempts);
+      // The run continues the trace of the request that submitted it.
+      await inServerSpan(deps.tracer, message, subjects.executionJob(job.id), async (span) => {
+        span.setAttribute("switchyard.execution", job.id);
+        span.setAttribute("switchyard.attempt", started.attempts);
+        await runOne(message, job, started.attempts);
+      });
     },
   };
 }
