@@ -8,6 +8,7 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { apiKeyHeaders, requestJson, sseData, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { executionEvents, waitForStatus } from "./execution-helpers.ts";
 import { expectError } from "./helpers.ts";
 
 const ttlSeconds = 6;
@@ -257,5 +258,23 @@ describe("sessions", () => {
     expectError(await requestJson(`${url}/v1/agents/chatty/sessions/${id}`), 404, "not_found");
     expectError(await requestJson(`${url}/v1/agents/chatty/sessions/${id}/messages`, { body: { message: "late" } }), 404, "not_found");
     expectError(await requestJson(`${url}/v1/agents/chatty/invoke`, { body: { message: "late", session_id: id } }), 404, "not_found");
+  });
+});
+
+describe("agents in the background", () => {
+  it("runs an agent turn as a background execution, its tool calls and text in the execution's events", async () => {
+    const submitted = await requestJson(`${url}/v1/agents/helper/runs`, { body: { message: "weather in Paris?" } });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    const id = (submitted.body as { id: string }).id;
+    const done = await waitForStatus(url, id, "succeeded");
+    expect(done.result).toMatchObject({ output: expect.any(String), session_id: expect.any(String) });
+    const events = await executionEvents(url, id);
+    const names = events.map((event) => event.event);
+    expect(names[0]).toBe("queued");
+    expect(names.at(-1)).toBe("succeeded");
+    expect(names).toContain("tool_call");
+    expect(names).toContain("delta");
+    // An agent's background twin takes only agents.
+    expectError(await requestJson(`${url}/v1/agents/nothing-here/runs`, { body: { message: "x" } }), 404, "not_found");
   });
 });
