@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:http";
 import { requestJson, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chatPipeline, deployAll, upstreamModels } from "./chat-helpers.ts";
-import { executionEvents, waitForStatus } from "./execution-helpers.ts";
+import { type ExecutionView, executionEvents, waitForStatus } from "./execution-helpers.ts";
 import { expectError, greetYaml } from "./helpers.ts";
 
 let system: TestSystem;
@@ -41,9 +41,14 @@ beforeAll(async () => {
       EXECUTIONS_CONCURRENCY: "1",
       EXECUTIONS_CALLBACK_SECRET: callbackSecret,
       EXECUTIONS_CALLBACK_ALLOW: "127.0.0.1",
+      EXECUTIONS_DEFINITION_CONCURRENCY: JSON.stringify({ single: 1 }),
     },
   });
-  await deployAll(system.url(), { hello: greetYaml(), sleeper: chatPipeline("sleeper", "slow") });
+  await deployAll(system.url(), {
+    hello: greetYaml(),
+    sleeper: chatPipeline("sleeper", "slow"),
+    single: chatPipeline("single", "slow"),
+  });
 });
 afterAll(async () => {
   await system?.stop();
@@ -132,6 +137,38 @@ describe("background executions", () => {
     expect((await requestJson(`${system.url()}/v1/executions/${third}`)).body).toMatchObject({ status: "cancelled", attempts: 0 });
     expect(upstream.requests.filter((request) => JSON.stringify(request.messages).includes("third"))).toEqual([]);
     expect((await requestJson(`${system.url()}/v1/executions/${first}`)).body).toMatchObject({ status: "cancelled" });
+  });
+
+  it("runs at most a definition's concurrency limit at once across executors; the others wait queued, spending no attempt", async () => {
+    const ids: string[] = [];
+    for (const text of ["one", "two", "three"]) {
+      const reply = await requestJson(`${system.url()}/v1/pipelines/single/runs`, { body: { text } });
+      ids.push((reply.body as { id: string }).id);
+    }
+    const read = async () =>
+      Promise.all(ids.map(async (id) => (await requestJson(`${system.url()}/v1/executions/${id}`)).body as ExecutionView));
+    const deadline = Date.now() + 10_000;
+    while ((await read()).every((view) => view.status !== "running") && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Two executors with a free slot each, and still only one of the three runs.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const views = await read();
+    expect(views.filter((view) => view.status === "running")).toHaveLength(1);
+    const waiting = views.filter((view) => view.status === "queued");
+    expect(waiting).toHaveLength(2);
+    for (const view of waiting) expect(view.attempts).toBe(0);
+    const running = views.find((view) => view.status === "running");
+    await requestJson(`${system.url()}/v1/executions/${running?.id}/cancel`, { method: "POST" });
+    // The slot it held goes to one of the others.
+    const next = Date.now() + 10_000;
+    while ((await read()).filter((view) => view.status === "running").length !== 1 && Date.now() < next) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const after = await read();
+    expect(after.filter((view) => view.status === "running")).toHaveLength(1);
+    expect(after.filter((view) => view.status === "queued")).toHaveLength(1);
+    for (const id of ids) await requestJson(`${system.url()}/v1/executions/${id}/cancel`, { method: "POST" });
   });
 
   it("POSTs a signed callback when an execution ends, retried until the receiver takes it, and refuses private targets", async () => {

@@ -1,4 +1,5 @@
 import { type CommonConfig, grpcAddressEnv, modelEnv, redisEnv } from "@switchyard/config";
+import { parseJsonOrUndefined } from "@switchyard/contracts";
 import { z } from "zod";
 
 const csvMs = z
@@ -41,6 +42,21 @@ export const executorEnv = {
     .default(7 * 24 * 3600),
   /** And at most this many finished ones (the oldest go first). */
   EXECUTIONS_MAX_RECORDS: z.coerce.number().int().positive().default(100_000),
+  /**
+   * Background runs of a pipeline or agent at once across every executor, as JSON
+   * (`{"report": 2}`); others are unlimited. Jobs past it wait queued, spending no attempt.
+   */
+  EXECUTIONS_DEFINITION_CONCURRENCY: z
+    .string()
+    .default("{}")
+    .transform((text, context) => {
+      const parsed = parseJsonOrUndefined(z.record(z.string().max(64), z.number().int().min(1)), text);
+      if (parsed === undefined) {
+        context.addIssue({ code: "custom", message: 'a JSON object of definition names to limits, e.g. {"report": 2}' });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   /** Key for the HMAC-SHA256 signature of callback POSTs; without it a `callback_url` is refused. */
   EXECUTIONS_CALLBACK_SECRET: z.string().min(32).optional(),
   /** Hosts callbacks may reach despite the outbound guard (comma-separated; for tests and private networks). */

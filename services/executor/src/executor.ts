@@ -243,6 +243,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         retentionMs: config.EXECUTIONS_RETENTION_S * 1000,
         maxRecords: config.EXECUTIONS_MAX_RECORDS,
         maxResultBytes,
+        limits: config.EXECUTIONS_DEFINITION_CONCURRENCY,
       },
     });
 

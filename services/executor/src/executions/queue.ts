@@ -22,21 +22,23 @@ export interface QueueSettings {
   maxJobs: number;
   maxBytes: number;
   ackWaitMs: number;
-  /** Deliveries that may start a run; one more delivery only records `dead_lettered`. */
+  /** Runs one execution may start (the record counts them); the delivery after the last records `dead_lettered`. */
   maxAttempts: number;
   retentionMs: number;
 }
 
 /** The durable pull consumer every executor shares. */
 export const consumerName = "executors";
+/** Deliveries of one job at most (see the consumer below). */
+export const maxDeliveries = 100_000;
 /** Events kept per execution (the oldest go first past it). */
 export const eventsPerExecution = 10_000;
 
 /**
  * The work queue: a work-queue stream on file storage, bounded, DiscardNew (a full queue
  * refuses the publish instead of dropping a job nobody ran), deduplicated by execution id;
- * one durable pull consumer with explicit acks, an ack wait, backoff between redeliveries
- * and a delivery limit. Beside it, the events stream: one subject per execution, kept for the
+ * one durable pull consumer with explicit acks, an ack wait and a delivery bound; the
+ * executors' naks wait before retries (backoff) and the record counts the runs started. Beside it, the events stream: one subject per execution, kept for the
  * retention. Both are made or brought to these settings at start (any executor may).
  */
 export async function ensureQueue(manager: JetStreamManager, subjects: Subjects, settings: QueueSettings): Promise<void> {
@@ -61,16 +63,19 @@ export async function ensureQueue(manager: JetStreamManager, subjects: Subjects,
     max_bytes: 1024 * 1024 * 1024,
     discard: DiscardPolicy.Old,
   });
-  // Waits after a lost delivery, doubling from the ack wait; a run that is alive says so with
-  // in-progress acks, which restart its current wait.
-  const backoff = Array.from({ length: settings.maxAttempts }, (_, index) => nanos(settings.ackWaitMs * Math.min(2 ** index, 8)));
+  // A job whose executor went silent for the ack wait goes to another; a run that is alive says
+  // so with in-progress acks. No consumer-level backoff: nats-server (2.9) applies it to naks
+  // too, over any delay given, so a job waiting for its definition's slot would be sent back
+  // ever later; the waits between retries are the executors' naks (EXECUTIONS_BACKOFF_MS).
   const config = {
     durable_name: consumerName,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     ack_wait: nanos(settings.ackWaitMs),
-    backoff,
-    max_deliver: settings.maxAttempts + 2,
+    // Deliveries are not what is limited: a job sent back because its definition is at its
+    // concurrency limit ran nothing. The record counts runs started (EXECUTIONS_MAX_ATTEMPTS);
+    // this bound only keeps a job from cycling for ever (waits grow to 5 s: about a week).
+    max_deliver: maxDeliveries,
     max_ack_pending: 100_000,
     max_waiting: 4096,
   };

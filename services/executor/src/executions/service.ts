@@ -33,6 +33,7 @@ export interface ExecutionsDeps {
     deadlineMs: number;
     maxRecords: number;
     maxResultBytes: number;
+    limits: Readonly<Record<string, number>>;
   };
 }
 
@@ -87,6 +88,7 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
     instance: deps.instance,
     maxAttempts: settings.maxAttempts,
     ackWaitMs: settings.ackWaitMs,
+    limits: settings.limits,
     backoffMs: settings.backoffMs,
     maxResultBytes: settings.maxResultBytes,
   });

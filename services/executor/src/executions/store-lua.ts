@@ -6,7 +6,8 @@ import { defineScript } from "@switchyard/redis";
  * can never write a second result or move a finished execution back.
  *
  * KEYS of the record scripts: [1] the record hash, [2] the all index, [3] the owner's index,
- * [4] the definition's index, [5] the index prefix for statuses (`…:status:`), [6] finished.
+ * [4] the definition's index, [5] the index prefix for statuses (`…:status:`), [6] finished,
+ * [7] the definition's running slots (for its concurrency limit; released by every way out of running).
  */
 
 /** Lua that moves the record (KEYS[1]) from its status index to `to`'s. Expects `id` and `from`. */
@@ -56,33 +57,52 @@ return 0
 `);
 
 /**
- * A delivery of the job. ARGV: [1] id, [2] createdAt, [3] now ms, [4] executor, [5] stream
- * sequence of this message, [6] 'dead' when the delivery limit is spent (then ARGV[7] is the
- * error), else '', [7] error, then the job's field/value pairs (to rebuild a lost record).
+ * A delivery of the job. ARGV: [1] id, [2] createdAt, [3] now, [4] executor, [5] stream
+ * sequence of this message, [6] runs allowed (`EXECUTIONS_MAX_ATTEMPTS`), [7] the error
+ * recorded when they are spent, [8] the definition's concurrency limit (0: none), [9] the
+ * slot's lease end (ms), then the job's field/value pairs (to rebuild a lost record). KEYS[7]
+ * holds the definition's running slots (id → lease end).
  * Returns {verdict, status, attempts}: `run` (now running, attempt n), `final` (already
- * finished: acknowledge, nothing runs), `busy` (running from another copy of the job), `dead`.
+ * finished: acknowledge, nothing runs), `busy` (running from another copy of the job),
+ * `wait` (the definition is at its limit: try later, this delivery ran nothing), `dead`.
  */
 export const startScript = defineScript(`
 ${moveStatus}
 ${createIfAbsent}
-create(ARGV[1], tonumber(ARGV[2]), 8)
+create(ARGV[1], tonumber(ARGV[2]), 10)
 local status = redis.call('HGET', KEYS[1], 'status')
 redis.call('HINCRBY', KEYS[1], 'deliveries', 1)
-if final[status] then return { 'final', status, redis.call('HGET', KEYS[1], 'attempts') } end
+local attempts = tonumber(redis.call('HGET', KEYS[1], 'attempts'))
+if final[status] then return { 'final', status, attempts } end
 if status == 'running' and redis.call('HGET', KEYS[1], 'seq') ~= ARGV[5] then
-  return { 'busy', status, redis.call('HGET', KEYS[1], 'attempts') }
+  return { 'busy', status, attempts }
 end
 local now = tonumber(ARGV[3])
-if ARGV[6] == 'dead' then
-  move(ARGV[1], status, 'dead_lettered', now)
+if attempts >= tonumber(ARGV[6]) then
+  move(ARGV[1], status, 'dead_lettered', tonumber(ARGV[2]))
   redis.call('HSET', KEYS[1], 'finishedAt', now, 'error', ARGV[7])
   redis.call('ZADD', KEYS[6], now, ARGV[1])
-  return { 'dead', 'dead_lettered', redis.call('HGET', KEYS[1], 'attempts') }
+  redis.call('ZREM', KEYS[7], ARGV[1])
+  return { 'dead', 'dead_lettered', attempts }
 end
-local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+local limit = tonumber(ARGV[8])
+if limit > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now)
+  if not redis.call('ZSCORE', KEYS[7], ARGV[1]) and redis.call('ZCARD', KEYS[7]) >= limit then
+    return { 'wait', status, attempts }
+  end
+  redis.call('ZADD', KEYS[7], ARGV[9], ARGV[1])
+end
+attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
 move(ARGV[1], status, 'running', tonumber(ARGV[2]))
 redis.call('HSET', KEYS[1], 'startedAt', now, 'executor', ARGV[4], 'seq', ARGV[5])
 return { 'run', 'running', attempts }
+`);
+
+/** Extends a running execution's slot lease. KEYS[1] the slots; ARGV: [1] id, [2] lease end. */
+export const touchScript = defineScript(`
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1]) end
+return 1
 `);
 
 /**
@@ -99,6 +119,7 @@ move(ARGV[1], status, ARGV[4], tonumber(ARGV[2]))
 redis.call('HSET', KEYS[1], 'finishedAt', now)
 for i = 5, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 redis.call('ZADD', KEYS[6], now, ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
 return status
 `);
 
@@ -112,6 +133,7 @@ local status = redis.call('HGET', KEYS[1], 'status')
 if status ~= 'running' then return status or false end
 move(ARGV[1], status, 'queued', tonumber(ARGV[2]))
 redis.call('HSET', KEYS[1], 'error', ARGV[3])
+redis.call('ZREM', KEYS[7], ARGV[1])
 return status
 `);
 
@@ -130,6 +152,7 @@ local now = tonumber(ARGV[3])
 move(ARGV[1], status, 'cancelled', tonumber(redis.call('HGET', KEYS[1], 'createdAt')))
 redis.call('HSET', KEYS[1], 'finishedAt', now, 'error', ARGV[4])
 redis.call('ZADD', KEYS[6], now, ARGV[1])
+redis.call('ZREM', KEYS[7], ARGV[1])
 return status
 `);
 

@@ -20,6 +20,7 @@ import {
   reserveScript,
   startScript,
   sweepScript,
+  touchScript,
 } from "./store-lua.ts";
 
 const prefix = "sy:executions:";
@@ -32,11 +33,12 @@ const keys = {
   statusPrefix: `${prefix}index:status:`,
   status: (status: string) => `${prefix}index:status:${status}`,
   finished: `${prefix}finished`,
+  slots: (name: string) => `${prefix}slots:${name}`,
   idempotency: (owner: string, key: string) => `${prefix}idem:${owner}:${createHash("sha256").update(key).digest("hex")}`,
   scratch: () => `${prefix}scratch:${Math.random().toString(36).slice(2)}`,
 };
 
-const StartVerdict = z.enum(["run", "final", "busy", "dead"]);
+const StartVerdict = z.enum(["run", "final", "busy", "wait", "dead"]);
 export type StartVerdict = z.infer<typeof StartVerdict>;
 const StoredHash = z.record(z.string(), z.string());
 
@@ -44,10 +46,17 @@ export interface ExecutionStore {
   /** Holds an idempotency key for `id`; returns the id already holding it (and whether the body matched) when taken. */
   reserve(owner: string, key: string, id: string, bodyHash: string): Promise<{ id: string; created: boolean; sameBody: boolean }>;
   create(job: ExecutionJob): Promise<boolean>;
+  /**
+   * A delivery: runs it (`run`), or says why not. `maxAttempts` runs started make it
+   * `dead_lettered` with `deadError`; `limit` running at once per definition (0: none), each
+   * holding its slot until `leaseUntil` unless touched.
+   */
   start(
     job: ExecutionJob,
-    delivery: { executor: string; seq: number; dead?: WireError },
+    delivery: { executor: string; seq: number; maxAttempts: number; deadError: WireError; limit: number; leaseUntil: number },
   ): Promise<{ verdict: StartVerdict; status: ExecutionStatus; attempts: number }>;
+  /** Extends a running execution's slot lease (a limited definition). */
+  touch(job: Pick<ExecutionJob, "id" | "name">, leaseUntil: number): Promise<void>;
   /** Records how a running execution ended; false when it was not running (nothing written). */
   finish(
     job: Pick<ExecutionJob, "id" | "createdAt" | "owner" | "kind" | "name">,
@@ -69,7 +78,15 @@ const numberFields = new Set(["attempts", "deliveries"]);
 const timeFields = new Set(["createdAt", "startedAt", "finishedAt"]);
 
 function recordKeys(job: Pick<ExecutionJob, "id" | "owner" | "name">): string[] {
-  return [keys.record(job.id), keys.all, keys.owner(job.owner), keys.definition(job.name), keys.statusPrefix, keys.finished];
+  return [
+    keys.record(job.id),
+    keys.all,
+    keys.owner(job.owner),
+    keys.definition(job.name),
+    keys.statusPrefix,
+    keys.finished,
+    keys.slots(job.name),
+  ];
 }
 
 function jobFields(job: ExecutionJob): string[] {
@@ -133,8 +150,10 @@ export function createExecutionStore(redis: Redis, tracer: Tracer): ExecutionSto
           Date.now(),
           delivery.executor,
           delivery.seq,
-          delivery.dead ? "dead" : "",
-          delivery.dead ? JSON.stringify(delivery.dead) : "",
+          delivery.maxAttempts,
+          JSON.stringify(delivery.deadError),
+          delivery.limit,
+          delivery.leaseUntil,
           ...jobFields(job),
         ]);
         const [verdict, status, attempts] = z.tuple([StartVerdict, ExecutionStatus, z.coerce.number()]).parse(reply);
@@ -148,6 +167,10 @@ export function createExecutionStore(redis: Redis, tracer: Tracer): ExecutionSto
         if (outcome.usage !== undefined) fields.push("usage", JSON.stringify(outcome.usage));
         const before = await finishScript.run(redis, recordKeys(job), [job.id, Date.parse(job.createdAt), Date.now(), status, ...fields]);
         return before === "running" || (before === "queued" && status === "failed");
+      }),
+    touch: (job, leaseUntil) =>
+      span("touch", async () => {
+        await touchScript.run(redis, [keys.slots(job.name)], [job.id, leaseUntil]);
       }),
     requeue: (job, error) =>
       span("requeue", async () => {

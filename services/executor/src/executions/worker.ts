@@ -23,6 +23,8 @@ export interface WorkerDeps {
   instance: string;
   maxAttempts: number;
   ackWaitMs: number;
+  /** Background runs of one definition at once, across every executor (absent: no limit). */
+  limits: Readonly<Record<string, number>>;
   backoffMs: readonly number[];
   maxResultBytes: number;
 }
@@ -41,8 +43,8 @@ const now = () => new Date().toISOString();
 
 /**
  * One delivered job, start to end: the start transition decides whether it runs at all (a
- * finished execution is acknowledged and nothing runs; a spent delivery limit records
- * `dead_lettered`), the run keeps the delivery alive with in-progress acks, and the finish
+ * finished execution is acknowledged and nothing runs; spent attempts record `dead_lettered`;
+ * a definition at its concurrency limit sends the job back without spending one), the run keeps the delivery alive with in-progress acks, and the finish
  * transition records the one result (a run whose execution was cancelled, or finished by
  * another copy, writes nothing). Retryable failures go back with a delay; the rest are final.
  */
@@ -97,7 +99,14 @@ export function createWorker(deps: WorkerDeps): Worker {
     running.set(job.id, controller);
     publish(job.id, { type: "status", at: now(), status: "running", attempt, executor: deps.instance });
     logger.debug({ execution: job.id, name: job.name, attempt }, "execution started");
-    const alive = setInterval(() => message.working(), Math.max(500, Math.floor(deps.ackWaitMs / 3)));
+    const limited = (deps.limits[job.name] ?? 0) > 0;
+    const alive = setInterval(
+      () => {
+        message.working();
+        if (limited) void store.touch(job, Date.now() + deps.ackWaitMs * 2).catch(() => undefined);
+      },
+      Math.max(500, Math.floor(deps.ackWaitMs / 3)),
+    );
     const deadline = setTimeout(
       () => controller.abort(new AppError("timeout", `the execution exceeded its deadline of ${job.deadlineMs} ms`)),
       job.deadlineMs,
@@ -131,7 +140,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       return;
     }
     const retryable = error.retryable ?? false;
-    if (retryable && message.info.deliveryCount < deps.maxAttempts) {
+    if (retryable && attempt < deps.maxAttempts) {
       if (await store.requeue(job, error)) {
         publish(job.id, { type: "status", at: now(), status: "queued", attempt, error });
         const delay = deps.backoffMs[Math.min(attempt - 1, deps.backoffMs.length - 1)] ?? 1000;
@@ -167,21 +176,29 @@ export function createWorker(deps: WorkerDeps): Worker {
         message.term("not a job");
         return;
       }
-      const deliveries = message.info.deliveryCount;
-      const dead =
-        deliveries > deps.maxAttempts
-          ? new AppError(
-              "dead_lettered",
-              `the execution was delivered ${deliveries - 1} times and its executor was lost (or its run failed retryably) each time`,
-            ).toWire()
-          : undefined;
+      const deadError = new AppError(
+        "dead_lettered",
+        `the execution ran ${deps.maxAttempts} times and lost its executor (or failed retryably) each time`,
+      ).toWire();
       let started: Awaited<ReturnType<ExecutionStore["start"]>>;
       try {
-        started = await store.start(job, { executor: deps.instance, seq: message.seq, dead });
+        started = await store.start(job, {
+          executor: deps.instance,
+          seq: message.seq,
+          maxAttempts: deps.maxAttempts,
+          deadError,
+          limit: deps.limits[job.name] ?? 0,
+          leaseUntil: Date.now() + deps.ackWaitMs * 2,
+        });
       } catch (error) {
         // The record is out of reach (Redis away): the job comes back, nothing ran.
         logger.warn({ err: error, execution: job.id }, "execution start not recorded; retried");
         message.nak(1000);
+        return;
+      }
+      if (started.verdict === "wait") {
+        // Its definition runs as many as it may: back on the queue, nothing ran, no attempt spent.
+        message.nak(Math.min(250 * message.info.deliveryCount, 5000) + Math.floor(Math.random() * 250));
         return;
       }
       if (started.verdict === "final") {
@@ -197,7 +214,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       }
       if (started.verdict === "dead") {
         const event: ExecutionEvent = { type: "status", at: now(), status: "dead_lettered", attempt: started.attempts };
-        await announce(job.id, dead ? { ...event, error: dead } : event, job.callbackUrl);
+        await announce(job.id, { ...event, error: deadError }, job.callbackUrl);
         message.term("dead_lettered");
         return;
       }
