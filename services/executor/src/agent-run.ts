@@ -42,6 +42,7 @@ export async function runAgentRequest(
     },
     signal,
     request.stream,
+    request.chat?.history ?? [],
   );
   const outputs = {
     output: result.output,

@@ -3,6 +3,7 @@ import { definitionLimits } from "@switchyard/contracts";
 import { expansionLimits, measurePipeline, own, type PipelineDefinition, parseReference, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import { type ComponentOutputs, type ComponentResult, runComponent, type ToolCaller } from "./components/index.ts";
+import type { ChatTurn } from "./components/types.ts";
 import type { CachedDefinition, CachedPipeline } from "./definitions-cache.ts";
 import type { ProviderSet, ToolCallDelta } from "./providers/index.ts";
 
@@ -23,7 +24,7 @@ export interface RunOptions {
   /** Components whose pieces are forwarded as they come; the others may be answered whole. */
   streams?(component: string): boolean;
   /** The component answering a chat turn gets the request's tools. */
-  chatTools?: { component: string; tools?: Record<string, unknown>[] | undefined; toolChoice?: unknown };
+  chatTools?: ChatTurn & { component: string };
   depth?: number;
   /** What the whole run shares (sub-pipelines included); made by the top-level call. */
   shared?: RunShared;

@@ -30,7 +30,15 @@ export async function runPipelineRequest(
       if (result.answer) answers.set(name, result.answer);
     },
     ...(plan.chat?.answeringComponent && request.chat
-      ? { chatTools: { component: plan.chat.answeringComponent, tools: request.chat.tools, toolChoice: request.chat.tool_choice } }
+      ? {
+          chatTools: {
+            component: plan.chat.answeringComponent,
+            tools: request.chat.tools,
+            toolChoice: request.chat.tool_choice,
+            history: request.chat.history,
+            trailing: request.chat.trailing,
+          },
+        }
       : {}),
   });
   const usage = answers.size > 0 ? { usage: sumUsage([...answers.values()].map((answer) => answer.usage)) } : {};

@@ -1,6 +1,7 @@
 import { WireError } from "@switchyard/errors";
 import { z } from "zod";
 import { DefinitionName } from "./registry.ts";
+import { ChatMessage } from "./sessions.ts";
 
 export const RunId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
 const linkIdPattern = /^[A-Za-z0-9_-]{8,64}$/;
@@ -41,6 +42,13 @@ export type Usage = z.infer<typeof Usage>;
 /** A chat turn: the message feeds the pipeline's chat input; tools go to the chat model as they are. */
 export const RunChat = z.object({
   message: z.string().max(runLimits.chatMessageChars),
+  /**
+   * The conversation around that message, as the client sent it: what came before it, and
+   * what came after it (the assistant's tool calls and their results of a turn in progress).
+   * The model that answers sees all of it, the message in its place.
+   */
+  history: z.array(ChatMessage).max(4096).optional(),
+  trailing: z.array(ChatMessage).max(4096).optional(),
   tools: z.array(z.record(z.string(), z.unknown())).max(runLimits.chatTools).optional(),
   tool_choice: z.unknown().optional(),
 });

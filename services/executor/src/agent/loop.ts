@@ -56,6 +56,11 @@ export async function runAgent(
   signal: AbortSignal,
   /** Whether text is forwarded as it comes; if not, the model may answer each step whole. */
   streaming = true,
+  /**
+   * The conversation a chat client sent before its message: it stands in for the session's
+   * history (the client's own record of the conversation wins; only the turn is appended).
+   */
+  clientHistory: readonly ChatMessage[] = [],
 ): Promise<AgentResult> {
   const session = await deps.memory.open(agent, input.session_id);
   const toolset = await buildToolset(agent, deps.tools, deps.definition, signal);
@@ -66,7 +71,8 @@ export async function runAgent(
   const provider = deps.providers.get(agent.model);
 
   for (let step = 0; step < agent.max_steps; step += 1) {
-    const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...session.history, ...turn];
+    const earlier = clientHistory.length > 0 ? clientHistory : session.history;
+    const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...earlier, ...turn];
     const request = {
       messages,
       temperature: agent.temperature,

@@ -13,7 +13,8 @@ export const runLlm: ComponentRunner<"llm"> = async (component, context) => {
   if (component.system) messages.push({ role: "system", content: component.system });
   // A prompt bound to an optional input the client left out is empty, not a message without content.
   const content = asText(prompt);
-  messages.push({ role: "user", content });
+  // Answering a chat: the client's conversation around the prompt, the prompt in the place of its last user message.
+  messages.push(...(context.chatTools?.history ?? []), { role: "user", content }, ...(context.chatTools?.trailing ?? []));
   const request = {
     messages,
     temperature: component.temperature,

@@ -1,9 +1,18 @@
-import type { JsonObject, McpToolResult, McpToolSpec } from "@switchyard/contracts";
+import type { ChatMessage, JsonObject, McpToolResult, McpToolSpec } from "@switchyard/contracts";
 import type { Component } from "@switchyard/definitions";
 import type { Answer } from "../providers/answer.ts";
 import type { ProviderSet, ToolCallDelta } from "../providers/index.ts";
 
 /** A value as text: strings as they are, nothing as "", anything else as JSON. */
+/** What a chat request gives the component that answers it. */
+export interface ChatTurn {
+  tools?: Record<string, unknown>[] | undefined;
+  toolChoice?: unknown;
+  /** Messages before the prompt, and after it, as the client sent them. */
+  history?: ChatMessage[] | undefined;
+  trailing?: ChatMessage[] | undefined;
+}
+
 export function asText(value: unknown): string {
   return typeof value === "string" ? value : value === undefined ? "" : JSON.stringify(value);
 }
@@ -37,8 +46,8 @@ export interface ComponentContext {
   emit(text: string): Promise<void>;
   /** Streams a piece of a tool call made by this component's model. */
   emitToolCall(delta: ToolCallDelta): Promise<void>;
-  /** The chat request's tools, given only to the component that answers a chat. */
-  chatTools?: { tools?: Record<string, unknown>[] | undefined; toolChoice?: unknown } | undefined;
+  /** The chat request's tools and conversation, given only to the component that answers a chat. */
+  chatTools?: ChatTurn | undefined;
   providers: ProviderSet;
   tools: ToolCaller;
   /** Runs another deployed pipeline to completion. */

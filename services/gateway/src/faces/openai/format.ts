@@ -1,4 +1,4 @@
-import type { FinishReason, ToolCall, Usage } from "@switchyard/contracts";
+import type { ChatMessage as ContractMessage, FinishReason, ToolCall, Usage } from "@switchyard/contracts";
 import { z } from "zod";
 
 const ContentPart = z.looseObject({ type: z.string(), text: z.string().optional() });
@@ -23,13 +23,12 @@ export const ChatCompletionRequest = z.looseObject({
 });
 export type ChatCompletionRequest = z.infer<typeof ChatCompletionRequest>;
 
-/** The text of the last user message: a string, or the text parts of a content array (OpenAI and AG-UI messages alike). */
-export function lastUserText(messages: readonly { role: string; content?: unknown }[]): string | undefined {
-  const message = [...messages].reverse().find((candidate) => candidate.role === "user");
-  if (!message) return undefined;
-  const content = message.content;
+type MessageLike = { role: string; content?: unknown };
+
+/** A message's text: a string, or the text parts of a content array (OpenAI and AG-UI messages alike). */
+function textOf(content: unknown): string | null {
   if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
+  if (!Array.isArray(content)) return null;
   return content
     .flatMap((part: unknown) =>
       typeof part === "object" && part !== null && "type" in part && part.type === "text" && "text" in part && typeof part.text === "string"
@@ -37,6 +36,58 @@ export function lastUserText(messages: readonly { role: string; content?: unknow
         : [],
     )
     .join("\n");
+}
+
+/** The text of the last user message, or undefined when there is none. */
+export function lastUserText(messages: readonly MessageLike[]): string | undefined {
+  const message = [...messages].reverse().find((candidate) => candidate.role === "user");
+  return message ? (textOf(message.content) ?? "") : undefined;
+}
+
+const MessageExtras = z.object({
+  tool_calls: z
+    .array(z.object({ id: z.string(), type: z.literal("function"), function: z.object({ name: z.string(), arguments: z.string() }) }))
+    .optional()
+    .catch(undefined),
+  tool_call_id: z.string().optional().catch(undefined),
+  name: z.string().optional().catch(undefined),
+});
+
+/** A client's message as the model is sent it: `developer` is a system message, `function` a tool result, parts joined as text. */
+function normalized(message: MessageLike): ContractMessage {
+  const role = message.role === "developer" ? "system" : message.role === "function" ? "tool" : message.role;
+  const extras = MessageExtras.parse(message);
+  const content = textOf(message.content);
+  return {
+    role: role === "system" || role === "user" || role === "assistant" || role === "tool" ? role : "user",
+    content: content ?? (role === "assistant" ? null : ""),
+    ...(extras.tool_calls?.length ? { tool_calls: extras.tool_calls } : {}),
+    ...(extras.tool_call_id ? { tool_call_id: extras.tool_call_id } : {}),
+    ...(extras.name ? { name: extras.name } : {}),
+  };
+}
+
+/**
+ * A chat turn from a client's whole conversation: the last user message's text (what the
+ * pipeline's chat input gets), and everything before and after it, so the model that answers
+ * sees the conversation as the client sent it. Undefined without a user message.
+ */
+export function chatTurnOf(messages: readonly MessageLike[]) {
+  let last = -1;
+  for (let index = messages.length - 1; index >= 0; index -= 1) {
+    if (messages[index]?.role === "user") {
+      last = index;
+      break;
+    }
+  }
+  if (last < 0) return undefined;
+  const history = messages.slice(0, last).map(normalized);
+  const trailing = messages.slice(last + 1).map(normalized);
+  return {
+    message: textOf(messages[last]?.content) ?? "",
+    ...(history.length ? { history } : {}),
+    ...(trailing.length ? { trailing } : {}),
+  };
 }
 
 export interface CompletionIdentity {

@@ -10,7 +10,7 @@ import { guardedRouter } from "../../http/guarded-router.ts";
 import { runControl } from "../../http/run-control.ts";
 import { streamRun } from "../../streaming/streamed-run.ts";
 import { chatStreamEncoder } from "./encoder.ts";
-import { ChatCompletionRequest, type CompletionIdentity, completion, lastUserText } from "./format.ts";
+import { ChatCompletionRequest, type CompletionIdentity, chatTurnOf, completion } from "./format.ts";
 
 /** OpenAI's wording for a model nobody deployed, so its clients show the familiar message. */
 function openAiError(error: unknown, model: string, accepted: boolean): AppError {
@@ -25,8 +25,8 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
     modelFromPath && typeof raw === "object" && raw !== null ? { ...raw, model: modelFromPath } : raw,
   );
   requireDefinition(principalOf(request), body.model);
-  const message = lastUserText(body.messages);
-  if (message === undefined) throw new AppError("invalid_request", "messages must include a user message", { param: "messages" });
+  const turn = chatTurnOf(body.messages);
+  if (turn === undefined) throw new AppError("invalid_request", "messages must include a user message", { param: "messages" });
   const identity: CompletionIdentity = {
     // randomUUID draws from a cached pool; randomBytes asks the system for entropy on every call.
     id: `chatcmpl-${randomUUID().replaceAll("-", "")}`,
@@ -34,7 +34,7 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
     model: body.model,
   };
   const chat = {
-    message,
+    ...turn,
     ...(body.tools ? { tools: body.tools } : {}),
     ...(body.tool_choice === undefined ? {} : { tool_choice: body.tool_choice }),
   };

@@ -1,0 +1,104 @@
+import { requestJson, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chatPipeline, deployAll, upstreamModels } from "./chat-helpers.ts";
+
+// The whole OpenAI `messages` array reaches the model that answers: for a pipeline whose chat
+// output is an llm component, and for an agent.
+let system: TestSystem;
+let upstream: Upstream;
+let client: OpenAI;
+
+beforeAll(async () => {
+  upstream = await startUpstream();
+  system = await startSystem({ withSessions: true, env: { SWITCHYARD_MODELS: upstreamModels(upstream.url) } });
+  client = new OpenAI({ baseURL: `${system.url()}/v1`, apiKey: system.adminKey, maxRetries: 0 });
+  await deployAll(system.url(), { "remote-chat": chatPipeline("remote-chat", "remote") });
+  const agent = await requestJson(`${system.url()}/v1/agents`, {
+    rawBody: "name: talker\nmodel: remote\ninstructions: Be brief.\nmemory: none\n",
+    headers: { "content-type": "application/yaml" },
+  });
+  expect(agent.status, JSON.stringify(agent.body)).toBe(201);
+});
+afterAll(async () => {
+  await system?.stop();
+  await upstream?.stop();
+});
+
+const conversation: OpenAI.Chat.ChatCompletionMessageParam[] = [
+  { role: "system", content: "You are terse." },
+  { role: "user", content: "My name is Ada." },
+  { role: "assistant", content: "Hello, Ada." },
+  { role: "user", content: "I live in Paris." },
+  { role: "assistant", content: "Noted." },
+  { role: "user", content: "Where do I live, and what is my name?" },
+];
+
+/** The messages of the upstream call whose last user message is `text`. */
+function upstreamCall(text: string) {
+  const call = [...upstream.requests].reverse().find((request) => JSON.stringify(request.messages).includes(text));
+  return call?.messages as { role: string; content: string | null }[] | undefined;
+}
+
+describe("conversation history", () => {
+  it("sends a pipeline's model the whole three-turn conversation from the openai client, streaming or not", async () => {
+    const answer = await client.chat.completions.create({ model: "remote-chat", messages: conversation });
+    expect(answer.choices[0]?.message.content).toBe("echo: Where do I live, and what is my name?");
+    expect(upstreamCall("Where do I live")?.map((message) => [message.role, message.content])).toEqual(
+      conversation.map((message) => [message.role, message.content]),
+    );
+
+    const streamed = await client.chat.completions.create({
+      model: "remote-chat",
+      stream: true,
+      messages: [...conversation.slice(0, -1), { role: "user", content: "Streamed: where do I live?" }],
+    });
+    for await (const _chunk of streamed) {
+      // read to the end
+    }
+    expect(upstreamCall("Streamed: where do I live?")?.map((message) => message.content)).toEqual([
+      "You are terse.",
+      "My name is Ada.",
+      "Hello, Ada.",
+      "I live in Paris.",
+      "Noted.",
+      "Streamed: where do I live?",
+    ]);
+  });
+
+  it("keeps a client's tool round in place: the assistant's tool call and its result follow the user message", async () => {
+    await client.chat.completions.create({
+      model: "remote-chat",
+      messages: [
+        { role: "user", content: "Weather in Paris, with a tool please." },
+        {
+          role: "assistant",
+          content: null,
+          tool_calls: [{ id: "call_9", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }],
+        },
+        { role: "tool", tool_call_id: "call_9", content: "sunny, 21 C" },
+      ],
+      tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: {} } } }],
+    });
+    const sent = upstreamCall("sunny, 21 C") as { role: string; content: string | null; tool_call_id?: string; tool_calls?: unknown[] }[];
+    expect(sent.map((message) => message.role)).toEqual(["user", "assistant", "tool"]);
+    expect(sent[1]?.tool_calls).toHaveLength(1);
+    expect(sent[2]?.tool_call_id).toBe("call_9");
+  });
+
+  it("gives an agent the client's conversation too, after its instructions", async () => {
+    const answer = await client.chat.completions.create({
+      model: "talker",
+      messages: [...conversation.slice(1, -1), { role: "user", content: "Agent: what is my name?" }],
+    });
+    expect(answer.choices[0]?.message.content).toBe("echo: Agent: what is my name?");
+    expect(upstreamCall("Agent: what is my name?")?.map((message) => message.content)).toEqual([
+      "Be brief.",
+      "My name is Ada.",
+      "Hello, Ada.",
+      "I live in Paris.",
+      "Noted.",
+      "Agent: what is my name?",
+    ]);
+  });
+});
