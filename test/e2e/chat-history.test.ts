@@ -1,4 +1,5 @@
-import { requestJson, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
+import { HttpAgent } from "@ag-ui/client";
+import { apiKeyHeaders, requestJson, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chatPipeline, deployAll, upstreamModels } from "./chat-helpers.ts";
@@ -19,6 +20,11 @@ beforeAll(async () => {
     headers: { "content-type": "application/yaml" },
   });
   expect(agent.status, JSON.stringify(agent.body)).toBe(201);
+  const keeper = await requestJson(`${system.url()}/v1/agents`, {
+    rawBody: "name: keeper\nmodel: remote\ninstructions: Remember.\nmemory: session\n",
+    headers: { "content-type": "application/yaml" },
+  });
+  expect(keeper.status, JSON.stringify(keeper.body)).toBe(201);
 });
 afterAll(async () => {
   await system?.stop();
@@ -99,6 +105,50 @@ describe("conversation history", () => {
       "I live in Paris.",
       "Noted.",
       "Agent: what is my name?",
+    ]);
+  });
+});
+
+describe("a client's conversation id names the agent's session", () => {
+  it("continues the session of an Open WebUI chat_id when only the new message is sent", async () => {
+    const chatId = `owui-${Date.now()}`;
+    const send = (content: string) =>
+      requestJson(`${system.url()}/v1/chat/completions`, {
+        body: { model: "keeper", chat_id: chatId, messages: [{ role: "user", content }] },
+      });
+    expect((await send("Open WebUI: I am Grace.")).status).toBe(200);
+    expect((await send("Open WebUI: who am I?")).status).toBe(200);
+    expect(upstreamCall("Open WebUI: who am I?")?.map((message) => message.content)).toEqual([
+      "Remember.",
+      "Open WebUI: I am Grace.",
+      "echo: Open WebUI: I am Grace.",
+      "Open WebUI: who am I?",
+    ]);
+    // Another chat id is another conversation.
+    await requestJson(`${system.url()}/v1/chat/completions`, {
+      body: { model: "keeper", chat_id: `${chatId}-other`, messages: [{ role: "user", content: "Open WebUI: fresh start" }] },
+    });
+    expect(upstreamCall("Open WebUI: fresh start")?.map((message) => message.content)).toEqual(["Remember.", "Open WebUI: fresh start"]);
+  });
+
+  it("continues the session of an AG-UI thread when the client reuses its threadId", async () => {
+    const threadId = `thread-${Date.now()}`;
+    const run = async (id: string, content: string) => {
+      const agent = new HttpAgent({
+        url: `${system.url()}/v1/ag-ui/keeper/`,
+        headers: apiKeyHeaders(),
+        threadId,
+        initialMessages: [{ id, role: "user", content }],
+      });
+      await agent.runAgent({});
+    };
+    await run("u1", "AG-UI: my city is Lyon.");
+    await run("u2", "AG-UI: which city?");
+    expect(upstreamCall("AG-UI: which city?")?.map((message) => message.content)).toEqual([
+      "Remember.",
+      "AG-UI: my city is Lyon.",
+      "echo: AG-UI: my city is Lyon.",
+      "AG-UI: which city?",
     ]);
   });
 });

@@ -41,8 +41,11 @@ export async function runAgentRequest(
       },
     },
     signal,
-    request.stream,
-    request.chat?.history ?? [],
+    {
+      streaming: request.stream,
+      clientHistory: request.chat?.history ?? [],
+      ...(request.chat?.conversation ? { conversation: request.chat.conversation } : {}),
+    },
   );
   const outputs = {
     output: result.output,

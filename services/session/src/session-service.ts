@@ -1,4 +1,4 @@
-import { ChatMessage, DefinitionName, endpoints, parseJson } from "@switchyard/contracts";
+import { ChatMessage, DefinitionName, endpoints, parseJson, SessionId } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { createGrpcServer, serveSessions } from "@switchyard/grpc";
 import { type Bus, serve } from "@switchyard/nats";
@@ -35,7 +35,7 @@ export function createSessionService(deps: SessionServiceDeps) {
   serveSessions(
     grpc,
     {
-      create: (agent) => store.create(DefinitionName.parse(agent)),
+      create: (agent, _call, id) => store.create(DefinitionName.parse(agent), id === undefined ? undefined : SessionId.parse(id)),
       get: read,
       async append(id, messages) {
         const { length, trimmed } = await store.append(

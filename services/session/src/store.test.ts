@@ -279,3 +279,15 @@ describe("session store get, list and remove", () => {
     expect((await rejection(sessions.remove(id))).code).toBe("not_found");
   });
 });
+
+describe("session store create with an id", () => {
+  it("makes the session once, opens it after, and keeps it from another agent", async () => {
+    const sessions = store();
+    const id = `c${"7".repeat(40)}`;
+    const made = await Promise.all(Array.from({ length: 8 }, () => sessions.create("keeper", id)));
+    expect(new Set(made.map((session) => session.id))).toEqual(new Set([id]));
+    await sessions.append(id, ['{"role":"user","content":"hi"}']);
+    expect((await sessions.create("keeper", id)).messageCount).toBe(1);
+    expect((await rejection(sessions.create("someone-else", id))).code).toBe("not_found");
+  });
+});

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { SessionInfo } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import type { Redis } from "@switchyard/redis";
+import { defineScript, type Redis } from "@switchyard/redis";
 import { type Tracer, withSpan } from "@switchyard/telemetry";
 
 /** Redis keys owned by the session service. */
@@ -39,6 +39,16 @@ redis.call('EXPIRE', KEYS[3], ARGV[3])
 return {length, trimmed}
 `;
 
+/** A session under a given id, made only when it does not exist yet. Returns 1 when made. */
+const createOnceScript = defineScript(`
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'id', ARGV[1], 'agent', ARGV[2], 'createdAt', ARGV[3], 'bytes', 0)
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+redis.call('EXPIRE', KEYS[2], ARGV[4])
+return 1
+`);
+
 export interface SessionLimits {
   ttlSeconds: number;
   maxMessages: number;
@@ -46,7 +56,8 @@ export interface SessionLimits {
 }
 
 export interface SessionStore {
-  create(agent: string): Promise<SessionInfo>;
+  /** A new session, or with `id` that session: opened when the agent has it, made otherwise. */
+  create(agent: string, id?: string): Promise<SessionInfo>;
   get(id: string, agent?: string): Promise<{ info: SessionInfo; messages: string[] }>;
   append(id: string, messages: string[]): Promise<{ length: number; trimmed: number }>;
   list(agent: string, limit: number, offset: number): Promise<{ items: SessionInfo[]; total: number }>;
@@ -65,10 +76,20 @@ export function createSessionStore(redis: Redis, tracer: Tracer, limits: Session
   }
 
   return {
-    create: (agent) =>
+    create: (agent, given) =>
       span("create", async () => {
-        const id = randomBytes(12).toString("base64url");
+        const id = given ?? randomBytes(12).toString("base64url");
         const createdAt = new Date().toISOString();
+        if (given !== undefined) {
+          // Made once, whoever asks first, in one step; a session of another agent under this id is not this agent's.
+          const made = await createOnceScript.run(
+            redis,
+            [keys.meta(id), keys.byAgent(agent)],
+            [id, agent, createdAt, limits.ttlSeconds, Date.now()],
+          );
+          if (made === 0) return info(id, agent);
+          return { id, agent, createdAt, messageCount: 0 };
+        }
         await redis
           .multi()
           .hset(keys.meta(id), { id, agent, createdAt, bytes: 0 })

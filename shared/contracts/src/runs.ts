@@ -49,6 +49,11 @@ export const RunChat = z.object({
    */
   history: z.array(ChatMessage).max(4096).optional(),
   trailing: z.array(ChatMessage).max(4096).optional(),
+  /**
+   * The client's own conversation id, scoped by the gateway to the asking key (Open WebUI's
+   * `chat_id`, AG-UI's `threadId`): for an agent with session memory it names the session.
+   */
+  conversation: z.string().min(1).max(512).optional(),
   tools: z.array(z.record(z.string(), z.unknown())).max(runLimits.chatTools).optional(),
   tool_choice: z.unknown().optional(),
 });

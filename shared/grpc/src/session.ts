@@ -18,7 +18,8 @@ export interface StoredSession {
 
 /** The session service's gRPC API as promises (the calls executors make), each with a deadline; messages parsed. */
 export interface SessionGrpcClient {
-  create(agent: string, options: CallUnaryOptions): Promise<SessionInfo>;
+  /** A new session, or with `id` that one: opened when the agent has it, made otherwise. */
+  create(agent: string, options: CallUnaryOptions, id?: string): Promise<SessionInfo>;
   /** The session with its messages; `not_found` when it does not exist, expired, or belongs to another agent. */
   get(id: string, agent: string, options: CallUnaryOptions): Promise<StoredSession>;
   append(id: string, messages: ChatMessage[], options: CallUnaryOptions): Promise<{ messageCount: number; trimmed: number }>;
@@ -36,8 +37,8 @@ export function createSessionClient(address: string): SessionGrpcClient {
   const client = createGrpcClient(sessionProto().Sessions, address);
   const malformed = (detail: string) => new AppError("internal", `the session service sent a malformed message: ${detail}`);
   return {
-    create: async (agent, options) =>
-      toInfo(await callUnary<CreateSessionRequest, Session__Output>(client, client.Create, { agent }, options)),
+    create: async (agent, options, id) =>
+      toInfo(await callUnary<CreateSessionRequest, Session__Output>(client, client.Create, { agent, ...(id ? { id } : {}) }, options)),
     get: async (id, agent, options) => {
       const history = await callUnary<GetSessionRequest, SessionHistory__Output>(client, client.Get, { id, agent }, options);
       return { info: toInfo(history.session), messages: history.messagesJson.map((json) => parseJson(ChatMessage, json, malformed)) };
@@ -52,7 +53,7 @@ export function createSessionClient(address: string): SessionGrpcClient {
 
 /** What the session service implements; messages arrive parsed and checked, and are encoded here. */
 export interface SessionImplementation {
-  create(agent: string, call: CallContext): Promise<SessionInfo>;
+  create(agent: string, call: CallContext, id?: string): Promise<SessionInfo>;
   get(id: string, agent: string | undefined, call: CallContext): Promise<StoredSession>;
   append(id: string, messages: ChatMessage[], call: CallContext): Promise<{ messageCount: number; trimmed: number }>;
   list(agent: string, limit: number, offset: number, call: CallContext): Promise<{ items: SessionInfo[]; total: number }>;
@@ -63,7 +64,7 @@ const badMessage = (detail: string) => new AppError("invalid_request", `a messag
 
 export function serveSessions(server: GrpcServer, implementation: SessionImplementation, options: GrpcServerOptions): void {
   const handlers: SessionsHandlers = {
-    Create: unary("Create", options, (request, call) => implementation.create(request.agent, call)),
+    Create: unary("Create", options, (request, call) => implementation.create(request.agent, call, request.id || undefined)),
     Get: unary("Get", options, async (request, call) => {
       const { info, messages } = await implementation.get(request.id, request.agent || undefined, call);
       return { session: info, messagesJson: messages.map((message) => JSON.stringify(message)) };

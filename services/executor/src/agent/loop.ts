@@ -43,6 +43,19 @@ export interface AgentResult {
   messages: ChatMessage[];
 }
 
+/** How one turn is asked for, beyond its input. */
+export interface AgentTurnOptions {
+  /** Whether text is forwarded as it comes; if not, the model may answer each step whole (default true). */
+  streaming?: boolean;
+  /**
+   * The conversation a chat client sent before its message: it stands in for the session's
+   * history (the client's own record of the conversation wins; only the turn is appended).
+   */
+  clientHistory?: readonly ChatMessage[];
+  /** A client's own conversation id (Open WebUI's `chat_id`, AG-UI's `threadId`): names the session when none is given. */
+  conversation?: string;
+}
+
 /**
  * The tool-calling loop: ask the model; run the tools it asks for (in parallel), hand the
  * results back; repeat until it answers without tools or `max_steps` is spent. Tool
@@ -54,25 +67,21 @@ export async function runAgent(
   input: AgentInputs,
   events: AgentEvents,
   signal: AbortSignal,
-  /** Whether text is forwarded as it comes; if not, the model may answer each step whole. */
-  streaming = true,
-  /**
-   * The conversation a chat client sent before its message: it stands in for the session's
-   * history (the client's own record of the conversation wins; only the turn is appended).
-   */
-  clientHistory: readonly ChatMessage[] = [],
+  turn: AgentTurnOptions = {},
 ): Promise<AgentResult> {
-  const session = await deps.memory.open(agent, input.session_id);
+  const streaming = turn.streaming ?? true;
+  const clientHistory = turn.clientHistory ?? [];
+  const session = await deps.memory.open(agent, input.session_id, turn.conversation);
   const toolset = await buildToolset(agent, deps.tools, deps.definition, signal);
   const system = agent.instructions ? renderTemplate(agent.instructions, input.variables ?? {}) : "";
-  const turn: ChatMessage[] = [{ role: "user", content: input.message }];
+  const messagesOfTurn: ChatMessage[] = [{ role: "user", content: input.message }];
   const records: AgentCallRecord[] = [];
   let usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   const provider = deps.providers.get(agent.model);
 
   for (let step = 0; step < agent.max_steps; step += 1) {
     const earlier = clientHistory.length > 0 ? clientHistory : session.history;
-    const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...earlier, ...turn];
+    const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...earlier, ...messagesOfTurn];
     const request = {
       messages,
       temperature: agent.temperature,
@@ -83,11 +92,11 @@ export async function runAgent(
     const answer = await collectAnswer(provider.stream(request, signal), messages, { text: events.delta });
     usage = sumUsage([usage, answer.usage]);
     if (answer.toolCalls.length === 0) {
-      turn.push({ role: "assistant", content: answer.text });
-      const trimmed = await session.append(turn);
-      return { output: answer.text, session_id: session.id, tool_calls: records, usage, trimmed, messages: turn };
+      messagesOfTurn.push({ role: "assistant", content: answer.text });
+      const trimmed = await session.append(messagesOfTurn);
+      return { output: answer.text, session_id: session.id, tool_calls: records, usage, trimmed, messages: messagesOfTurn };
     }
-    turn.push({ role: "assistant", content: answer.text || null, tool_calls: answer.toolCalls });
+    messagesOfTurn.push({ role: "assistant", content: answer.text || null, tool_calls: answer.toolCalls });
     for (const call of answer.toolCalls) await events.toolCall(call);
     const results = await Promise.all(
       answer.toolCalls.map((call) => runToolCall(deps, toolset.targets.get(call.function.name), call, signal)),
@@ -102,11 +111,11 @@ export async function runAgent(
         is_error: result.is_error,
       });
       await events.toolResult({ id: call.id, name: call.function.name, ...result });
-      turn.push({ role: "tool", tool_call_id: call.id, content: result.content });
+      messagesOfTurn.push({ role: "tool", tool_call_id: call.id, content: result.content });
     }
   }
   throw new AppError("max_steps_exceeded", `the agent did not finish within max_steps (${agent.max_steps})`, {
-    details: { transcript: turn, tool_calls: records },
+    details: { transcript: messagesOfTurn, tool_calls: records },
   });
 }
 

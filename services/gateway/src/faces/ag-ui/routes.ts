@@ -7,7 +7,7 @@ import { jsonObjectBody, nameParam } from "../../http/body.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
 import { runControl } from "../../http/run-control.ts";
 import { streamRun } from "../../streaming/streamed-run.ts";
-import { lastUserText } from "../openai/format.ts";
+import { chatTurnOf } from "../openai/format.ts";
 import { agUiEncoder } from "./encoder.ts";
 
 /** The parts of AG-UI's RunAgentInput this server uses; the rest is accepted as it is. */
@@ -27,12 +27,13 @@ async function runAgUi(context: GatewayContext, request: Request, response: Resp
   const input = RunAgentInput.parse(jsonObjectBody(request));
   const encoder = await agUiEncoder({ threadId: input.threadId, runId: input.runId }, request.header("accept") ?? "text/event-stream");
   const control = runControl(response);
+  // The thread names the agent's session (per key), and the client's messages are the conversation.
+  const chat = {
+    ...(chatTurnOf(input.messages) ?? { message: "" }),
+    conversation: `${principalOf(request).keyId}:ag-ui:${input.threadId}`,
+  };
   await streamRun(response, encoder, (streamed) =>
-    context.runs.run(
-      name,
-      { message: lastUserText(input.messages) ?? "" },
-      { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, ...control, kind: "agent", ...streamed },
-    ),
+    context.runs.run(name, {}, { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, ...control, kind: "agent", chat, ...streamed }),
   );
 }
 

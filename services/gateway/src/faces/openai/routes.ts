@@ -33,8 +33,11 @@ async function chatCompletion(context: GatewayContext, request: Request, respons
     created: Math.floor(Date.now() / 1000),
     model: body.model,
   };
+  // Open WebUI's conversation id names an agent's session (per key), so the conversation carries on.
+  const conversation = typeof raw === "object" && raw !== null && "chat_id" in raw && typeof raw.chat_id === "string" ? raw.chat_id : "";
   const chat = {
     ...turn,
+    ...(conversation && conversation.length <= 256 ? { conversation: `${principalOf(request).keyId}:openwebui:${conversation}` } : {}),
     ...(body.tools ? { tools: body.tools } : {}),
     ...(body.tool_choice === undefined ? {} : { tool_choice: body.tool_choice }),
   };

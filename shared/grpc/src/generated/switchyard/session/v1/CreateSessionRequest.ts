@@ -3,8 +3,10 @@
 
 export interface CreateSessionRequest {
   'agent'?: (string);
+  'id'?: (string);
 }
 
 export interface CreateSessionRequest__Output {
   'agent': (string);
+  'id': (string);
 }
