@@ -278,3 +278,57 @@ describe("agents in the background", () => {
     expectError(await requestJson(`${url}/v1/agents/nothing-here/runs`, { body: { message: "x" } }), 404, "not_found");
   });
 });
+
+describe("AgentSpec's documented calls", () => {
+  const agentSpec = { auth: false };
+  it("invokes and streams with input and options, and answers AgentSpec's fields beside the native ones", async () => {
+    const headers = { "x-api-key": system.adminKey, "x-correlation-id": "corr-42" };
+    const invoked = await requestJson(`${url}/v1/agents/chatty/invoke`, {
+      ...agentSpec,
+      headers,
+      body: { input: "AgentSpec hello", options: { temperature: 0.2, max_tokens: 64 } },
+    });
+    expect(invoked.status, JSON.stringify(invoked.body)).toBe(200);
+    expect(invoked.headers.get("x-correlation-id")).toBe("corr-42");
+    const body = invoked.body as { output: string; usage: Record<string, number>; tokens: Record<string, number>; duration_ms: number };
+    expect(typeof body.output).toBe("string");
+    expect(body.usage.input_tokens).toBe(body.usage.prompt_tokens);
+    expect(body.usage.output_tokens).toBe(body.usage.completion_tokens);
+    expect(body.tokens.total).toBe(body.usage.total_tokens);
+    expect(upstream.requests.some((request) => JSON.stringify(request.messages).includes("AgentSpec hello"))).toBe(true);
+
+    const streamed = await fetch(`${url}/v1/agents/chatty/stream`, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body: JSON.stringify({ input: "AgentSpec stream" }),
+    });
+    const events: { type: string; content?: string; usage?: Record<string, number> }[] = [];
+    for await (const data of sseData(streamed.body)) events.push(JSON.parse(data));
+    expect(events.filter((event) => event.type === "token").length).toBeGreaterThan(0);
+    expect(events.filter((event) => event.type === "token").every((event) => typeof event.content === "string")).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: "done", usage: { input_tokens: expect.any(Number), output_tokens: expect.any(Number) } });
+  });
+
+  it("creates a session with metadata and continues it with input, counting turns", async () => {
+    const created = await requestJson(`${url}/v1/agents/chatty/sessions`, { body: { metadata: { user: "ada" } } });
+    expect(created.status).toBe(201);
+    const session = created.body as { session_id: string; agent: string; created_at: string; metadata: Record<string, string> };
+    expect(session).toMatchObject({ agent: "chatty", metadata: { user: "ada" } });
+    expect(typeof session.created_at).toBe("string");
+    const turns: number[] = [];
+    for (const input of ["first turn", "second turn", "third turn"]) {
+      const reply = await requestJson(`${url}/v1/agents/chatty/sessions/${session.session_id}/continue`, { body: { input } });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+      turns.push((reply.body as { turn: number }).turn);
+    }
+    expect(turns).toEqual([1, 2, 3]);
+    // The third turn's model call saw the first.
+    const third = upstream.requests.findLast((request) => JSON.stringify(request.messages).includes("third turn"));
+    expect(JSON.stringify(third?.messages)).toContain("first turn");
+  });
+
+  it("reports the version and uptime on /healthz", async () => {
+    const health = await requestJson(`${url}/healthz`, { auth: false });
+    expect(health.body).toMatchObject({ status: "ok", version: expect.any(String), uptime_seconds: expect.any(Number) });
+  });
+});

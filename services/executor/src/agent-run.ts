@@ -53,6 +53,7 @@ export async function runAgentRequest(
     tool_calls: result.tool_calls,
     usage: result.usage,
     trimmed: result.trimmed,
+    turn: result.turn,
   };
   return { outputs, usage: result.usage, chat: { text: result.output, finish_reason: "stop", usage: result.usage } };
 }

@@ -47,6 +47,11 @@ export const AgentInputs = z
     message: z.string().max(1024 * 1024),
     session_id: z.string().max(64).optional(),
     variables: z.record(z.string(), z.unknown()).optional(),
+    /** This turn's model settings, over the agent's (AgentSpec's `options`). */
+    options: z
+      .object({ temperature: z.number().min(0).max(2).optional(), max_tokens: z.number().int().min(1).max(1_000_000).optional() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type AgentInputs = z.infer<typeof AgentInputs>;

@@ -41,6 +41,8 @@ export interface AgentResult {
   /** Oldest session messages dropped by this turn to stay within the session's caps. */
   trimmed: number;
   messages: ChatMessage[];
+  /** Which turn of the conversation this was (1 for the first). */
+  turn: number;
 }
 
 /** How one turn is asked for, beyond its input. */
@@ -75,6 +77,7 @@ export async function runAgent(
   const toolset = await buildToolset(agent, deps.tools, deps.definition, signal);
   const system = agent.instructions ? renderTemplate(agent.instructions, input.variables ?? {}) : "";
   const messagesOfTurn: ChatMessage[] = [{ role: "user", content: input.message }];
+  const earlierUserTurns = (clientHistory.length > 0 ? clientHistory : session.history).filter((message) => message.role === "user").length;
   const records: AgentCallRecord[] = [];
   let usage: Usage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
   const provider = deps.providers.get(agent.model);
@@ -84,7 +87,8 @@ export async function runAgent(
     const messages: ChatMessage[] = [...(system ? [{ role: "system" as const, content: system }] : []), ...earlier, ...messagesOfTurn];
     const request = {
       messages,
-      temperature: agent.temperature,
+      temperature: input.options?.temperature ?? agent.temperature,
+      ...(input.options?.max_tokens ? { maxTokens: input.options.max_tokens } : {}),
       incremental: streaming,
       ...(toolset.tools.length ? { tools: toolset.tools } : {}),
     };
@@ -94,7 +98,17 @@ export async function runAgent(
     if (answer.toolCalls.length === 0) {
       messagesOfTurn.push({ role: "assistant", content: answer.text });
       const trimmed = await session.append(messagesOfTurn);
-      return { output: answer.text, session_id: session.id, tool_calls: records, usage, trimmed, messages: messagesOfTurn };
+      // The session's turn number: its user messages before this one, plus this one.
+      const turnNumber = earlierUserTurns + 1;
+      return {
+        output: answer.text,
+        session_id: session.id,
+        tool_calls: records,
+        usage,
+        trimmed,
+        messages: messagesOfTurn,
+        turn: turnNumber,
+      };
     }
     messagesOfTurn.push({ role: "assistant", content: answer.text || null, tool_calls: answer.toolCalls });
     for (const call of answer.toolCalls) await events.toolCall(call);

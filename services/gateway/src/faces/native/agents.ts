@@ -1,4 +1,4 @@
-import { endpoints } from "@switchyard/contracts";
+import { endpoints, Usage } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { Request, Response, Router } from "express";
 import { z } from "zod";
@@ -12,16 +12,42 @@ import { jsonObjectBody, nameParam, PageQuery } from "../../http/body.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
 import { runControl } from "../../http/run-control.ts";
 import { streamRun } from "../../streaming/streamed-run.ts";
-import { agentStreamEncoder } from "./agent-events.ts";
+import { agentStreamEncoder, withAgentSpecUsage } from "./agent-events.ts";
 import { deployFromRequest } from "./deploy-body.ts";
 
-const InvokeBody = z.object({
-  message: z.string().max(1024 * 1024),
+/**
+ * A turn: `message`, or AgentSpec's documented `input` (one of them), and AgentSpec's
+ * `options` (temperature, max_tokens) for this turn's model calls.
+ */
+const TurnFields = z.object({
+  message: z
+    .string()
+    .max(1024 * 1024)
+    .optional(),
+  input: z
+    .string()
+    .max(1024 * 1024)
+    .optional(),
   session_id: z.string().max(64).optional(),
   variables: z.record(z.string(), z.unknown()).optional(),
+  options: z
+    .object({ temperature: z.number().min(0).max(2).optional(), max_tokens: z.number().int().min(1).max(1_000_000).optional() })
+    .optional(),
 });
+const withMessage = <T extends { message?: string | undefined; input?: string | undefined }>(
+  { input, message, ...rest }: T,
+  context: z.RefinementCtx,
+) => {
+  const text = message ?? input;
+  if (text === undefined) {
+    context.addIssue({ code: "custom", message: "give the turn's text as message (or input)", path: ["message"] });
+    return z.NEVER;
+  }
+  return { ...rest, message: text };
+};
+const InvokeBody = TurnFields.transform(withMessage);
 /** The background twin's body: the invoke body and an optional callback. */
-const RunsBody = InvokeBody.extend({ callback_url: z.string().max(2048).optional() });
+const RunsBody = TurnFields.extend({ callback_url: z.string().max(2048).optional() }).transform(withMessage);
 type InvokeBody = z.infer<typeof InvokeBody>;
 
 const sessionIdParam = (request: Request) => {
@@ -30,18 +56,39 @@ const sessionIdParam = (request: Request) => {
   return id;
 };
 
+/**
+ * The turn's result with AgentSpec's fields beside the native ones: `usage` with input and
+ * output tokens, `tokens` as its SDKs read them, `duration_ms`, and each tool call's
+ * `tool_name` and `output`.
+ */
+function agentSpecReply(outputs: Record<string, unknown>, durationMs: number) {
+  const usage = Usage.safeParse(outputs.usage);
+  const calls = z.array(z.looseObject({ name: z.string(), result: z.string() })).safeParse(outputs.tool_calls);
+  return {
+    ...outputs,
+    usage: withAgentSpecUsage(outputs.usage),
+    ...(usage.success
+      ? { tokens: { input: usage.data.prompt_tokens, output: usage.data.completion_tokens, total: usage.data.total_tokens } }
+      : {}),
+    ...(calls.success ? { tool_calls: calls.data.map((call) => ({ ...call, tool_name: call.name, output: call.result })) } : {}),
+    duration_ms: durationMs,
+  };
+}
+
 /** Runs an agent turn, as JSON or as an SSE stream of `event: <type>` lines. */
 async function invoke(context: GatewayContext, name: string, body: InvokeBody, response: Response, stream: boolean): Promise<void> {
   const inputs = {
     message: body.message,
     ...(body.session_id ? { session_id: body.session_id } : {}),
     ...(body.variables ? { variables: body.variables } : {}),
+    ...(body.options ? { options: body.options } : {}),
   };
+  const started = Date.now();
   const options = { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, ...runControl(response), kind: "agent" as const };
   if (!stream) {
     const result = await context.runs.run(name, inputs, options);
     response.setHeader("x-switchyard-executor", result.executor);
-    response.json(result.outputs);
+    response.json(agentSpecReply(result.outputs, Date.now() - started));
     return;
   }
   await streamRun(response, agentStreamEncoder, (streamed) => context.runs.run(name, inputs, { ...options, ...streamed }));
@@ -98,7 +145,16 @@ export function agentRoutes(context: GatewayContext): Router {
     const name = agentParam(request);
     await context.call(endpoints.registryGet, { name, kind: "agent" });
     const session = await context.call(endpoints.sessionCreate, { agent: name });
-    response.status(201).json({ id: session.id, agent: session.agent, createdAt: session.createdAt });
+    // AgentSpec's names beside the native ones; its `metadata` is answered back, not kept.
+    const metadata = z.object({ metadata: z.record(z.string(), z.unknown()).optional() }).safeParse(request.body ?? {});
+    response.status(201).json({
+      id: session.id,
+      agent: session.agent,
+      createdAt: session.createdAt,
+      session_id: session.id,
+      created_at: session.createdAt,
+      metadata: (metadata.success ? metadata.data.metadata : undefined) ?? {},
+    });
   });
   router.get("/:name/sessions", "sessions.read", async (request, response) => {
     const { limit, offset } = PageQuery.parse(request.query);
@@ -107,10 +163,11 @@ export function agentRoutes(context: GatewayContext): Router {
   router.get("/:name/sessions/:id", "sessions.read", async (request, response) => {
     response.json(await context.call(endpoints.sessionGet, { agent: agentParam(request), id: sessionIdParam(request) }));
   });
-  router.post("/:name/sessions/:id/messages", "runs.invoke", async (request, response) => {
+  // `/messages` is the native name, `/continue` AgentSpec's documented one.
+  router.post(["/:name/sessions/:id/messages", "/:name/sessions/:id/continue"], "runs.invoke", async (request, response) => {
     const name = agentParam(request);
     const id = sessionIdParam(request);
-    const body = InvokeBody.omit({ session_id: true }).parse(jsonObjectBody(request));
+    const body = InvokeBody.parse(jsonObjectBody(request));
     // The session must exist (and belong to this agent) before the turn runs.
     await context.call(endpoints.sessionGet, { agent: name, id });
     await invoke(context, name, { ...body, session_id: id }, response, request.query.stream === "true");

@@ -15,6 +15,9 @@ const pings = {
   scheduler: endpoints.schedulerPing,
 } as const;
 
+/** The version `/healthz` reports. */
+const switchyardVersion = "0.1.0";
+
 /**
  * `/healthz`: the process is up. `/readyz`: NATS is connected and every service this
  * gateway depends on answers, with its own dependencies (a Redis that answers, and still
@@ -25,7 +28,8 @@ export function healthRoutes(context: GatewayContext): Router {
   const router = Router();
   const required = context.config.GATEWAY_READY_SERVICES.filter((name) => name !== "access" || context.config.SWITCHYARD_AUTH === "on");
   router.get("/healthz", (_request, response) => {
-    response.json({ status: "ok" });
+    // AgentSpec's fields beside the status: the version and how long this gateway has been up.
+    response.json({ status: "ok", version: switchyardVersion, uptime_seconds: Math.floor(process.uptime()) });
   });
   router.get("/readyz", async (_request, response) => {
     if (!isConnected(context.bus.nats)) throw new AppError("unavailable", "not ready: the message bus is unreachable");
