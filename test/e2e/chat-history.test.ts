@@ -152,3 +152,22 @@ describe("a client's conversation id names the agent's session", () => {
     ]);
   });
 });
+
+describe("AgentSpec's pipeline run on the shared path", () => {
+  it("takes AgentSpec's {input} and {trigger} and Hayhooks' flat inputs on /v1/pipelines/{name}/run, answering both shapes", async () => {
+    const agentSpec = await requestJson(`${system.url()}/v1/pipelines/remote-chat/run`, { body: { input: "spec run" } });
+    expect(agentSpec.status, JSON.stringify(agentSpec.body)).toBe(200);
+    expect(agentSpec.body).toMatchObject({
+      pipeline: "remote-chat",
+      status: "completed",
+      steps: [],
+      output: "echo: spec run",
+      result: { reply: "echo: spec run" },
+      usage: { input_tokens: expect.any(Number), output_tokens: expect.any(Number), total_tokens: expect.any(Number) },
+    });
+    const trigger = await requestJson(`${system.url()}/v1/pipelines/remote-chat/run`, { body: { trigger: { text: "sdk run" } } });
+    expect(trigger.body).toMatchObject({ output: "echo: sdk run", status: "completed" });
+    const hayhooks = await requestJson(`${system.url()}/v1/pipelines/remote-chat/run`, { body: { text: "flat run" } });
+    expect(hayhooks.body).toEqual({ result: { reply: "echo: flat run" } });
+  });
+});

@@ -11,6 +11,7 @@ import { definitionsPage } from "../../core/listing.ts";
 import { jsonObjectBody, nameParam, PageQuery, RunBody } from "../../http/body.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
 import { runForRequest } from "../../http/run-request.ts";
+import { agentSpecRun, runAgentSpecPipeline } from "./agentspec-run.ts";
 import { deployFromRequest } from "./deploy-body.ts";
 import { agentSpecStatus, parseExecutionId } from "./executions.ts";
 
@@ -45,6 +46,9 @@ export function pipelineRoutes(context: GatewayContext): Router {
   });
 
   router.post("/:name/run", "runs.invoke", async (request, response) => {
+    // Hayhooks' flat inputs, or AgentSpec's `{input}` / `{trigger}` (see agentspec-run.ts): the body decides.
+    const agentSpec = agentSpecRun(RunBody.parse(jsonObjectBody(request)));
+    if (agentSpec && (await runAgentSpecPipeline(context, request, response, agentSpec))) return;
     response.json({ result: await runForRequest(context, request, response, "pipeline") });
   });
 

@@ -1,0 +1,81 @@
+import { endpoints, type Usage } from "@switchyard/contracts";
+import { PipelineDefinition } from "@switchyard/definitions";
+import type { Request, Response } from "express";
+import { z } from "zod";
+import { principalOf } from "../../access/middleware.ts";
+import { requireDefinition } from "../../access/permissions.ts";
+import type { GatewayContext } from "../../context.ts";
+import { nameParam } from "../../http/body.ts";
+import { runControl } from "../../http/run-control.ts";
+
+/** AgentSpec's pipeline run body: `{input, options?}` as documented, or `{trigger}` as its SDKs send. */
+const AgentSpecRunBody = z
+  .object({
+    input: z.union([z.string(), z.record(z.string(), z.unknown())]).optional(),
+    trigger: z.record(z.string(), z.unknown()).optional(),
+    options: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict()
+  .refine((body) => (body.input === undefined) !== (body.trigger === undefined));
+
+/**
+ * Whether a `/v1/pipelines/{name}/run` body is AgentSpec's: nothing but `input` (or
+ * `trigger`) and `options`, for a pipeline that has no input of that name. Otherwise it is
+ * Hayhooks' flat inputs, as before.
+ */
+export function agentSpecRun(body: Record<string, unknown>) {
+  const parsed = AgentSpecRunBody.safeParse(body);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/** AgentSpec's usage names for a run's token counts. */
+const usageOf = (usage: Usage | undefined) =>
+  usage
+    ? { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, total_tokens: usage.total_tokens }
+    : { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
+
+/**
+ * Runs a pipeline for an AgentSpec client: `input` goes to the pipeline's chat input (else
+ * its only input; an object is taken as the inputs), `trigger` is the inputs. The reply is
+ * AgentSpec's `{pipeline, status, steps, output, usage, total_duration_ms}` with Hayhooks'
+ * `result` beside it; `steps` is not recorded (always empty).
+ */
+export async function runAgentSpecPipeline(
+  context: GatewayContext,
+  request: Request,
+  response: Response,
+  body: NonNullable<ReturnType<typeof agentSpecRun>>,
+): Promise<boolean> {
+  const name = nameParam(request);
+  requireDefinition(principalOf(request), name);
+  const record = await context.call(endpoints.registryGet, { name, kind: "pipeline" });
+  const definition = PipelineDefinition.parse(record.definition);
+  const declared = Object.keys(definition.inputs ?? {});
+  if (declared.includes("input") || declared.includes("trigger")) return false;
+  let inputs: Record<string, unknown>;
+  if (body.trigger !== undefined) inputs = body.trigger;
+  else if (typeof body.input === "object" && body.input !== null) inputs = body.input;
+  else {
+    const target = definition.chat?.input ?? (declared.length === 1 ? declared[0] : undefined);
+    inputs = target ? { [target]: body.input } : { input: body.input };
+  }
+  const started = Date.now();
+  const result = await context.runs.run(name, inputs, {
+    deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
+    ...runControl(response),
+    kind: "pipeline",
+  });
+  const outputNames = Object.keys(result.outputs);
+  const primary = definition.chat?.output ?? (outputNames.length === 1 ? outputNames[0] : undefined);
+  response.setHeader("x-switchyard-executor", result.executor);
+  response.json({
+    result: result.outputs,
+    pipeline: name,
+    status: "completed",
+    steps: [],
+    output: primary === undefined ? result.outputs : result.outputs[primary],
+    usage: usageOf(result.usage),
+    total_duration_ms: Date.now() - started,
+  });
+  return true;
+}
