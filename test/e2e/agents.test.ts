@@ -325,6 +325,13 @@ describe("AgentSpec's documented calls", () => {
     // The third turn's model call saw the first.
     const third = upstream.requests.findLast((request) => JSON.stringify(request.messages).includes("third turn"));
     expect(JSON.stringify(third?.messages)).toContain("first turn");
+    const listed = (await requestJson(`${url}/v1/agents/chatty/sessions`)).body as {
+      sessions: { session_id: string; turns: number; last_active_at: string }[];
+      total: number;
+    };
+    const mine = listed.sessions.find((entry) => entry.session_id === session.session_id);
+    expect(mine?.turns).toBe(3);
+    expect(Date.parse(mine?.last_active_at ?? "")).toBeGreaterThanOrEqual(Date.parse(session.created_at));
   });
 
   it("reports the version and uptime on /healthz", async () => {

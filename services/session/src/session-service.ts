@@ -41,6 +41,7 @@ export function createSessionService(deps: SessionServiceDeps) {
         const { length, trimmed } = await store.append(
           id,
           messages.map((message) => JSON.stringify(message)),
+          messages.filter((message) => message.role === "user").length,
         );
         if (trimmed > 0) logger.info({ session: id, trimmed }, "session trimmed to its caps");
         return { messageCount: length, trimmed };

@@ -12,12 +12,15 @@ const keys = {
 };
 
 // Appends at the end in one step, so concurrent appends never interleave; then drops the
-// oldest messages until both caps hold, and refreshes the TTL. Returns {length, trimmed},
-// or false when the session does not exist.
+// oldest messages until both caps hold, and refreshes the TTL; counts the turns (user
+// messages, ARGV[5]) and when it was last active. Returns {length, trimmed}, or false when
+// the session does not exist.
 const appendScript = `
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+redis.call('HINCRBY', KEYS[1], 'turns', ARGV[5])
+redis.call('HSET', KEYS[1], 'lastActiveAt', ARGV[4])
 local added = 0
-for i = 5, #ARGV do
+for i = 6, #ARGV do
   redis.call('RPUSH', KEYS[2], ARGV[i])
   added = added + string.len(ARGV[i])
 end
@@ -59,7 +62,8 @@ export interface SessionStore {
   /** A new session, or with `id` that session: opened when the agent has it, made otherwise. */
   create(agent: string, id?: string): Promise<SessionInfo>;
   get(id: string, agent?: string): Promise<{ info: SessionInfo; messages: string[] }>;
-  append(id: string, messages: string[]): Promise<{ length: number; trimmed: number }>;
+  /** Appends at the end; `userTurns` of them are the user's (the session's turn count). */
+  append(id: string, messages: string[], userTurns?: number): Promise<{ length: number; trimmed: number }>;
   list(agent: string, limit: number, offset: number): Promise<{ items: SessionInfo[]; total: number }>;
   remove(id: string, agent?: string): Promise<void>;
 }
@@ -72,7 +76,14 @@ export function createSessionStore(redis: Redis, tracer: Tracer, limits: Session
   async function info(id: string, agent?: string): Promise<SessionInfo> {
     const [meta, count] = await Promise.all([redis.hgetall(keys.meta(id)), redis.llen(keys.messages(id))]);
     if (!meta.agent || !meta.createdAt || (agent !== undefined && meta.agent !== agent)) throw notFound(id);
-    return { id, agent: meta.agent, createdAt: meta.createdAt, messageCount: count };
+    return {
+      id,
+      agent: meta.agent,
+      createdAt: meta.createdAt,
+      messageCount: count,
+      turns: Number(meta.turns ?? 0),
+      lastActiveAt: meta.lastActiveAt ? new Date(Number(meta.lastActiveAt)).toISOString() : meta.createdAt,
+    };
   }
 
   return {
@@ -88,7 +99,7 @@ export function createSessionStore(redis: Redis, tracer: Tracer, limits: Session
             [id, agent, createdAt, limits.ttlSeconds, Date.now()],
           );
           if (made === 0) return info(id, agent);
-          return { id, agent, createdAt, messageCount: 0 };
+          return { id, agent, createdAt, messageCount: 0, turns: 0, lastActiveAt: createdAt };
         }
         await redis
           .multi()
@@ -97,14 +108,14 @@ export function createSessionStore(redis: Redis, tracer: Tracer, limits: Session
           .zadd(keys.byAgent(agent), Date.now(), id)
           .expire(keys.byAgent(agent), limits.ttlSeconds)
           .exec();
-        return { id, agent, createdAt, messageCount: 0 };
+        return { id, agent, createdAt, messageCount: 0, turns: 0, lastActiveAt: createdAt };
       }),
     get: (id, agent) =>
       span("get", async () => {
         const session = await info(id, agent);
         return { info: session, messages: await redis.lrange(keys.messages(id), 0, -1) };
       }),
-    append: (id, messages) =>
+    append: (id, messages, userTurns = 0) =>
       span("append", async () => {
         const agent = await redis.hget(keys.meta(id), "agent");
         if (!agent) throw notFound(id);
@@ -118,6 +129,7 @@ export function createSessionStore(redis: Redis, tracer: Tracer, limits: Session
           String(limits.maxBytes),
           String(limits.ttlSeconds),
           String(Date.now()),
+          String(userTurns),
           ...messages,
         );
         if (!Array.isArray(result)) throw notFound(id);

@@ -20,6 +20,9 @@ export const SessionInfo = z.object({
   agent: DefinitionName,
   createdAt: z.string(),
   messageCount: z.number().int().min(0),
+  /** User messages appended so far, and when the last append was (absent from older readers). */
+  turns: z.number().int().min(0).optional(),
+  lastActiveAt: z.string().optional(),
 });
 export type SessionInfo = z.infer<typeof SessionInfo>;
 

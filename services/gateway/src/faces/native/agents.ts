@@ -158,7 +158,17 @@ export function agentRoutes(context: GatewayContext): Router {
   });
   router.get("/:name/sessions", "sessions.read", async (request, response) => {
     const { limit, offset } = PageQuery.parse(request.query);
-    response.json(await context.call(endpoints.sessionList, { agent: agentParam(request), limit, offset }));
+    const page = await context.call(endpoints.sessionList, { agent: agentParam(request), limit, offset });
+    // AgentSpec's `sessions` beside the native `items`.
+    const sessions = page.items.map((session) => ({
+      session_id: session.id,
+      agent: session.agent,
+      turns: session.turns ?? 0,
+      created_at: session.createdAt,
+      last_active_at: session.lastActiveAt ?? session.createdAt,
+      metadata: {},
+    }));
+    response.json({ ...page, sessions });
   });
   router.get("/:name/sessions/:id", "sessions.read", async (request, response) => {
     response.json(await context.call(endpoints.sessionGet, { agent: agentParam(request), id: sessionIdParam(request) }));
