@@ -1,5 +1,7 @@
 import { HttpAgent } from "@ag-ui/client";
+import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { apiKeyHeaders, requestJson, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
+import { generateText, streamText } from "ai";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chatPipeline, deployAll, upstreamModels } from "./chat-helpers.ts";
@@ -70,6 +72,37 @@ describe("conversation history", () => {
       "Noted.",
       "Streamed: where do I live?",
     ]);
+  });
+
+  it("sends the whole conversation from the AI SDK too, generated and streamed", async () => {
+    const switchyard = createOpenAICompatible({ name: "switchyard", baseURL: `${system.url()}/v1`, apiKey: system.adminKey });
+    // AI SDK 7 takes the system prompt as `instructions`; it sends it as the first (system) message.
+    const instructions = "You are terse.";
+    const history = [
+      { role: "user" as const, content: "AI SDK: my name is Ada." },
+      { role: "assistant" as const, content: "Hello, Ada." },
+    ];
+    const generated = await generateText({
+      model: switchyard.chatModel("remote-chat"),
+      instructions,
+      messages: [...history, { role: "user", content: "AI SDK: what is my name?" }],
+    });
+    expect(generated.text).toBe("echo: AI SDK: what is my name?");
+    expect(upstreamCall("AI SDK: what is my name?")?.map((message) => message.content)).toEqual([
+      "You are terse.",
+      "AI SDK: my name is Ada.",
+      "Hello, Ada.",
+      "AI SDK: what is my name?",
+    ]);
+    const streamed = streamText({
+      model: switchyard.chatModel("remote-chat"),
+      instructions,
+      messages: [...history, { role: "user", content: "AI SDK streamed: my name?" }],
+    });
+    let text = "";
+    for await (const piece of streamed.textStream) text += piece;
+    expect(text).toBe("echo: AI SDK streamed: my name?");
+    expect(upstreamCall("AI SDK streamed: my name?")?.map((message) => message.role)).toEqual(["system", "user", "assistant", "user"]);
   });
 
   it("keeps a client's tool round in place: the assistant's tool call and its result follow the user message", async () => {
