@@ -334,6 +334,17 @@ describe("AgentSpec's documented calls", () => {
     expect(Date.parse(mine?.last_active_at ?? "")).toBeGreaterThanOrEqual(Date.parse(session.created_at));
   });
 
+  it("lists agents as AgentSpec's {agents} beside the native {items, total}", async () => {
+    const listed = (await requestJson(`${url}/v1/agents`)).body as {
+      items: { name: string }[];
+      total: number;
+      agents: { name: string; model: string; status: string }[];
+    };
+    expect(listed.total).toBeGreaterThan(0);
+    expect(listed.agents.find((agent) => agent.name === "chatty")).toMatchObject({ model: "script", status: "running" });
+    expect(listed.agents.map((agent) => agent.name)).toEqual(listed.items.map((item) => item.name));
+  });
+
   it("reports the version and uptime on /healthz", async () => {
     const health = await requestJson(`${url}/healthz`, { auth: false });
     expect(health.body).toMatchObject({ status: "ok", version: expect.any(String), uptime_seconds: expect.any(Number) });

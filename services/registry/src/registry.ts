@@ -38,7 +38,9 @@ export interface Registry {
 
 function summary(record: DefinitionRecord): DefinitionSummary {
   const { name, kind, version, description, deployedAt, chat, skipMcp, inputSchema } = record;
-  return { name, kind, version, description, deployedAt, chat, skipMcp, inputSchema };
+  // An agent's model alias rides along (AgentSpec's agent list shows it).
+  const model = kind === "agent" && typeof record.definition.model === "string" ? { model: record.definition.model } : {};
+  return { name, kind, version, description, deployedAt, chat, skipMcp, inputSchema, ...model };
 }
 
 export function createRegistry(deps: RegistryDeps): Registry {

@@ -36,6 +36,8 @@ export const DefinitionSummary = z.object({
   chat: z.boolean().default(false),
   /** Left out of the gateway's MCP tools. */
   skipMcp: z.boolean().default(false),
+  /** An agent's model alias. */
+  model: z.string().optional(),
   /** JSON Schema of the inputs (the MCP tool's `inputSchema`, the run endpoint's body). */
   inputSchema: z.record(z.string(), z.unknown()).default({ type: "object", properties: {} }),
 });

@@ -106,7 +106,16 @@ export function agentRoutes(context: GatewayContext): Router {
 
   router.get("/", "definitions.read", async (request, response) => {
     const { limit, offset } = PageQuery.parse(request.query);
-    response.json(await definitionsPage(context, principalOf(request), "agent", limit, offset));
+    const page = await definitionsPage(context, principalOf(request), "agent", limit, offset);
+    // AgentSpec's `agents` beside the native `items`.
+    const agents = page.items.map((agent) => ({
+      name: agent.name,
+      model: agent.model ?? null,
+      description: agent.description,
+      status: "running",
+      skills: [],
+    }));
+    response.json({ ...page, agents });
   });
   router.get("/:name", "definitions.read", async (request, response) => {
     response.json(await context.call(endpoints.registryGet, { name: agentParam(request), kind: "agent" }));
