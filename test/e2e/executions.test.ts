@@ -42,12 +42,15 @@ beforeAll(async () => {
       EXECUTIONS_CALLBACK_SECRET: callbackSecret,
       EXECUTIONS_CALLBACK_ALLOW: "127.0.0.1",
       EXECUTIONS_DEFINITION_CONCURRENCY: JSON.stringify({ single: 1 }),
+      EXECUTIONS_MAX_ATTEMPTS: "3",
+      EXECUTIONS_BACKOFF_MS: "100",
     },
   });
   await deployAll(system.url(), {
     hello: greetYaml(),
     sleeper: chatPipeline("sleeper", "slow"),
     single: chatPipeline("single", "slow"),
+    flaky: chatPipeline("flaky", "broken"),
   });
 });
 afterAll(async () => {
@@ -77,6 +80,15 @@ describe("background executions", () => {
     // Resumed after the second event, only the last one comes again.
     const resumed = await executionEvents(system.url(), execution.id, events[1]?.id);
     expect(resumed.map((event) => event.event)).toEqual(["succeeded"]);
+  });
+
+  it("retries a retryable failure with backoff up to the attempt limit, then records it failed", async () => {
+    const submitted = await requestJson(`${system.url()}/v1/pipelines/flaky/runs`, { body: { text: "retry me" } });
+    const id = (submitted.body as { id: string }).id;
+    const failed = await waitForStatus(system.url(), id, "failed");
+    expect(failed.attempts).toBe(3);
+    expect(failed.error?.code).toBe("upstream_error");
+    expect(upstream.requests.filter((request) => JSON.stringify(request.messages).includes("retry me"))).toHaveLength(3);
   });
 
   it("refuses bad input at once, and an unknown pipeline, in the face's error shape", async () => {

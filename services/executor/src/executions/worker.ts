@@ -1,6 +1,6 @@
 import type { ExecutionEvent, ExecutionJob, Subjects } from "@switchyard/contracts";
 import { ExecutionJob as JobSchema } from "@switchyard/contracts";
-import { AppError, type WireError } from "@switchyard/errors";
+import { AppError } from "@switchyard/errors";
 import { decodeJson, encodeJson, inServerSpan, type JsMsg, type NatsConnection, publishToStream } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { DoneBody } from "../chat.ts";
@@ -43,9 +43,10 @@ const now = () => new Date().toISOString();
 
 /**
  * One delivered job, start to end: the start transition decides whether it runs at all (a
- * finished execution is acknowledged and nothing runs; spent attempts record `dead_lettered`;
- * a definition at its concurrency limit sends the job back without spending one), the run keeps the delivery alive with in-progress acks, and the finish
- * transition records the one result (a run whose execution was cancelled, or finished by
+ * finished execution is acknowledged and nothing runs; spent attempts record
+ * `dead_lettered`; a definition at its concurrency limit sends the job back without spending
+ * one), the run keeps the delivery alive with in-progress acks, and the finish transition
+ * records the one result (a run whose execution was cancelled, or finished by
  * another copy, writes nothing). Retryable failures go back with a delay; the rest are final.
  */
 export function createWorker(deps: WorkerDeps): Worker {
@@ -56,9 +57,9 @@ export function createWorker(deps: WorkerDeps): Worker {
 
   /**
    * Tells how an execution ended: its final event, published before the job is acknowledged
-   * (on the same connection, so it reaches the server first) and deduplicated by id (a redelivery of a finished job says it again, harmlessly, so a
-   * stream never lacks its end when an executor died between the record and the event),
-   * then its callback.
+   * (on the same connection, so it reaches the server first) and deduplicated by id (a
+   * redelivery of a finished job says it again, harmlessly, so a stream never lacks its end
+   * when an executor died between the record and the event), then its callback.
    */
   const announce = async (id: string, event: ExecutionEvent, callbackUrl: string | undefined) => {
     publishToStream(nats, subjects.executionEvents(id), encodeJson(event), `${id}:final`);
@@ -108,7 +109,8 @@ export function createWorker(deps: WorkerDeps): Worker {
       Math.max(500, Math.floor(deps.ackWaitMs / 3)),
     );
     const deadline = setTimeout(
-      () => controller.abort(new AppError("timeout", `the execution exceeded its deadline of ${job.deadlineMs} ms`)),
+      // Running out of its own time is how this run ends, not a passing fault: not retried.
+      () => controller.abort(new AppError("timeout", `the execution exceeded its deadline of ${job.deadlineMs} ms`, { retryable: false })),
       job.deadlineMs,
     );
     try {
@@ -124,7 +126,7 @@ export function createWorker(deps: WorkerDeps): Worker {
       const reason = controller.signal.aborted && controller.signal.reason instanceof AppError ? controller.signal.reason : thrown;
       const error = scrubbedError(reason);
       if (error.code === "internal") logger.error({ err: thrown, execution: job.id }, "execution failed");
-      await settleFailure(message, job, attempt, error.toWire());
+      await settleFailure(message, job, attempt, error);
     } finally {
       clearInterval(alive);
       clearTimeout(deadline);
@@ -132,15 +134,16 @@ export function createWorker(deps: WorkerDeps): Worker {
     }
   }
 
-  async function settleFailure(message: JsMsg, job: ExecutionJob, attempt: number, error: WireError) {
+  async function settleFailure(message: JsMsg, job: ExecutionJob, attempt: number, failure: AppError) {
+    const error = failure.toWire();
     if (error.code === "cancelled") {
       // The cancel already recorded `cancelled`; this only confirms nothing else is written.
       await store.finish(job, "failed", { error });
       message.ack();
       return;
     }
-    const retryable = error.retryable ?? false;
-    if (retryable && attempt < deps.maxAttempts) {
+    // The code's own retryability unless the error says otherwise (the wire form leaves it out then).
+    if (failure.retryable && attempt < deps.maxAttempts) {
       if (await store.requeue(job, error)) {
         publish(job.id, { type: "status", at: now(), status: "queued", attempt, error });
         const delay = deps.backoffMs[Math.min(attempt - 1, deps.backoffMs.length - 1)] ?? 1000;
