@@ -56,6 +56,9 @@ describe("the gateway's route table", () => {
     expect(open.sort()).toEqual(
       [
         "GET /api/v1/auth/setup-status/",
+        // agent-runtimes' liveness and readiness, open like /healthz and /readyz.
+        "GET /api/v1/health",
+        "GET /api/v1/ready",
         "GET /healthz",
         "GET /readyz",
         "POST /api/v1/auth/mfa/login-verify/",

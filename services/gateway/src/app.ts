@@ -2,6 +2,7 @@ import express, { type Express } from "express";
 import { authentication } from "./access/middleware.ts";
 import type { GatewayContext } from "./context.ts";
 import { agUiRoutes } from "./faces/ag-ui/routes.ts";
+import { agentRuntimesRoutes } from "./faces/agent-runtimes/routes.ts";
 import { hayhooksRoutes } from "./faces/hayhooks/routes.ts";
 import { mcpEndpointRoutes } from "./faces/mcp/routes.ts";
 import { accessRoutes } from "./faces/native/access.ts";
@@ -51,6 +52,7 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.use(skipOtherPaths(pipelitCredentialRoutes(context)));
   app.use(skipOtherPaths(pipelitExecutionRoutes(context)));
   app.use(skipOtherPaths(pipelitScheduleRoutes(context)));
+  app.use(skipOtherPaths(agentRuntimesRoutes(context)));
   app.use("/v1/pipelines", pipelineRoutes(context));
   app.use("/v1/mcp/servers", mcpServerRoutes(context));
   app.use("/v1/agents", agentRoutes(context));

@@ -12,6 +12,8 @@ import { openAccessPrincipal, requirePermission } from "./permissions.ts";
 export const openPaths: ReadonlySet<string> = new Set([
   "/healthz",
   "/readyz",
+  "/api/v1/health",
+  "/api/v1/ready",
   "/api/v1/auth/setup-status",
   "/api/v1/auth/setup",
   "/api/v1/auth/token",

@@ -31,7 +31,11 @@ export function healthRoutes(context: GatewayContext): Router {
     // AgentSpec's fields beside the status: the version and how long this gateway has been up.
     response.json({ status: "ok", version: switchyardVersion, uptime_seconds: Math.floor(process.uptime()) });
   });
-  router.get("/readyz", async (_request, response) => {
+  // agent-runtimes' liveness, in its words.
+  router.get("/api/v1/health", (_request, response) => {
+    response.json({ status: "healthy", version: switchyardVersion, uptime_seconds: Math.floor(process.uptime()) });
+  });
+  router.get(["/readyz", "/api/v1/ready"], async (_request, response) => {
     if (!isConnected(context.bus.nats)) throw new AppError("unavailable", "not ready: the message bus is unreachable");
     const answers = await Promise.allSettled(required.map((name) => call(context.bus, pings[name], {}, { timeoutMs: pingTimeoutMs })));
     const checks: Record<string, string> = { nats: "ok" };

@@ -1,0 +1,160 @@
+import { DefinitionName, endpoints } from "@switchyard/contracts";
+import { AgentDefinition } from "@switchyard/definitions";
+import { AppError, toAppError } from "@switchyard/errors";
+import type { Request, Response } from "express";
+import { z } from "zod";
+import { audit } from "../../access/audit.ts";
+import { principalOf } from "../../access/middleware.ts";
+import { requireDefinition } from "../../access/permissions.ts";
+import type { GatewayContext } from "../../context.ts";
+import { definitionsPage } from "../../core/listing.ts";
+import { jsonObjectBody } from "../../http/body.ts";
+import { guardedRouter } from "../../http/guarded-router.ts";
+import { runControl } from "../../http/run-control.ts";
+import type { SseFrame } from "../../http/sse.ts";
+import { type StreamEncoder, streamRun } from "../../streaming/streamed-run.ts";
+
+/** agent-runtimes' agent body: its `id` is the agent's name, `system_prompt` its instructions. */
+const AgentBody = z.object({
+  id: DefinitionName,
+  name: z.string().max(4096).optional(),
+  model: z.string().min(1).max(256).optional(),
+  system_prompt: z
+    .string()
+    .max(64 * 1024)
+    .optional(),
+});
+const PromptBody = z.object({ message: z.string().max(1024 * 1024), conversation_id: z.string().min(1).max(256).optional() });
+
+const agentId = (request: Request) => {
+  const id = DefinitionName.safeParse(request.params.id);
+  if (!id.success) throw new AppError("not_found", "Agent not found");
+  requireDefinition(principalOf(request), id.data);
+  return id.data;
+};
+
+/** agent-runtimes' words for an agent that is not there. */
+async function orAgentNotFound<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (toAppError(error).code === "not_found") throw new AppError("not_found", "Agent not found");
+    throw error;
+  }
+}
+
+/** agent-runtimes' prompt stream: `data:` lines only, `{"type": "text" | "tool_call" | "tool_result" | "done"}`. */
+const promptEncoder: StreamEncoder = {
+  event: (event): SseFrame[] => {
+    switch (event.type) {
+      case "delta":
+        return [{ data: { type: "text", content: event.text } }];
+      case "tool_call":
+        return [{ data: { type: "tool_call", id: event.id ?? "", name: event.name ?? "", args: event.arguments ?? "" } }];
+      case "tool_result":
+        return [{ data: { type: "tool_result", id: event.id, name: event.name, result: event.content, is_error: event.is_error } }];
+    }
+  },
+  done: (result) => [{ data: { type: "done", usage: result.outputs.usage ?? null } }],
+  error: (error) => [{ data: { type: "error", detail: error.message, status_code: 0, code: error.code } }],
+};
+
+/**
+ * agent-runtimes under `/api/v1` (first part): agents (list, get, create, update, delete),
+ * prompts (SSE and sync), health and readiness, over the same registry and executors as every
+ * other face. Errors are `{"detail", "status_code"}` (the `/api/v1` rendering).
+ */
+export function agentRuntimesRoutes(context: GatewayContext) {
+  const routes = guardedRouter(context);
+  const describe = (definition: AgentDefinition) => ({
+    id: definition.name,
+    name: definition.description || definition.name,
+    transport: "streaming",
+    model: definition.model,
+    system_prompt: definition.instructions,
+    mcp_toolsets: definition.tools.flatMap((tool) => ("mcp" in tool ? [tool.mcp] : [])),
+  });
+  const load = async (name: string) =>
+    AgentDefinition.parse((await orAgentNotFound(context.call(endpoints.registryGet, { name, kind: "agent" }))).definition);
+  const deploy = async (request: Request, response: Response, body: z.infer<typeof AgentBody>, overwrite: boolean) => {
+    requireDefinition(principalOf(request), body.id);
+    const source = JSON.stringify({
+      kind: "agent",
+      name: body.id,
+      description: body.name ?? "",
+      ...(body.model ? { model: body.model } : {}),
+      instructions: body.system_prompt ?? "",
+      memory: "session",
+    });
+    await context.call(endpoints.registryDeploy, { name: body.id, kind: "agent", source, overwrite });
+    audit(context, request, response, "definition.deploy", body.id);
+    return describe(await load(body.id));
+  };
+
+  routes.get("/api/v1/agents", "definitions.read", async (request, response) => {
+    const page = await definitionsPage(context, principalOf(request), "agent", 1000, 0);
+    response.json({
+      agents: page.items.map((agent) => ({
+        id: agent.name,
+        name: agent.description || agent.name,
+        transport: "streaming",
+        model: agent.model ?? null,
+      })),
+    });
+  });
+  routes.post("/api/v1/agents", "definitions.deploy", async (request, response) => {
+    response.status(201).json(await deploy(request, response, AgentBody.parse(jsonObjectBody(request)), false));
+  });
+  routes.get("/api/v1/agents/:id", "definitions.read", async (request, response) => {
+    response.json(describe(await load(agentId(request))));
+  });
+  routes.put("/api/v1/agents/:id", "definitions.deploy", async (request, response) => {
+    const id = agentId(request);
+    await load(id);
+    const raw = jsonObjectBody(request);
+    const body = AgentBody.parse({ ...(typeof raw === "object" && raw !== null ? raw : {}), id });
+    response.json(await deploy(request, response, body, true));
+  });
+  routes.delete("/api/v1/agents/:id", "definitions.deploy", async (request, response) => {
+    const id = agentId(request);
+    await orAgentNotFound(context.call(endpoints.registryUndeploy, { name: id, kind: "agent" }));
+    audit(context, request, response, "definition.undeploy", id);
+    response.json({ status: "deleted", id });
+  });
+
+  /** A prompt as a chat turn: a conversation id names the agent's session (per key). */
+  const turn = (request: Request) => {
+    const body = PromptBody.parse(jsonObjectBody(request));
+    return {
+      message: body.message,
+      ...(body.conversation_id ? { conversation: `${principalOf(request).keyId}:agent-runtimes:${body.conversation_id}` } : {}),
+    };
+  };
+  routes.post("/api/v1/agents/:id/prompt", "runs.invoke", async (request, response) => {
+    const id = agentId(request);
+    const chat = turn(request);
+    const control = runControl(response);
+    await streamRun(response, promptEncoder, (streamed) =>
+      orAgentNotFound(
+        context.runs.run(id, {}, { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, ...control, kind: "agent", chat, ...streamed }),
+      ),
+    );
+  });
+  routes.post("/api/v1/agents/:id/prompt/sync", "runs.invoke", async (request, response) => {
+    const id = agentId(request);
+    const chat = turn(request);
+    const result = await orAgentNotFound(
+      context.runs.run(id, {}, { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, ...runControl(response), kind: "agent", chat }),
+    );
+    const usage = result.usage;
+    response.json({
+      response: result.chat?.text ?? "",
+      tool_calls: result.outputs.tool_calls ?? [],
+      usage: usage
+        ? { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: usage.total_tokens }
+        : null,
+      conversation_id: result.outputs.session_id ?? null,
+    });
+  });
+  return routes.router;
+}
