@@ -1,6 +1,5 @@
 import { DefinitionName, endpoints } from "@switchyard/contracts";
 import { AgentDefinition } from "@switchyard/definitions";
-import { AppError, toAppError } from "@switchyard/errors";
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { audit } from "../../access/audit.ts";
@@ -10,6 +9,7 @@ import type { GatewayContext } from "../../context.ts";
 import { definitionsPage } from "../../core/listing.ts";
 import { jsonObjectBody } from "../../http/body.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
+import { notFoundAs } from "../../http/not-found.ts";
 import { runControl } from "../../http/run-control.ts";
 import type { SseFrame } from "../../http/sse.ts";
 import { type StreamEncoder, streamRun } from "../../streaming/streamed-run.ts";
@@ -26,22 +26,12 @@ const AgentBody = z.object({
 });
 const PromptBody = z.object({ message: z.string().max(1024 * 1024), conversation_id: z.string().min(1).max(256).optional() });
 
+const { idParam, orNotFound: orAgentNotFound } = notFoundAs(DefinitionName, "Agent not found");
 const agentId = (request: Request) => {
-  const id = DefinitionName.safeParse(request.params.id);
-  if (!id.success) throw new AppError("not_found", "Agent not found");
-  requireDefinition(principalOf(request), id.data);
-  return id.data;
+  const id = idParam(request);
+  requireDefinition(principalOf(request), id);
+  return id;
 };
-
-/** agent-runtimes' words for an agent that is not there. */
-async function orAgentNotFound<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (toAppError(error).code === "not_found") throw new AppError("not_found", "Agent not found");
-    throw error;
-  }
-}
 
 /** agent-runtimes' prompt stream: `data:` lines only, `{"type": "text" | "tool_call" | "tool_result" | "done"}`. */
 const promptEncoder: StreamEncoder = {

@@ -4,7 +4,7 @@ import { principalOf } from "../../access/middleware.ts";
 import type { GatewayContext } from "../../context.ts";
 import { ownerFilter } from "../../core/executions.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
-import { pipelitNotFound } from "./not-found.ts";
+import { notFoundAs } from "../../http/not-found.ts";
 
 /** Pipelit's execution statuses for ours (`pending | running | interrupted | completed | failed | cancelled`). */
 const pipelitStatus: Record<ExecutionStatus, string> = {
@@ -45,7 +45,7 @@ export function pipelitExecution(execution: Execution) {
   };
 }
 
-const { idParam, orNotFound } = pipelitNotFound(ExecutionId, "Execution not found.");
+const { idParam, orNotFound } = notFoundAs(ExecutionId, "Execution not found.");
 
 /** Pipelit's `/api/v1/executions/`: list, detail and cancel over the same executions as `/v1/executions`. */
 export function pipelitExecutionRoutes(context: GatewayContext) {

@@ -8,7 +8,7 @@ import type { GatewayContext } from "../../context.ts";
 import { ownerFilter } from "../../core/executions.ts";
 import { jsonObjectBody } from "../../http/body.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
-import { pipelitNotFound } from "./not-found.ts";
+import { notFoundAs } from "../../http/not-found.ts";
 
 /**
  * Pipelit's `ScheduledJobCreate`. `workflow_id` names the pipeline or agent (Pipelit numbers
@@ -81,7 +81,7 @@ function pipelitSchedule(schedule: ScheduleView) {
   };
 }
 
-const { idParam, orNotFound } = pipelitNotFound(ScheduleId, "Scheduled job not found.");
+const { idParam, orNotFound } = notFoundAs(ScheduleId, "Scheduled job not found.");
 
 /** Pipelit's `/api/v1/schedules/`: the same schedules as `/v1/schedules`, in Pipelit's shapes. */
 export function pipelitScheduleRoutes(context: GatewayContext) {

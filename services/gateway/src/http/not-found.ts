@@ -3,10 +3,10 @@ import type { Request } from "express";
 import type { z } from "zod";
 
 /**
- * Pipelit's words for a resource that is not there (or not the caller's): the id from the
+ * A face's own words for a resource that is not there (or not the caller's): the id from the
  * path, anything else not found; and any `not_found` from the core said the same way.
  */
-export function pipelitNotFound<T extends z.ZodType<string>>(schema: T, message: string) {
+export function notFoundAs<T extends z.ZodType<string>>(schema: T, message: string) {
   return {
     idParam(request: Request): z.infer<T> {
       const id = schema.safeParse(request.params.id);
