@@ -228,5 +228,9 @@ describe("background executions", () => {
     const someoneElse = (adminOnes.body as { items: { id: string; owner: string }[] }).items.find((item) => item.owner !== items[0]?.owner);
     expect(someoneElse).toBeDefined();
     expectError(await requestJson(`${system.url()}/v1/executions/${someoneElse?.id}`, as), 404, "not_found");
+    // Nor cancel it: another key's execution is not found, and stays as it was.
+    const before = (await requestJson(`${system.url()}/v1/executions/${someoneElse?.id}`)).body as { status: string };
+    expectError(await requestJson(`${system.url()}/v1/executions/${someoneElse?.id}/cancel`, { ...as, method: "POST" }), 404, "not_found");
+    expect(((await requestJson(`${system.url()}/v1/executions/${someoneElse?.id}`)).body as { status: string }).status).toBe(before.status);
   });
 });

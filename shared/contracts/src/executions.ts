@@ -146,3 +146,15 @@ export type ExecutionEvent = z.infer<typeof ExecutionEvent>;
 
 /** Told to every executor: whichever runs this execution aborts it. */
 export const ExecutionCancelled = z.object({ id: ExecutionId });
+
+/** The final status event an execution's stream ends with, said from its record (by the executor that replays it, or a gateway whose stream lacks it). */
+export function finalEventOf(execution: Execution, at = new Date().toISOString()): ExecutionEvent {
+  return {
+    type: "status",
+    at: execution.finishedAt ?? at,
+    status: execution.status,
+    attempt: execution.attempts,
+    ...(execution.result ? { result: execution.result } : {}),
+    ...(execution.error ? { error: execution.error } : {}),
+  };
+}

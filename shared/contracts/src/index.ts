@@ -62,6 +62,7 @@ export {
   ExecutionStatus,
   ExecutionSubmit,
   executionLimits,
+  finalEventOf,
   finalStatuses,
   SubmitReply,
 } from "./executions.ts";

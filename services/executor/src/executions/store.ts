@@ -179,9 +179,10 @@ export function createExecutionStore(redis: Redis, tracer: Tracer): ExecutionSto
       }),
     cancel: (id, owner) =>
       span("cancel", async () => {
-        const flat = await redis.hgetall(keys.record(id));
-        if (!flat.id) return undefined;
-        const job = { id, owner: flat.owner ?? "", name: flat.name ?? "" };
+        // Only what names the record's keys; the script checks owner and status itself.
+        const [recordOwner, name] = await redis.hmget(keys.record(id), "owner", "name");
+        if (!recordOwner || !name) return undefined;
+        const job = { id, owner: recordOwner, name };
         const error = new AppError("cancelled", "the execution was cancelled").toWire();
         const before = await cancelScript.run(redis, recordKeys(job), [id, owner ?? "", Date.now(), JSON.stringify(error)]);
         const status = ExecutionStatus.safeParse(before);

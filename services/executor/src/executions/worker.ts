@@ -1,5 +1,5 @@
 import type { ExecutionEvent, ExecutionJob, Subjects } from "@switchyard/contracts";
-import { ExecutionJob as JobSchema } from "@switchyard/contracts";
+import { finalEventOf, ExecutionJob as JobSchema } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { decodeJson, encodeJson, inServerSpan, type JsMsg, type NatsConnection, publishToStream } from "@switchyard/nats";
 import type { Logger, Tracer } from "@switchyard/telemetry";
@@ -72,18 +72,7 @@ export function createWorker(deps: WorkerDeps): Worker {
   const reannounce = async (id: string) => {
     const record = await store.get(id).catch(() => undefined);
     if (!record) return;
-    await announce(
-      id,
-      {
-        type: "status",
-        at: record.finishedAt ?? now(),
-        status: record.status,
-        attempt: record.attempts,
-        ...(record.result ? { result: record.result } : {}),
-        ...(record.error ? { error: record.error } : {}),
-      },
-      record.callbackUrl,
-    );
+    await announce(id, finalEventOf(record), record.callbackUrl);
   };
 
   const publisherFor = (id: string, attempt: number): RunPublisher => ({

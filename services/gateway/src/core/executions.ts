@@ -1,5 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { type DefinitionKind, type Execution, endpoints, executionLimits, finalStatuses, type Principal } from "@switchyard/contracts";
+import {
+  type DefinitionKind,
+  type Execution,
+  endpoints,
+  executionLimits,
+  finalEventOf,
+  finalStatuses,
+  type Principal,
+} from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { isConnected } from "@switchyard/nats";
 import type { Request, Response } from "express";
@@ -95,15 +103,7 @@ export async function streamExecutionEvents(context: GatewayContext, request: Re
     onIdle: () => response.write(": keep-alive\n\n"),
     finalFromRecord: async () => {
       const record = await context.call(endpoints.executionGet, { id });
-      if (!finalStatuses.includes(record.status)) return undefined;
-      return {
-        type: "status",
-        at: record.finishedAt ?? new Date().toISOString(),
-        status: record.status,
-        attempt: record.attempts,
-        ...(record.result ? { result: record.result } : {}),
-        ...(record.error ? { error: record.error } : {}),
-      };
+      return finalStatuses.includes(record.status) ? finalEventOf(record) : undefined;
     },
     onEvent: async (seq, event) => {
       if (

@@ -33,11 +33,17 @@ function frame(event: StreamedEvent): SseFrame {
   }
 }
 
+/** A run's token counts in AgentSpec's names. */
+export const agentSpecUsage = (usage: Usage) => ({
+  input_tokens: usage.prompt_tokens,
+  output_tokens: usage.completion_tokens,
+  total_tokens: usage.total_tokens,
+});
+
 /** OpenAI-style usage with AgentSpec's names beside it. */
 export function withAgentSpecUsage(usage: unknown) {
   const parsed = Usage.safeParse(usage);
-  if (!parsed.success) return usage;
-  return { ...parsed.data, input_tokens: parsed.data.prompt_tokens, output_tokens: parsed.data.completion_tokens };
+  return parsed.success ? { ...parsed.data, ...agentSpecUsage(parsed.data) } : usage;
 }
 
 /** The native agent stream: `event: delta | tool_call | tool_result`, then `done` with the turn's result, or `error`. */

@@ -1,4 +1,4 @@
-import { endpoints, type Usage } from "@switchyard/contracts";
+import { endpoints } from "@switchyard/contracts";
 import { PipelineDefinition } from "@switchyard/definitions";
 import type { Request, Response } from "express";
 import { z } from "zod";
@@ -7,6 +7,7 @@ import { requireDefinition } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
 import { nameParam } from "../../http/body.ts";
 import { runControl } from "../../http/run-control.ts";
+import { agentSpecUsage } from "./agent-events.ts";
 
 /** AgentSpec's pipeline run body: `{input, options?}` as documented, or `{trigger}` as its SDKs send. */
 const AgentSpecRunBody = z
@@ -27,12 +28,6 @@ export function agentSpecRun(body: Record<string, unknown>) {
   const parsed = AgentSpecRunBody.safeParse(body);
   return parsed.success ? parsed.data : undefined;
 }
-
-/** AgentSpec's usage names for a run's token counts. */
-const usageOf = (usage: Usage | undefined) =>
-  usage
-    ? { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens, total_tokens: usage.total_tokens }
-    : { input_tokens: 0, output_tokens: 0, total_tokens: 0 };
 
 /**
  * Runs a pipeline for an AgentSpec client: `input` goes to the pipeline's chat input (else
@@ -74,7 +69,7 @@ export async function runAgentSpecPipeline(
     status: "completed",
     steps: [],
     output: primary === undefined ? result.outputs : result.outputs[primary],
-    usage: usageOf(result.usage),
+    usage: agentSpecUsage(result.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }),
     total_duration_ms: Date.now() - started,
   });
   return true;
