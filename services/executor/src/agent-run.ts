@@ -44,7 +44,7 @@ export async function runAgentRequest(
     {
       streaming: request.stream,
       clientHistory: request.chat?.history ?? [],
-      ...(request.chat?.conversation ? { conversation: request.chat.conversation } : {}),
+      ...((request.chat?.conversation ?? request.conversation) ? { conversation: request.chat?.conversation ?? request.conversation } : {}),
     },
   );
   const outputs = {

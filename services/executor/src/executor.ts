@@ -204,6 +204,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     kind: job.kind,
     hops: 0,
     gatewayLink: link.id,
+    ...(job.conversation ? { conversation: job.conversation } : {}),
   });
   const planJob = async (job: ExecutionJob) => {
     const entry = await cache.get(job.name);

@@ -1,6 +1,7 @@
 import express, { type Express } from "express";
 import { authentication } from "./access/middleware.ts";
 import type { GatewayContext } from "./context.ts";
+import { a2aRoutes } from "./faces/a2a/routes.ts";
 import { agUiRoutes } from "./faces/ag-ui/routes.ts";
 import { agentRuntimesRoutes } from "./faces/agent-runtimes/routes.ts";
 import { hayhooksRoutes } from "./faces/hayhooks/routes.ts";
@@ -59,6 +60,7 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.use("/v1/executions", executionRoutes(context));
   app.use("/v1/schedules", scheduleRoutes(context));
   app.use("/v1/ag-ui", agUiRoutes(context));
+  app.use(skipOtherPaths(a2aRoutes(context)));
   app.use(skipOtherPaths(mcpEndpointRoutes(context)));
   app.use(openAiRoutes(context));
   app.use(hayhooksRoutes(context));

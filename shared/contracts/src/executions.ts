@@ -24,7 +24,21 @@ export const executionLimits = {
   idempotencyTtlMs: 24 * 60 * 60 * 1000,
   /** A callback URL. */
   callbackUrlChars: 2048,
+  /** A face's notes on an execution (A2A's context and message ids): entries, and characters of each key and value. */
+  metaEntries: 8,
+  metaKeyChars: 64,
+  metaValueChars: 256,
 } as const;
+
+/**
+ * The client's conversation id, scoped by the gateway to the asking key (A2A's `contextId`):
+ * for an agent with session memory it names the session, as a chat's conversation does.
+ */
+const Conversation = z.string().min(1).max(512);
+/** What a face notes on an execution to answer in its own words later (A2A's ids); never read by a run. */
+export const ExecutionMeta = z
+  .record(z.string().min(1).max(executionLimits.metaKeyChars), z.string().max(executionLimits.metaValueChars))
+  .refine((meta) => Object.keys(meta).length <= executionLimits.metaEntries, `at most ${executionLimits.metaEntries} entries`);
 
 /** What a submission asks for: the run's twin's inputs, and who asked. */
 export const ExecutionSubmit = z.object({
@@ -47,6 +61,8 @@ export const ExecutionSubmit = z.object({
   /** Set by the scheduler: the schedule that fired it, and the tick it fired for (ISO 8601). */
   scheduleId: z.string().max(64).optional(),
   scheduledFor: z.iso.datetime().optional(),
+  conversation: Conversation.optional(),
+  meta: ExecutionMeta.optional(),
 });
 export type ExecutionSubmit = z.infer<typeof ExecutionSubmit>;
 
@@ -73,6 +89,8 @@ export const Execution = z.object({
   callbackUrl: z.string().optional(),
   scheduleId: z.string().optional(),
   scheduledFor: z.string().optional(),
+  conversation: z.string().optional(),
+  meta: z.record(z.string(), z.string()).optional(),
   /** Tokens the run's model calls used. */
   usage: z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() }).optional(),
 });
@@ -118,6 +136,8 @@ export const ExecutionJob = z.object({
   scheduleId: z.string().optional(),
   scheduledFor: z.string().optional(),
   idempotencyKey: z.string().optional(),
+  conversation: Conversation.optional(),
+  meta: ExecutionMeta.optional(),
 });
 export type ExecutionJob = z.infer<typeof ExecutionJob>;
 

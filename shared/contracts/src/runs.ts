@@ -68,6 +68,8 @@ export const RunRequest = z.object({
   stream: z.boolean().default(false),
   /** Run as a chat turn through the pipeline's `chat` mapping. */
   chat: RunChat.optional(),
+  /** A background run's conversation (an agent's session named by the client's id), as a chat's `conversation`. */
+  conversation: z.string().min(1).max(512).optional(),
   /** Only run a definition of this kind (`/v1/agents/x/invoke` must not run pipeline x). */
   kind: z.enum(["pipeline", "agent"]).optional(),
   /** Runs this request is nested in through MCP calls back into a gateway (0 for a client's own). */

@@ -64,6 +64,8 @@ function queuedView(job: ExecutionJob): Execution {
     ...(job.callbackUrl ? { callbackUrl: job.callbackUrl } : {}),
     ...(job.scheduleId ? { scheduleId: job.scheduleId } : {}),
     ...(job.scheduledFor ? { scheduledFor: job.scheduledFor } : {}),
+    ...(job.conversation ? { conversation: job.conversation } : {}),
+    ...(job.meta ? { meta: job.meta } : {}),
   };
 }
 
@@ -132,6 +134,8 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
       ...(request.scheduleId ? { scheduleId: request.scheduleId } : {}),
       ...(request.scheduledFor ? { scheduledFor: request.scheduledFor } : {}),
       ...(request.idempotencyKey ? { idempotencyKey: request.idempotencyKey } : {}),
+      ...(request.conversation ? { conversation: request.conversation } : {}),
+      ...(request.meta ? { meta: request.meta } : {}),
     };
     await deps.check(job);
     if (request.idempotencyKey) {

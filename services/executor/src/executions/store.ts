@@ -73,7 +73,7 @@ export interface ExecutionStore {
 }
 
 /** The JSON-valued fields of a record. */
-const jsonFields = new Set(["inputs", "result", "error", "usage"]);
+const jsonFields = new Set(["inputs", "result", "error", "usage", "meta"]);
 const numberFields = new Set(["attempts", "deliveries"]);
 const timeFields = new Set(["createdAt", "startedAt", "finishedAt"]);
 
@@ -96,6 +96,8 @@ function jobFields(job: ExecutionJob): string[] {
   if (job.callbackUrl) fields.push("callbackUrl", job.callbackUrl);
   if (job.scheduleId) fields.push("scheduleId", job.scheduleId);
   if (job.scheduledFor) fields.push("scheduledFor", job.scheduledFor);
+  if (job.conversation) fields.push("conversation", job.conversation);
+  if (job.meta) fields.push("meta", JSON.stringify(job.meta));
   return fields;
 }
 

@@ -70,3 +70,70 @@ export async function followExecutionEvents(nats: NatsConnection, subjects: Subj
   }
   if (ended && !options.signal.aborted) await options.onEvent(0, ended);
 }
+
+/** Events held for a pulling reader before the follower waits for it. */
+const pulledBuffer = 64;
+
+/**
+ * The same events for a reader that pulls (A2A's streams): ends after the final status event,
+ * when the signal aborts, or when the reader stops; at most `pulledBuffer` wait unread.
+ */
+export async function* pullExecutionEvents(
+  nats: NatsConnection,
+  subjects: Subjects,
+  id: string,
+  options: Omit<FollowOptions, "onEvent">,
+): AsyncGenerator<ExecutionEvent, void, undefined> {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  options.signal.addEventListener("abort", stop, { once: true });
+  const buffer: ExecutionEvent[] = [];
+  let wake: (() => void) | undefined;
+  let room: (() => void) | undefined;
+  let finished = false;
+  let failure: unknown;
+  const following = followExecutionEvents(nats, subjects, id, {
+    ...options,
+    signal: controller.signal,
+    onEvent: async (_seq, event) => {
+      buffer.push(event);
+      wake?.();
+      if (buffer.length >= pulledBuffer && !controller.signal.aborted) {
+        await new Promise<void>((resolve) => {
+          room = resolve;
+        });
+      }
+    },
+  })
+    .catch((error: unknown) => {
+      failure = error;
+    })
+    .finally(() => {
+      finished = true;
+      wake?.();
+    });
+  try {
+    for (;;) {
+      const event = buffer.shift();
+      if (event) {
+        room?.();
+        room = undefined;
+        yield event;
+        continue;
+      }
+      if (finished) {
+        if (failure !== undefined) throw failure;
+        return;
+      }
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      wake = undefined;
+    }
+  } finally {
+    controller.abort();
+    room?.();
+    options.signal.removeEventListener("abort", stop);
+    await following;
+  }
+}

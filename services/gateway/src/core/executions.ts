@@ -27,15 +27,21 @@ export interface SubmitInput {
   name: string;
   inputs: Record<string, unknown>;
   callbackUrl?: string;
+  /** The client's conversation, scoped to the key: names an agent's session. */
+  conversation?: string;
+  /** A face's notes, to answer in its own words later. */
+  meta?: Record<string, string>;
+  /** The face's own idempotency key (A2A's message id); without it, the request's `Idempotency-Key`. */
+  idempotencyKey?: string;
 }
 
 /**
  * Submits a background execution for the principal: `Idempotency-Key` from the request
  * (a retry returns the same execution, a different body under the key is 409).
  */
-export async function submitExecution(context: GatewayContext, principal: Principal, request: Request, input: SubmitInput) {
+export async function submitExecution(context: GatewayContext, principal: Principal, request: Pick<Request, "header">, input: SubmitInput) {
   requireDefinition(principal, input.name);
-  const key = request.header("idempotency-key")?.trim();
+  const key = input.idempotencyKey ?? request.header("idempotency-key")?.trim();
   if (key !== undefined && (key === "" || key.length > executionLimits.idempotencyKeyChars)) {
     throw new AppError("invalid_request", `Idempotency-Key must be 1 to ${executionLimits.idempotencyKeyChars} characters`, {
       param: "Idempotency-Key",
@@ -49,6 +55,8 @@ export async function submitExecution(context: GatewayContext, principal: Princi
     owner: principal.keyId,
     ...(key ? { idempotencyKey: key } : {}),
     ...(input.callbackUrl ? { callbackUrl: input.callbackUrl } : {}),
+    ...(input.conversation ? { conversation: input.conversation } : {}),
+    ...(input.meta ? { meta: input.meta } : {}),
   };
   // The same submission (same id) again when the executor that took it was lost before it answered:
   // the queue and the record deduplicate by id. Each try is short; all of them stay within the request timeout.
