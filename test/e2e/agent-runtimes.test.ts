@@ -1,6 +1,12 @@
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { apiKeyHeaders, requestJson, sseData, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upstreamModels } from "./chat-helpers.ts";
+
+const everything = createRequire(import.meta.url).resolve("@modelcontextprotocol/server-everything/dist/index.js");
 
 // agent-runtimes' documented calls under /api/v1, over the same core.
 let system: TestSystem;
@@ -8,8 +14,14 @@ let upstream: Upstream;
 let url: string;
 
 beforeAll(async () => {
-  upstream = await startUpstream();
-  system = await startSystem({ withSessions: true, env: { SWITCHYARD_MODELS: upstreamModels(upstream.url) } });
+  upstream = await startUpstream({ paceMs: 50 });
+  const config = join(tmpdir(), `switchyard-runtimes-mcp-${process.pid}.json`);
+  writeFileSync(config, JSON.stringify({ mcpServers: {} }));
+  system = await startSystem({
+    withSessions: true,
+    withMcp: true,
+    env: { SWITCHYARD_MODELS: upstreamModels(upstream.url), MCP_CONFIG_PATH: config },
+  });
   url = system.url();
 });
 afterAll(async () => {
@@ -71,6 +83,82 @@ describe("agent-runtimes under /api/v1", () => {
         .join(""),
     ).toBe("echo: runtime stream");
     expect(events.at(-1)?.type).toBe("done");
+  });
+
+  it("runs AG-UI with its snake_case body and event: lines, lists its agents, and terminate stops a running stream", async () => {
+    await requestJson(`${url}/api/v1/agents`, { body: { id: "rt-agui", name: "AG-UI agent", model: "remote", system_prompt: "Hi." } });
+    const info = (await requestJson(`${url}/api/v1/ag-ui/agents`)).body as {
+      protocol: string;
+      agents: { agent_id: string; endpoint: string }[];
+    };
+    expect(info.protocol).toBe("ag-ui");
+    expect(info.agents).toContainEqual({ agent_id: "rt-agui", endpoint: "/api/v1/ag-ui/rt-agui/" });
+    expect((await requestJson(`${url}/api/v1/ag-ui/`)).body).toMatchObject({ terminate_endpoint: "/api/v1/ag-ui/terminate" });
+    const body = {
+      thread_id: "test-thread",
+      run_id: "test-run",
+      messages: [{ id: "1", role: "user", content: "Hello!" }],
+      state: {},
+      tools: [],
+      context: [],
+      forwardedProps: {},
+    };
+    const streamed = await fetch(`${url}/api/v1/ag-ui/rt-agui/`, {
+      method: "POST",
+      headers: { ...apiKeyHeaders(), "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(streamed.status).toBe(200);
+    const raw = await streamed.text();
+    const names = [...raw.matchAll(/^event: (\S+)$/gm)].map((match) => match[1]);
+    expect(names[0]).toBe("RUN_STARTED");
+    expect(names).toContain("TEXT_MESSAGE_CONTENT");
+    expect(names.at(-1)).toBe("RUN_FINISHED");
+    expect(raw).toContain('"threadId":"test-thread"');
+
+    // A long answer (paced), terminated while it streams.
+    await requestJson(`${url}/api/v1/agents`, { body: { id: "rt-long", name: "Long", model: "paced", system_prompt: "Go on." } });
+    const long = await fetch(`${url}/api/v1/ag-ui/rt-long/`, {
+      method: "POST",
+      headers: { ...apiKeyHeaders(), "content-type": "application/json" },
+      body: JSON.stringify({ ...body, run_id: "long-run" }),
+    });
+    const reader = long.body?.getReader();
+    const first = await reader?.read();
+    expect(new TextDecoder().decode(first?.value)).toContain("RUN_STARTED");
+    const stopped = await requestJson(`${url}/api/v1/ag-ui/terminate`, { body: { thread_id: "test-thread", run_id: "long-run" } });
+    expect(stopped.body).toMatchObject({ status: "terminated", thread_id: "test-thread", run_id: "long-run" });
+    let rest = "";
+    for (;;) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      rest += new TextDecoder().decode(chunk.value);
+    }
+    expect(rest).toMatch(/event: RUN_ERROR/);
+    expect(rest).not.toContain("t63 ");
+    const again = await requestJson(`${url}/api/v1/ag-ui/terminate`, { body: { thread_id: "test-thread", run_id: "long-run" } });
+    expect(again.status).toBe(404);
+    expect(again.body).toEqual({ detail: "Run not found", status_code: 404 });
+  });
+
+  it("manages MCP servers in its shapes: bare arrays, enabled on create, tools with enabled", async () => {
+    const created = await requestJson(`${url}/api/v1/mcp/servers`, {
+      body: { id: "my-server", name: "My Custom Server", command: process.execPath, args: [everything, "stdio"], enabled: true },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ id: "my-server", name: "My Custom Server", enabled: true, isRunning: true, isAvailable: true });
+    const running = (await requestJson(`${url}/api/v1/mcp/servers`)).body as { id: string; tools: { name: string; enabled: boolean }[] }[];
+    expect(Array.isArray(running)).toBe(true);
+    const mine = running.find((server) => server.id === "my-server");
+    expect(mine?.tools.find((tool) => tool.name === "echo")).toMatchObject({ enabled: true });
+    expect(Array.isArray((await requestJson(`${url}/api/v1/mcp/servers/available`)).body)).toBe(true);
+    const off = await requestJson(`${url}/api/v1/mcp/servers`, {
+      body: { id: "off", command: process.execPath, args: [everything], enabled: false },
+    });
+    expect(off.status).toBe(400);
+    expect(off.body).toMatchObject({ detail: expect.stringMatching(/enabled/), status_code: 400 });
+    expect((await requestJson(`${url}/api/v1/mcp/servers/my-server`, { method: "DELETE" })).status).toBe(204);
+    expect((await requestJson(`${url}/api/v1/mcp/servers/my-server`)).status).toBe(404);
   });
 
   it("serves its health and readiness without a key", async () => {

@@ -10,12 +10,14 @@ const agUi = () => Promise.all([import("@ag-ui/core"), import("@ag-ui/encoder")]
 /**
  * A run as AG-UI events with the official event types and encoder: RUN_STARTED at once,
  * then TEXT_MESSAGE_START/CONTENT/END around text, TOOL_CALL_START/ARGS/END and
- * TOOL_CALL_RESULT, and RUN_FINISHED or RUN_ERROR.
+ * TOOL_CALL_RESULT, and RUN_FINISHED or RUN_ERROR. `named` adds an `event:` line with each type.
  */
-export async function agUiEncoder(ids: { threadId: string; runId: string }, accept: string): Promise<StreamEncoder> {
+export async function agUiEncoder(ids: { threadId: string; runId: string }, accept: string, named = false): Promise<StreamEncoder> {
   const [{ EventType }, { EventEncoder }] = await agUi();
   const encoder = new EventEncoder({ accept });
+  // agent-runtimes' streams name each event (`event: RUN_STARTED`) before its data; the official client reads data alone.
   const frame = (event: Event): SseFrame => ({
+    ...(named ? { event: event.type } : {}),
     data: encoder
       .encode(event as BaseEvent)
       .replace(/^data: /, "")

@@ -1,4 +1,4 @@
-import { endpoints, McpServerId, McpServerInput } from "@switchyard/contracts";
+import { endpoints, type McpServerEntry, McpServerId, McpServerInput } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { Request, Response, Router } from "express";
 import { audit } from "../../access/audit.ts";
@@ -14,13 +14,29 @@ function idParam(request: Request): string {
 
 type ListEndpoint = (typeof endpoints)["mcpList" | "mcpConfig" | "mcpCatalog" | "mcpAvailable"];
 
-/** MCP servers Switchyard uses, managed through the mcp service (agent-runtimes' shape, lists as `{items, total}`). */
-export function mcpServerRoutes(context: GatewayContext): Router {
+/** How a face shows servers: the native one pages lists as `{items, total}`; agent-runtimes' answers bare arrays of its entries. */
+export interface McpServerShape {
+  list(items: McpServerEntry[], total: number, request: Request): unknown;
+  entry(entry: McpServerEntry): unknown;
+  /** The body of a create or replace, as the face's clients send it, in our input's terms. */
+  input(body: unknown): unknown;
+}
+
+const nativeShape: McpServerShape = {
+  list: (items, total, request) => {
+    const { limit, offset } = PageQuery.parse(request.query);
+    return { items: items.slice(offset, offset + limit), total };
+  },
+  entry: (entry) => entry,
+  input: (body) => body,
+};
+
+/** MCP servers Switchyard uses, managed through the mcp service (agent-runtimes' entry fields; the face decides the shapes). */
+export function mcpServerRoutes(context: GatewayContext, shape: McpServerShape = nativeShape): Router {
   const router = guardedRouter(context);
   const listing = (endpoint: ListEndpoint) => async (request: Request, response: Response) => {
-    const { limit, offset } = PageQuery.parse(request.query);
     const all = await context.call(endpoint, {});
-    response.json({ items: all.items.slice(offset, offset + limit), total: all.total });
+    response.json(shape.list(all.items, all.total, request));
   };
   router.get("/", "mcp.read", listing(endpoints.mcpList));
   router.get("/config", "mcp.read", listing(endpoints.mcpConfig));
@@ -30,7 +46,7 @@ export function mcpServerRoutes(context: GatewayContext): Router {
     const id = idParam(request);
     const enabled = await context.call(endpoints.mcpEnable, { id });
     audit(context, request, response, "mcp.enable", id);
-    response.status(201).json(enabled);
+    response.status(201).json(shape.entry(enabled));
   });
   router.delete("/catalog/:id/disable", "mcp.manage", async (request, response) => {
     const id = idParam(request);
@@ -39,20 +55,20 @@ export function mcpServerRoutes(context: GatewayContext): Router {
     response.status(204).end();
   });
   router.get("/:id", "mcp.read", async (request, response) => {
-    response.json(await context.call(endpoints.mcpGet, { id: idParam(request) }));
+    response.json(shape.entry(await context.call(endpoints.mcpGet, { id: idParam(request) })));
   });
   router.post("/", "mcp.manage", async (request, response) => {
-    const added = await context.call(endpoints.mcpAdd, McpServerInput.parse(jsonObjectBody(request)));
+    const added = await context.call(endpoints.mcpAdd, McpServerInput.parse(shape.input(jsonObjectBody(request))));
     audit(context, request, response, "mcp.add", added.id);
-    response.status(201).json(added);
+    response.status(201).json(shape.entry(added));
   });
   router.put("/:id", "mcp.manage", async (request, response) => {
     const id = idParam(request);
-    const body = jsonObjectBody(request);
+    const body = shape.input(jsonObjectBody(request));
     const server = McpServerInput.parse(typeof body === "object" && body !== null ? { ...body, id } : body);
     const updated = await context.call(endpoints.mcpUpdate, { id, server });
     audit(context, request, response, "mcp.update", id);
-    response.json(updated);
+    response.json(shape.entry(updated));
   });
   router.delete("/:id", "mcp.manage", async (request, response) => {
     const id = idParam(request);
