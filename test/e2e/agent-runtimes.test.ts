@@ -157,6 +157,17 @@ describe("agent-runtimes under /api/v1", () => {
     });
     expect(off.status).toBe(400);
     expect(off.body).toMatchObject({ detail: expect.stringMatching(/enabled/), status_code: 400 });
+    await requestJson(`${url}/api/v1/agents`, { body: { id: "rt-tools", name: "Tools", model: "remote", system_prompt: "Use tools." } });
+    const patched = await requestJson(`${url}/api/v1/agents/rt-tools/mcp-servers`, {
+      method: "PATCH",
+      body: { selected_mcp_servers: ["my-server"] },
+    });
+    expect(patched.body).toEqual({
+      agent_id: "rt-tools",
+      selected_mcp_servers: ["my-server"],
+      message: "MCP servers updated successfully",
+    });
+    expect((await requestJson(`${url}/api/v1/agents/rt-tools`)).body).toMatchObject({ mcp_toolsets: ["my-server"] });
     expect((await requestJson(`${url}/api/v1/mcp/servers/my-server`, { method: "DELETE" })).status).toBe(204);
     expect((await requestJson(`${url}/api/v1/mcp/servers/my-server`)).status).toBe(404);
   });

@@ -1,4 +1,4 @@
-import { DefinitionName, endpoints } from "@switchyard/contracts";
+import { DefinitionName, endpoints, McpServerId } from "@switchyard/contracts";
 import { AgentDefinition } from "@switchyard/definitions";
 import type { Request, Response } from "express";
 import { z } from "zod";
@@ -24,6 +24,7 @@ const AgentBody = z.object({
     .max(64 * 1024)
     .optional(),
 });
+const McpSelection = z.object({ selected_mcp_servers: z.array(McpServerId).max(64) });
 const PromptBody = z.object({ message: z.string().max(1024 * 1024), conversation_id: z.string().min(1).max(256).optional() });
 
 const { idParam, orNotFound: orAgentNotFound } = notFoundAs(DefinitionName, "Agent not found");
@@ -104,6 +105,17 @@ export function agentRuntimesRoutes(context: GatewayContext) {
     const raw = jsonObjectBody(request);
     const body = AgentBody.parse({ ...(typeof raw === "object" && raw !== null ? raw : {}), id });
     response.json(await deploy(request, response, body, true));
+  });
+  /** Replaces the agent's MCP servers (its pipeline tools stay): a new version, used from the next turn on. */
+  routes.patch("/api/v1/agents/:id/mcp-servers", "definitions.deploy", async (request, response) => {
+    const id = agentId(request);
+    const { selected_mcp_servers: selected } = McpSelection.parse(jsonObjectBody(request));
+    const definition = await load(id);
+    const kept = definition.tools.filter((tool) => !("mcp" in tool));
+    const source = JSON.stringify({ ...definition, tools: [...kept, ...[...new Set(selected)].map((server) => ({ mcp: server }))] });
+    await context.call(endpoints.registryDeploy, { name: id, kind: "agent", source, overwrite: true });
+    audit(context, request, response, "definition.deploy", id);
+    response.json({ agent_id: id, selected_mcp_servers: [...new Set(selected)], message: "MCP servers updated successfully" });
   });
   routes.delete("/api/v1/agents/:id", "definitions.deploy", async (request, response) => {
     const id = agentId(request);
