@@ -66,6 +66,30 @@ describe("agent-runtimes under /api/v1", () => {
     const second = upstream.requests.findLast((request) => JSON.stringify(request.messages).includes("runtime again"));
     expect(JSON.stringify(second?.messages)).toContain("runtime hello");
 
+    // The conversation, as agent-runtimes lists, reads and deletes it.
+    const conversationId = (sync.body as { conversation_id: string }).conversation_id;
+    const listed = (await requestJson(`${url}/api/v1/conversations?agent_id=rt-talker`)).body as {
+      conversations: { conversation_id: string; agent_id: string; turns: number }[];
+    };
+    expect(listed.conversations).toContainEqual(
+      expect.objectContaining({ conversation_id: conversationId, agent_id: "rt-talker", turns: 2 }),
+    );
+    const everyAgent = (await requestJson(`${url}/api/v1/conversations`)).body as { conversations: { conversation_id: string }[] };
+    expect(everyAgent.conversations.map((conversation) => conversation.conversation_id)).toContain(conversationId);
+    const read = (await requestJson(`${url}/api/v1/conversations/${conversationId}`)).body as { messages: { content: string }[] };
+    expect(read.messages.map((message) => message.content)).toEqual([
+      "runtime hello",
+      "echo: runtime hello",
+      "runtime again",
+      "echo: runtime again",
+    ]);
+    expect((await requestJson(`${url}/api/v1/conversations/${conversationId}`, { method: "DELETE" })).body).toEqual({
+      status: "deleted",
+      conversation_id: conversationId,
+    });
+    const gone = await requestJson(`${url}/api/v1/conversations/${conversationId}`);
+    expect(gone.body).toEqual({ detail: "Conversation not found", status_code: 404 });
+
     const streamed = await fetch(`${url}/api/v1/agents/rt-talker/prompt`, {
       method: "POST",
       headers: { ...apiKeyHeaders(), "content-type": "application/json" },

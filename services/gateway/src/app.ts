@@ -4,6 +4,7 @@ import type { GatewayContext } from "./context.ts";
 import { a2aRoutes } from "./faces/a2a/routes.ts";
 import { agUiRoutes } from "./faces/ag-ui/routes.ts";
 import { agentRuntimesAgUiRoutes } from "./faces/agent-runtimes/ag-ui.ts";
+import { agentRuntimesConversationRoutes } from "./faces/agent-runtimes/conversations.ts";
 import { agentRuntimesMcpRoutes } from "./faces/agent-runtimes/mcp-servers.ts";
 import { agentRuntimesRoutes } from "./faces/agent-runtimes/routes.ts";
 import { hayhooksRoutes } from "./faces/hayhooks/routes.ts";
@@ -57,6 +58,7 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.use(skipOtherPaths(pipelitScheduleRoutes(context)));
   app.use(skipOtherPaths(agentRuntimesRoutes(context)));
   app.use(skipOtherPaths(agentRuntimesAgUiRoutes(context)));
+  app.use(skipOtherPaths(agentRuntimesConversationRoutes(context)));
   app.use("/v1/pipelines", pipelineRoutes(context));
   app.use("/v1/mcp/servers", mcpServerRoutes(context));
   app.use("/api/v1/mcp/servers", agentRuntimesMcpRoutes(context));
