@@ -196,6 +196,13 @@ describe("agent-runtimes under /api/v1", () => {
     expect((await requestJson(`${url}/api/v1/mcp/servers/my-server`)).status).toBe(404);
   });
 
+  it("answers its code-sandbox routes 501 with a clear message until code pipelines land", async () => {
+    const status = await requestJson(`${url}/api/v1/agents/sandbox/status`);
+    expect(status.status).toBe(501);
+    expect(status.body).toEqual({ detail: expect.stringMatching(/code sandbox is not available/), status_code: 501 });
+    expect((await requestJson(`${url}/api/v1/agents/sandbox/configure`, { body: { variant: "local-eval" } })).status).toBe(501);
+  });
+
   it("serves its health and readiness without a key", async () => {
     const health = await requestJson(`${url}/api/v1/health`, { auth: false });
     expect(health.status).toBe(200);

@@ -1,5 +1,6 @@
 import { DefinitionName, endpoints, McpServerId } from "@switchyard/contracts";
 import { AgentDefinition } from "@switchyard/definitions";
+import { AppError } from "@switchyard/errors";
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { audit } from "../../access/audit.ts";
@@ -106,6 +107,15 @@ export function agentRuntimesRoutes(context: GatewayContext) {
     const body = AgentBody.parse({ ...(typeof raw === "object" && raw !== null ? raw : {}), id });
     response.json(await deploy(request, response, body, true));
   });
+  // Its code sandbox waits for code pipelines: a clear 501 until then.
+  const noSandbox = () => {
+    throw new AppError(
+      "not_implemented",
+      "the code sandbox is not available yet: Switchyard runs no agent code (it comes with code pipelines)",
+    );
+  };
+  routes.get("/api/v1/agents/sandbox/status", "definitions.read", noSandbox);
+  routes.post(["/api/v1/agents/sandbox/configure", "/api/v1/agents/sandbox/restart"], "definitions.deploy", noSandbox);
   /** Replaces the agent's MCP servers (its pipeline tools stay): a new version, used from the next turn on. */
   routes.patch("/api/v1/agents/:id/mcp-servers", "definitions.deploy", async (request, response) => {
     const id = agentId(request);
