@@ -122,6 +122,12 @@ describe("A2A", () => {
     const seen = upstream.requests.findLast((request) => JSON.stringify(request.messages).includes("and once more"));
     expect(JSON.stringify(seen?.messages)).toContain("hello over a2a");
 
+    // The same message again (its id, no context named) is the same task, not a second run.
+    const once = userMessage("only once");
+    const sent = asTask(await client.sendMessage(send(once)));
+    const again = asTask(await client.sendMessage(send(once)));
+    expect(again.id).toBe(sent.id);
+
     const queued = asTask(await client.sendMessage(send(userMessage("later, please"), true)));
     expect([TaskState.TASK_STATE_SUBMITTED, TaskState.TASK_STATE_WORKING]).toContain(queued.status?.state);
     expect(textOf(await settledTask(client, queued.id))).toBe("echo: later, please");

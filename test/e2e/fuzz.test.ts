@@ -132,7 +132,10 @@ describe("fuzzing the route table", () => {
     console.log(
       `fuzz (seed ${seed}): ${outcomes.length} answered, ${hangs.length} hung; statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
     );
-    const serverErrors = outcomes.filter((outcome) => outcome.status >= 500 && outcome.status !== 503);
+    // 503 is a busy or unreachable dependency; 501 is allowed only from the routes that say so by design (agent-runtimes' code sandbox).
+    const declaredNotImplemented = (outcome: { status: number; label: string }) =>
+      outcome.status === 501 && outcome.label.includes("/api/v1/agents/sandbox/");
+    const serverErrors = outcomes.filter((outcome) => outcome.status >= 500 && outcome.status !== 503 && !declaredNotImplemented(outcome));
     expect(serverErrors.map((outcome) => `${outcome.status} ${outcome.label}: ${outcome.body}`)).toEqual([]);
     expect(hangs).toEqual([]);
     expect(outcomes.filter((outcome) => outcome.status === 0)).toEqual([]);

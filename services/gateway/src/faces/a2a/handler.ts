@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type {
   AgentCard,
   CancelTaskRequest,
@@ -22,7 +23,7 @@ import {
   UnsupportedOperationError,
 } from "@a2a-js/sdk/errors";
 import type { A2ARequestHandler } from "@a2a-js/sdk/server";
-import { type Execution, endpoints, executionLimits, finalStatuses, type Principal } from "@switchyard/contracts";
+import { type Execution, endpoints, executionLimits, finalEventOf, finalStatuses, type Principal } from "@switchyard/contracts";
 import { toAppError } from "@switchyard/errors";
 import type { Request } from "express";
 import type { GatewayContext } from "../../context.ts";
@@ -108,6 +109,11 @@ export function agentTaskHandler(call: A2ACall): A2ARequestHandler {
     if (record.kind !== "agent" || record.name !== agent) throw new TaskNotFoundError(`task '${id}' does not exist`);
     return record;
   };
+  /** The backstop of every wait on events: the record's final event when the stream lacks it. */
+  const finalFromRecord = async (id: string) => {
+    const record = await read(id);
+    return finalStatuses.includes(record.status) ? finalEventOf(record) : undefined;
+  };
   const taskIdOf = (id: string) => {
     if (!/^exe_[0-9a-f]{24}$/.test(id)) throw new TaskNotFoundError(`task '${id}' does not exist`);
     return id;
@@ -138,7 +144,12 @@ export function agentTaskHandler(call: A2ACall): A2ARequestHandler {
       inputs: { message: text },
       conversation: `${principal.keyId}:a2a:${contextId}`,
       meta,
-      ...(message.messageId ? { idempotencyKey: `a2a:${agent}:${contextId}:${message.messageId}` } : {}),
+      // A message sent again (its id, in the context it named) is the same task; the key is a hash, so any ids fit it.
+      ...(message.messageId
+        ? {
+            idempotencyKey: `a2a:${createHash("sha256").update(`${agent}\u0000${message.contextId}\u0000${message.messageId}`).digest("hex")}`,
+          }
+        : {}),
     });
     return reply.execution;
   };
@@ -147,7 +158,10 @@ export function agentTaskHandler(call: A2ACall): A2ARequestHandler {
   const settled = async (execution: Execution): Promise<Execution> => {
     if (finalStatuses.includes(execution.status)) return execution;
     const signal = AbortSignal.any([call.signal, AbortSignal.timeout(context.config.GATEWAY_RUN_TIMEOUT_MS)]);
-    for await (const event of pullExecutionEvents(context.bus.nats, context.bus.subjects, execution.id, { signal })) {
+    for await (const event of pullExecutionEvents(context.bus.nats, context.bus.subjects, execution.id, {
+      signal,
+      finalFromRecord: () => finalFromRecord(execution.id),
+    })) {
       if (event.type === "status" && finalStatuses.includes(event.status)) break;
     }
     return read(execution.id);
@@ -158,7 +172,10 @@ export function agentTaskHandler(call: A2ACall): A2ARequestHandler {
     yield { payload: { $case: "task", value: taskOf(execution) } };
     if (finalStatuses.includes(execution.status)) return;
     const translator = streamTranslator(execution.id, contextOf(execution));
-    const events = pullExecutionEvents(context.bus.nats, context.bus.subjects, execution.id, { signal: call.signal });
+    const events = pullExecutionEvents(context.bus.nats, context.bus.subjects, execution.id, {
+      signal: call.signal,
+      finalFromRecord: () => finalFromRecord(execution.id),
+    });
     for await (const event of events) {
       const ended = event.type === "status" && finalStatuses.includes(event.status) ? await read(execution.id) : undefined;
       const { responses, final } = translator.translate(event, ended && (() => ended));
