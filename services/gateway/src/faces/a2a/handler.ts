@@ -23,7 +23,15 @@ import {
   UnsupportedOperationError,
 } from "@a2a-js/sdk/errors";
 import type { A2ARequestHandler } from "@a2a-js/sdk/server";
-import { type Execution, endpoints, executionLimits, finalEventOf, finalStatuses, type Principal } from "@switchyard/contracts";
+import {
+  type Execution,
+  ExecutionId,
+  endpoints,
+  executionLimits,
+  finalEventOf,
+  finalStatuses,
+  type Principal,
+} from "@switchyard/contracts";
 import { toAppError } from "@switchyard/errors";
 import type { Request } from "express";
 import type { GatewayContext } from "../../context.ts";
@@ -115,8 +123,9 @@ export function agentTaskHandler(call: A2ACall): A2ARequestHandler {
     return finalStatuses.includes(record.status) ? finalEventOf(record) : undefined;
   };
   const taskIdOf = (id: string) => {
-    if (!/^exe_[0-9a-f]{24}$/.test(id)) throw new TaskNotFoundError(`task '${id}' does not exist`);
-    return id;
+    const parsed = ExecutionId.safeParse(id);
+    if (!parsed.success) throw new TaskNotFoundError(`task '${id}' does not exist`);
+    return parsed.data;
   };
 
   /** Starts the task a message asks for; a message sent again (the same id in the same context) is the same task. */
@@ -253,7 +262,7 @@ export function agentTaskHandler(call: A2ACall): A2ARequestHandler {
     const shown = filtered ? items.slice(offset, offset + pageSize) : items;
     const next = offset + shown.length;
     return {
-      tasks: shown.filter((execution) => execution.kind === "agent").map((execution) => taskOf(execution, options)),
+      tasks: shown.map((execution) => taskOf(execution, options)),
       nextPageToken: next < total ? String(next) : "",
       pageSize,
       totalSize: total,

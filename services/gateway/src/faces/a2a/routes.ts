@@ -106,9 +106,7 @@ export function a2aRoutes(context: GatewayContext): Router {
 
   routes.get(withBases("/"), "definitions.read", async (request, response) => {
     const page = await definitionsPage(context, principalOf(request), "agent", 1000, 0);
-    const root = request.path.startsWith("/api/v1/") ? bases[1] : bases[0];
-    const origin = `${request.protocol}://${request.get("host") ?? "localhost"}`;
-    response.json({ agents: page.items.map((agent) => AgentCard.toJSON(cardOf(agent, `${origin}${root}/${agent.name}/`))) });
+    response.json({ agents: page.items.map((agent) => AgentCard.toJSON(cardOf(agent, baseUrlOf(request, agent.name)))) });
   });
   routes.get(withBases("/:name/.well-known/agent-card.json"), "definitions.read", async (request, response) => {
     const name = nameParam(request);
