@@ -187,7 +187,7 @@ export function agentTaskHandler(call: A2ACall): A2ARequestHandler {
     });
     for await (const event of events) {
       const ended = event.type === "status" && finalStatuses.includes(event.status) ? await read(execution.id) : undefined;
-      const { responses, final } = translator.translate(event, ended && (() => ended));
+      const { responses, final } = translator.translate(event, ended);
       for (const response of responses) yield response;
       if (final) return;
     }

@@ -41,8 +41,11 @@ export const textPart = (text: string): Part => ({
   mediaType: "text/plain",
 });
 
-function message(role: Role, text: string, ids: { messageId: string; contextId: string; taskId: string }): Message {
-  return { ...ids, role, parts: [textPart(text)], metadata: undefined, extensions: [], referenceTaskIds: [] };
+type MessageIds = { messageId: string; contextId: string; taskId: string };
+
+function message(role: Role, content: string | Part, ids: MessageIds): Message {
+  const part = typeof content === "string" ? textPart(content) : content;
+  return { ...ids, role, parts: [part], metadata: undefined, extensions: [], referenceTaskIds: [] };
 }
 
 /** The client's context id (an execution started elsewhere is its own context). */
@@ -63,12 +66,12 @@ function replyOf(execution: Execution): Message | undefined {
   return undefined;
 }
 
-function statusOf(execution: Execution, at?: string): TaskStatus {
+function statusOf(execution: Execution): TaskStatus {
   const final = finalStatuses.includes(execution.status);
   return {
     state: taskStateOf(execution.status),
     message: final ? replyOf(execution) : undefined,
-    timestamp: at ?? execution.finishedAt ?? execution.startedAt ?? execution.createdAt,
+    timestamp: execution.finishedAt ?? execution.startedAt ?? execution.createdAt,
   };
 }
 
@@ -121,8 +124,8 @@ export function taskOf(execution: Execution, options: { historyLength?: number |
 /**
  * Turns one execution's events into A2A stream responses: its status changes as status
  * updates, its text as chunks of the output artifact, and the end as the last chunk and the
- * final status (with the reply). Tool calls and results are working status updates with a
- * data part.
+ * final status (with the reply, from the ended record). Tool calls and results are working
+ * status updates with a data part.
  */
 export function streamTranslator(taskId: string, contextId: string) {
   let chunks = 0;
@@ -137,19 +140,19 @@ export function streamTranslator(taskId: string, contextId: string) {
     return { payload: { $case: "artifactUpdate", value: { ...ids, artifact: artifactOf(text), append, lastChunk, metadata: undefined } } };
   };
   const dataMessage = (data: Record<string, unknown>, at: string): StreamResponse =>
-    status(TaskState.TASK_STATE_WORKING, at, {
-      messageId: `${taskId}-${data.type}-${at}-${chunks}`,
-      ...ids,
-      role: Role.ROLE_AGENT,
-      parts: [{ content: { $case: "data", value: data }, metadata: undefined, filename: "", mediaType: "application/json" }],
-      metadata: undefined,
-      extensions: [],
-      referenceTaskIds: [],
-    });
+    status(
+      TaskState.TASK_STATE_WORKING,
+      at,
+      message(
+        Role.ROLE_AGENT,
+        { content: { $case: "data", value: data }, metadata: undefined, filename: "", mediaType: "application/json" },
+        { messageId: `${taskId}-${data.type}-${at}-${chunks}`, ...ids },
+      ),
+    );
 
   return {
     /** The responses one event becomes, and whether it was the last. */
-    translate(event: ExecutionEvent, record?: () => Execution): { responses: StreamResponse[]; final: boolean } {
+    translate(event: ExecutionEvent, ended?: Execution): { responses: StreamResponse[]; final: boolean } {
       switch (event.type) {
         case "delta":
           streamedText += event.text;
@@ -174,7 +177,6 @@ export function streamTranslator(taskId: string, contextId: string) {
         case "status": {
           if (event.status === "queued") return { responses: [], final: false };
           if (!finalStatuses.includes(event.status)) return { responses: [status(taskStateOf(event.status), event.at)], final: false };
-          const ended = record?.();
           const output = ended ? outputOf(ended) : undefined;
           const responses: StreamResponse[] = [];
           if (output !== undefined) {
