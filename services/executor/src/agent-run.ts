@@ -16,6 +16,8 @@ export async function runAgentRequest(
 ): Promise<DoneBody> {
   const component = "agent";
   let callIndex = 0;
+  // A chat turn's conversation, else a background run's.
+  const conversation = request.chat?.conversation ?? request.conversation;
   const result = await runAgent(
     deps,
     entry.definition,
@@ -44,7 +46,7 @@ export async function runAgentRequest(
     {
       streaming: request.stream,
       clientHistory: request.chat?.history ?? [],
-      ...((request.chat?.conversation ?? request.conversation) ? { conversation: request.chat?.conversation ?? request.conversation } : {}),
+      ...(conversation ? { conversation } : {}),
     },
   );
   const outputs = {

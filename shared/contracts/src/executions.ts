@@ -2,7 +2,7 @@ import { WireError } from "@switchyard/errors";
 import { z } from "zod";
 import { KeyId } from "./access.ts";
 import { DefinitionKind, DefinitionName } from "./registry.ts";
-import { DeltaEvent, runLimits, ToolCallEvent, ToolResultEvent } from "./runs.ts";
+import { Conversation, DeltaEvent, runLimits, ToolCallEvent, ToolResultEvent } from "./runs.ts";
 
 /** An execution's id: `exe_` and 24 hex digits, so it is also a NATS subject token. */
 export const ExecutionId = z.string().regex(/^exe_[0-9a-f]{24}$/, "not an execution id");
@@ -30,11 +30,6 @@ export const executionLimits = {
   metaValueChars: 256,
 } as const;
 
-/**
- * The client's conversation id, scoped by the gateway to the asking key (A2A's `contextId`):
- * for an agent with session memory it names the session, as a chat's conversation does.
- */
-const Conversation = z.string().min(1).max(512);
 /** What a face notes on an execution to answer in its own words later (A2A's ids); never read by a run. */
 export const ExecutionMeta = z
   .record(z.string().min(1).max(executionLimits.metaKeyChars), z.string().max(executionLimits.metaValueChars))

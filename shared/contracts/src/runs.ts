@@ -39,6 +39,12 @@ export const Usage = z.object({
 });
 export type Usage = z.infer<typeof Usage>;
 
+/**
+ * A client's own conversation id, scoped by the gateway to the asking key (Open WebUI's
+ * `chat_id`, AG-UI's `threadId`, A2A's `contextId`): for an agent with session memory it names the session.
+ */
+export const Conversation = z.string().min(1).max(512);
+
 /** A chat turn: the message feeds the pipeline's chat input; tools go to the chat model as they are. */
 export const RunChat = z.object({
   message: z.string().max(runLimits.chatMessageChars),
@@ -49,11 +55,7 @@ export const RunChat = z.object({
    */
   history: z.array(ChatMessage).max(4096).optional(),
   trailing: z.array(ChatMessage).max(4096).optional(),
-  /**
-   * The client's own conversation id, scoped by the gateway to the asking key (Open WebUI's
-   * `chat_id`, AG-UI's `threadId`): for an agent with session memory it names the session.
-   */
-  conversation: z.string().min(1).max(512).optional(),
+  conversation: Conversation.optional(),
   tools: z.array(z.record(z.string(), z.unknown())).max(runLimits.chatTools).optional(),
   tool_choice: z.unknown().optional(),
 });
@@ -68,8 +70,8 @@ export const RunRequest = z.object({
   stream: z.boolean().default(false),
   /** Run as a chat turn through the pipeline's `chat` mapping. */
   chat: RunChat.optional(),
-  /** A background run's conversation (an agent's session named by the client's id), as a chat's `conversation`. */
-  conversation: z.string().min(1).max(512).optional(),
+  /** A background run's conversation, as a chat's `conversation`. */
+  conversation: Conversation.optional(),
   /** Only run a definition of this kind (`/v1/agents/x/invoke` must not run pipeline x). */
   kind: z.enum(["pipeline", "agent"]).optional(),
   /** Runs this request is nested in through MCP calls back into a gateway (0 for a client's own). */
