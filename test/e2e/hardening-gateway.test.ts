@@ -130,9 +130,20 @@ describe("a message bus outage", () => {
       const during = await requestJson(`${url}/hello/run`, { body: { name: "Ada" } });
       console.log(`NATS down → 503 in ${(performance.now() - started).toFixed(0)} ms`);
       expect(expectError(during, 503, "unavailable").message).toMatch(/message bus is unreachable/);
+      // AgentSpec's health check says degraded, naming the bus; the liveness probe still answers (a restart would not help).
+      const health = await requestJson(`${url}/healthz`, { auth: false });
+      expect(health.status).toBe(503);
+      expect(health.body).toEqual({
+        status: "degraded",
+        version: expect.any(String),
+        uptime_seconds: expect.any(Number),
+        checks: { nats: "unavailable" },
+      });
+      expect((await requestJson(`${url}/livez`, { auth: false })).body).toEqual({ status: "ok" });
     } finally {
       await system.infra.startNats();
     }
     await expect.poll(async () => (await requestJson(`${url}/hello/run`, { body: { name: "Ada" } })).status, { timeout: 20_000 }).toBe(200);
+    expect((await requestJson(`${url}/healthz`, { auth: false })).body).toMatchObject({ status: "ok" });
   });
 });

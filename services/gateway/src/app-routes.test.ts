@@ -60,6 +60,7 @@ describe("the gateway's route table", () => {
         "GET /api/v1/health",
         "GET /api/v1/ready",
         "GET /healthz",
+        "GET /livez",
         "GET /readyz",
         "POST /api/v1/auth/mfa/login-verify/",
         "POST /api/v1/auth/setup/",

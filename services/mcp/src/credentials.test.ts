@@ -44,9 +44,10 @@ describe("credential references", () => {
     }
   });
 
-  it("are listed from env values and headers, sorted, each once", () => {
+  it("are listed from env values and headers, sorted, each once; an environment reference reads the supplied env.NAME", () => {
     expect(requiredCredentials(stdio({ A: cred("zeta"), B: cred("alpha"), C: cred("zeta"), D: env("ENV_NAME"), E: "literal" }))).toEqual([
       "alpha",
+      "env.ENV_NAME",
       "zeta",
     ]);
     expect(requiredCredentials(http({ Authorization: cred("api"), "X-Other": "x" }))).toEqual(["api"]);

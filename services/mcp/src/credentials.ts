@@ -1,4 +1,4 @@
-import { CredentialName, type McpServerConfig } from "@switchyard/contracts";
+import { CredentialName, envCredentialName, type McpServerConfig } from "@switchyard/contracts";
 import { redactValues } from "@switchyard/telemetry";
 
 /**
@@ -6,6 +6,13 @@ import { redactValues } from "@switchyard/telemetry";
  * other failure (the access service unreachable) throws, with a message that names the credential, never a value.
  */
 export type CredentialSource = (name: string) => Promise<string | undefined>;
+
+const envReferencePattern = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/** The NAME of a `${NAME}` value (a variable of the service's environment), else undefined. */
+export function envReference(value: string): string | undefined {
+  return envReferencePattern.exec(value)?.[1];
+}
 
 const referencePrefix = "${credential:";
 const referencePattern = /^\$\{credential:([^}]*)\}$/;
@@ -21,11 +28,17 @@ const valuesOf = (config: McpServerConfig) =>
     ? Object.entries(config.env).map(([key, value]) => ({ where: `env ${key}`, value }))
     : Object.entries(config.headers).map(([key, value]) => ({ where: `header ${key}`, value }));
 
-/** Credentials a server's env or header values name, sorted, each once. */
+/**
+ * Credentials a server's values read, sorted, each once: those its `${credential:NAME}` values name, and `env.NAME` for
+ * each `${NAME}` (a value a client may supply in the store instead of the service's environment).
+ */
 export function requiredCredentials(config: McpServerConfig): string[] {
-  const names = valuesOf(config)
-    .map(({ value }) => credentialReference(value))
-    .filter((name): name is string => name !== undefined);
+  const names = valuesOf(config).flatMap(({ value }) => {
+    const credential = credentialReference(value);
+    if (credential !== undefined) return [credential];
+    const variable = envReference(value);
+    return variable === undefined ? [] : [envCredentialName(variable)];
+  });
   return [...new Set(names)].sort();
 }
 

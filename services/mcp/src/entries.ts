@@ -16,6 +16,12 @@ export function specOf(input: McpServerInput): ServerSpec {
   return { id: input.id, name: input.name ?? input.id, description: input.description ?? "", config: configOf(input) };
 }
 
+/** Where a server is, as shown: no user info, query or fragment, any of which may carry a token. */
+function shownUrl(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}`;
+}
+
 const notStarted: ServerState = { isRunning: false, tools: [] };
 
 /** How a server is shown over NATS: every field of McpServerEntry filled. */
@@ -31,8 +37,9 @@ export function toEntry(spec: ServerSpec, source: ServerSource, state: ServerSta
     isRunning: current.isRunning,
     isConfig: source === "config",
     isCatalog: source === "catalog",
-    tools: current.tools.map((tool) => ({ name: tool.name, description: tool.description ?? "" })),
+    tools: current.tools.map((tool) => ({ name: tool.name, description: tool.description ?? "", inputSchema: tool.inputSchema })),
     requiredEnvVars: requiredEnvVars(spec.config),
+    ...("command" in spec.config ? { command: spec.config.command, args: spec.config.args } : { url: shownUrl(spec.config.url) }),
     ...(current.lastError === undefined ? {} : { lastError: current.lastError }),
   };
 }

@@ -1,6 +1,6 @@
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
-import { hopsMetaKey } from "@switchyard/contracts";
+import { hopsMetaKey, stoppedCatalogDetail } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { GrpcServerOptions, McpImplementation } from "@switchyard/grpc";
 import type { ServerTable } from "./servers.ts";
@@ -14,6 +14,12 @@ export interface McpGrpcOptions extends GrpcServerOptions {
 /** The server by id (config/runtime first, then the catalog), which must be running. */
 function runningServer(table: ServerTable, id: string): { supervisor: Supervisor; client: Client } {
   const managed = table.resolve(id);
+  if (!managed && table.inCatalog(id)) {
+    throw new AppError("conflict", `MCP server '${id}' is a catalog entry that is not enabled (stopped)`, {
+      param: "server",
+      details: { [stoppedCatalogDetail]: true },
+    });
+  }
   if (!managed) throw new AppError("not_found", `MCP server '${id}' does not exist`, { param: "server" });
   const client = managed.supervisor.client();
   if (!client) {

@@ -1,7 +1,7 @@
 import type { McpServerConfig } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { commandProblem } from "./command-rules.ts";
-import { credentialReferenceProblem } from "./credentials.ts";
+import { credentialReferenceProblem, envReference } from "./credentials.ts";
 
 /** The only PATH a stdio server gets: never the service's own. */
 export const childPath = "/usr/local/bin:/usr/bin:/bin";
@@ -105,13 +105,6 @@ export function apiEnvNameProblem(name: string): string | undefined {
     );
   }
   return undefined;
-}
-
-const referencePattern = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
-
-/** The NAME of a `${NAME}` value, else undefined. */
-export function envReference(value: string): string | undefined {
-  return referencePattern.exec(value)?.[1];
 }
 
 /** Variables of the service's environment a server needs: its `${NAME}` env and header values. */

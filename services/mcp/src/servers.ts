@@ -184,6 +184,7 @@ export function createServerTable(options: ServerTableOptions) {
     },
     /** For tool calls: config/runtime first, then enabled catalog entries. */
     resolve: (id: string): Managed | undefined => servers.get(id) ?? enabled.get(id),
+    inCatalog: (id: string): boolean => catalog.has(id),
     running: (): McpServerEntry[] =>
       [...servers.values(), ...enabled.values()]
         .map(entryOf)

@@ -1,9 +1,9 @@
 import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
-import type { McpServerConfig } from "@switchyard/contracts";
+import { envCredentialName, type McpServerConfig } from "@switchyard/contracts";
 import type { GuardedFetch } from "@switchyard/net";
-import { type CredentialSource, redactor, resolveCredentials } from "./credentials.ts";
+import { type CredentialSource, envReference, redactor, resolveCredentials } from "./credentials.ts";
 import { childEnvironment, resolveReferences } from "./security.ts";
 import { ChildProcessTransport } from "./stdio-transport.ts";
 
@@ -53,14 +53,48 @@ function missingError(missing: string[]): LaunchError {
   return new LaunchError(`missing environment variable${missing.length > 1 ? "s" : ""} ${names} in the mcp service's environment`);
 }
 
+/** Reads each credential once per launch, however many values name it. */
+function memoized(source: CredentialSource): CredentialSource {
+  const read = new Map<string, Promise<string | undefined>>();
+  return (name) => {
+    let value = read.get(name);
+    if (!value) {
+      value = source(name);
+      read.set(name, value);
+    }
+    return value;
+  };
+}
+
 /**
- * Env or header values as the server gets them: `${NAME}` from the service's environment, `${credential:NAME}` from the
- * store (each value expanded once, whichever it is), literals as they are. Anything missing fails the launch.
+ * `${NAME}` values for which the store holds `env.NAME` (a client supplied it: agent-runtimes' `env_vars`) become a
+ * reference to that credential, so the client's value wins over the service's environment. A store that cannot be read
+ * leaves them as they are: the service's environment still serves, and a later attempt reads the store again.
  */
-async function resolveValues(declared: Record<string, string>, context: LaunchContext) {
+async function withSuppliedValues(declared: Record<string, string>, source: CredentialSource): Promise<Record<string, string>> {
+  const supplied = await Promise.all(
+    Object.entries(declared).map(async ([key, value]): Promise<[string, string]> => {
+      const name = envReference(value);
+      if (name === undefined) return [key, value];
+      const credential = envCredentialName(name);
+      const stored = await source(credential).catch(() => undefined);
+      return [key, stored === undefined ? value : `\${credential:${credential}}`];
+    }),
+  );
+  return Object.fromEntries(supplied);
+}
+
+/**
+ * Env or header values as the server gets them: `${NAME}` from a supplied `env.NAME` credential or else the service's
+ * environment, `${credential:NAME}` from the store (each value expanded once, whichever it is), literals as they are.
+ * Anything missing fails the launch.
+ */
+async function resolveValues(original: Record<string, string>, context: LaunchContext) {
+  const source = memoized(context.credentials);
+  const declared = await withSuppliedValues(original, source);
   const fromEnvironment = resolveReferences(declared, context.serviceEnv);
   if (fromEnvironment.missing.length) throw missingError(fromEnvironment.missing);
-  const fromStore = await resolveCredentials(declared, context.credentials).catch((error: unknown) => {
+  const fromStore = await resolveCredentials(declared, source).catch((error: unknown) => {
     throw new LaunchError(error instanceof Error ? error.message : String(error), true);
   });
   if (fromStore.missing.length) {

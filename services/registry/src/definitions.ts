@@ -1,4 +1,4 @@
-import type { DeployRequest } from "@switchyard/contracts";
+import { type DeployRequest, isStoppedCatalogServer } from "@switchyard/contracts";
 import {
   type AgentDefinition,
   agentInputSchema,
@@ -72,11 +72,22 @@ async function prepareAgent(
     const listed = await mcp.listTools(tool.mcp, { deadlineMs }).catch((error: unknown) => {
       deadline.check();
       const appError = toAppError(error);
+      // A catalog entry may be named before it is started (agent-runtimes selects, then starts); its tools are
+      // unknown until then, so an allow-list cannot be checked.
+      if (isStoppedCatalogServer(appError) && !tool.allow) return undefined;
+      if (isStoppedCatalogServer(appError)) {
+        throw new AppError(
+          "invalid_definition",
+          `invalid definition: tools: MCP server '${tool.mcp}' is a catalog entry that is not enabled, so its tools cannot be checked against allow: enable it first`,
+          { param: "tools" },
+        );
+      }
       if (appError.code === "not_found") {
         throw new AppError("invalid_definition", `invalid definition: tools: unknown MCP server '${tool.mcp}'`, { param: "tools" });
       }
       throw new AppError("unavailable", `could not check MCP server '${tool.mcp}': ${appError.message}`);
     });
+    if (!listed) continue;
     const names = new Set(listed.map((listedTool) => listedTool.name));
     const missing = (tool.allow ?? []).filter((name) => !names.has(name));
     if (missing.length > 0) {

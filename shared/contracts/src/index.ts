@@ -68,6 +68,10 @@ export {
 } from "./executions.ts";
 export { JsonObject, parseJson, parseJsonOrUndefined, parseJsonValue } from "./json.ts";
 export {
+  EnvVarName,
+  envCredentialName,
+  envCredentialPrefix,
+  isStoppedCatalogServer,
   McpConfigFile,
   McpHttpConfig,
   McpServerConfig,
@@ -83,6 +87,7 @@ export {
   McpTransport,
   McpUpdateRequest,
   mcpLimits,
+  stoppedCatalogDetail,
 } from "./mcp.ts";
 export {
   DefinitionChanged,

@@ -5,6 +5,24 @@ export const McpServerId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/,
 
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name");
 
+/**
+ * Where a value for a server's `${NAME}` is kept when a client supplies it (agent-runtimes' `env_vars`): the credential
+ * `env.NAME`, encrypted in the access service's store, read only by servers whose entry declares `${NAME}` and never
+ * put into any process's own environment.
+ */
+export const envCredentialPrefix = "env.";
+/** A variable a client may supply that way: short enough that `env.NAME` is a credential name. */
+export const EnvVarName = EnvName.max(60);
+export const envCredentialName = (name: string) => `${envCredentialPrefix}${name}`;
+
+/**
+ * The detail the mcp service sets on the error for a catalog entry that exists but is not enabled (stopped): an agent
+ * may name it before it is started, and runs without its tools while it is stopped.
+ */
+export const stoppedCatalogDetail = "catalogStopped";
+export const isStoppedCatalogServer = (error: { details?: Record<string, unknown> | undefined }) =>
+  error.details?.[stoppedCatalogDetail] === true;
+
 export const mcpLimits = { args: 64, argChars: 4096, envVars: 64, envChars: 8192, headers: 32, servers: 256 } as const;
 
 /** A server started as a child process speaking MCP over stdio. Never run through a shell. */
@@ -53,7 +71,12 @@ export type McpServerInput = z.infer<typeof McpServerInput>;
 
 export const McpTransport = z.enum(["stdio", "http", "sse"]);
 
-export const McpToolSummary = z.object({ name: z.string(), description: z.string() });
+/** A tool as a server entry lists it: its arguments' JSON Schema as the server declared it. */
+export const McpToolSummary = z.object({
+  name: z.string(),
+  description: z.string(),
+  inputSchema: z.record(z.string(), z.unknown()).default({ type: "object" }),
+});
 
 /** How a server is shown: the shape of agent-runtimes' server entries. */
 export const McpServerEntry = z.object({
@@ -69,6 +92,11 @@ export const McpServerEntry = z.object({
   isCatalog: z.boolean(),
   tools: z.array(McpToolSummary),
   requiredEnvVars: z.array(z.string()),
+  /** What a stdio server runs (its environment is never shown: it may hold secrets). */
+  command: z.string().optional(),
+  args: z.array(z.string()).optional(),
+  /** Where an HTTP or SSE server is, without user info or query (either may carry a token). */
+  url: z.string().optional(),
   /** Why it is not running, when it failed. */
   lastError: z.string().optional(),
 });

@@ -74,6 +74,24 @@ export function toAppError(error: unknown): AppError {
   return new AppError("internal", "internal error", { cause: error });
 }
 
+/** How many of a schema's problems a validation error lists. */
+const maxProblems = 32;
+
+/**
+ * The problems of a request that failed validation, one `path: message` line each: every issue of the schema that
+ * refused it (an AppError made from a ZodError keeps it as its cause), or the message of an `invalid_input` or
+ * `invalid_definition` error. Undefined for any other error.
+ */
+export function validationProblems(error: AppError): string[] | undefined {
+  const cause = error.cause;
+  if (cause instanceof z.ZodError) {
+    return cause.issues
+      .slice(0, maxProblems)
+      .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message));
+  }
+  return error.code === "invalid_input" || error.code === "invalid_definition" ? [error.message] : undefined;
+}
+
 /** Socket errors a dependency's connection reports while it is down or frozen. */
 const connectionErrnos = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ENETUNREACH", "ENOTCONN"]);
 /**

@@ -1,4 +1,4 @@
-export { AppError, type AppErrorOptions, fromWire, maxWireMessage, toAppError, WireError } from "./app-error.ts";
+export { AppError, type AppErrorOptions, fromWire, maxWireMessage, toAppError, validationProblems, WireError } from "./app-error.ts";
 export {
   ErrorCode,
   errorCodes,

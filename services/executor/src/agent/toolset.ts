@@ -1,5 +1,6 @@
+import { isStoppedCatalogServer } from "@switchyard/contracts";
 import { type AgentDefinition, inputsJsonSchema } from "@switchyard/definitions";
-import { AppError } from "@switchyard/errors";
+import { AppError, toAppError } from "@switchyard/errors";
 import type { ToolCaller } from "../components/index.ts";
 import type { CachedDefinition } from "../definitions-cache.ts";
 
@@ -39,7 +40,11 @@ export async function buildToolset(
       });
       continue;
     }
-    const listed = await tools.list(entry.mcp, signal);
+    // A catalog server that is stopped lends no tools (the agent runs without them); one that is down fails the run.
+    const listed = await tools.list(entry.mcp, signal).catch((error: unknown) => {
+      if (isStoppedCatalogServer(toAppError(error))) return [];
+      throw error;
+    });
     for (const tool of listed) {
       if (entry.allow && !entry.allow.includes(tool.name)) continue;
       candidates.push({

@@ -11,6 +11,7 @@ import { openAccessPrincipal, requirePermission } from "./permissions.ts";
  */
 export const openPaths: ReadonlySet<string> = new Set([
   "/healthz",
+  "/livez",
   "/readyz",
   "/api/v1/health",
   "/api/v1/ready",

@@ -1,4 +1,4 @@
-import { AppError, errorTypeByCode, httpStatusByCode, toAppError } from "@switchyard/errors";
+import { AppError, errorTypeByCode, httpStatusByCode, toAppError, validationProblems } from "@switchyard/errors";
 import type { Logger } from "@switchyard/telemetry";
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
 
@@ -21,10 +21,14 @@ export function errorBody(error: AppError) {
 
 /**
  * The same error under `/api/v1` (agent-runtimes' and Pipelit's faces, FastAPI servers):
- * `{"detail": <message>, "status_code": <status>}`.
+ * `{"detail": <message>, "status_code": <status>}`; a request that failed validation is, as
+ * FastAPI does it, a 422 listing every problem: `{"detail": {"validation_errors": [...]}}`.
  */
-export function detailBody(error: AppError) {
-  return { detail: error.message, status_code: httpStatusByCode[error.code] };
+export function detailBody(error: AppError): { status: number; body: unknown } {
+  const problems = validationProblems(error);
+  if (problems) return { status: 422, body: { detail: { validation_errors: problems }, status_code: 422 } };
+  const status = httpStatusByCode[error.code];
+  return { status, body: { detail: error.message, status_code: status } };
 }
 
 /** Sends an error in the shape of the face the path belongs to, with the headers its code calls for. */
@@ -32,8 +36,11 @@ export function sendError(response: Response, error: AppError, path = ""): void 
   const retryAfter = error.details?.retryAfter;
   if (typeof retryAfter === "string" || typeof retryAfter === "number") response.setHeader("Retry-After", String(retryAfter));
   if (error.code === "unauthorized") response.setHeader("WWW-Authenticate", 'Bearer realm="switchyard"');
-  const body = path === "/api/v1" || path.startsWith("/api/v1/") ? detailBody(error) : errorBody(error);
-  response.status(httpStatusByCode[error.code]).json(body);
+  const { status, body } =
+    path === "/api/v1" || path.startsWith("/api/v1/")
+      ? detailBody(error)
+      : { status: httpStatusByCode[error.code], body: errorBody(error) };
+  response.status(status).json(body);
 }
 
 /** What body-parser reports, as AppErrors: every problem with a body is the client's. */

@@ -4,7 +4,7 @@ import type { GatewayContext } from "../../context.ts";
 import { type McpServerShape, mcpServerRoutes } from "../native/mcp-servers.ts";
 
 /** An entry with agent-runtimes' fields: `isAvailable` (running, or nothing it needs is missing) and each tool `enabled`. */
-const entryOf = (entry: McpServerEntry) => ({
+export const agentRuntimesEntry = (entry: McpServerEntry) => ({
   ...entry,
   isAvailable: entry.isRunning || entry.requiredEnvVars.length === 0,
   tools: entry.tools.map((tool) => ({ ...tool, enabled: true })),
@@ -12,8 +12,8 @@ const entryOf = (entry: McpServerEntry) => ({
 
 /** agent-runtimes' MCP server shapes: bare arrays, its entry fields, and `enabled` taken on create (a server added here runs). */
 const agentRuntimesShape: McpServerShape = {
-  list: (items) => items.map(entryOf),
-  entry: entryOf,
+  list: (items) => items.map(agentRuntimesEntry),
+  entry: agentRuntimesEntry,
   input: (body) => {
     if (typeof body !== "object" || body === null || !("enabled" in body)) return body;
     const { enabled, ...rest } = body;

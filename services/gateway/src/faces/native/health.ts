@@ -19,7 +19,7 @@ const pings = {
 const switchyardVersion = "0.1.0";
 
 /**
- * `/healthz`: the process is up. `/readyz`: NATS is connected and every service this
+ * `/livez`: the process is up. `/healthz`: AgentSpec's, up and connected to the bus (503 `degraded` when not). `/readyz`: NATS is connected and every service this
  * gateway depends on answers, with its own dependencies (a Redis that answers, and still
  * holds the service's data) in order. 503 names each that is not; `access` is not required
  * when authentication is off.
@@ -27,9 +27,17 @@ const switchyardVersion = "0.1.0";
 export function healthRoutes(context: GatewayContext): Router {
   const router = Router();
   const required = context.config.GATEWAY_READY_SERVICES.filter((name) => name !== "access" || context.config.SWITCHYARD_AUTH === "on");
+  // The orchestrator's liveness: the process answers. Not /healthz, which fails while the bus is down, and a restart
+  // would not bring the bus back.
+  router.get("/livez", (_request, response) => {
+    response.json({ status: "ok" });
+  });
   router.get("/healthz", (_request, response) => {
-    // AgentSpec's fields beside the status: the version and how long this gateway has been up.
-    response.json({ status: "ok", version: switchyardVersion, uptime_seconds: Math.floor(process.uptime()) });
+    // AgentSpec's fields beside the status: the version and how long this gateway has been up. Only what this
+    // process holds is checked (its connection to the bus): the services behind it are /readyz's business.
+    const alive = { version: switchyardVersion, uptime_seconds: Math.floor(process.uptime()) };
+    if (isConnected(context.bus.nats)) response.json({ status: "ok", ...alive });
+    else response.status(503).json({ status: "degraded", ...alive, checks: { nats: "unavailable" } });
   });
   // agent-runtimes' liveness, in its words.
   router.get("/api/v1/health", (_request, response) => {
