@@ -12,6 +12,8 @@ export interface EngineDeps {
   tools: ToolCaller;
   /** Looks a deployed pipeline up (cached). */
   definition(name: string): Promise<CachedDefinition>;
+  /** Each component of any pipeline (nested ones too), once it completed or failed. */
+  onStep?(pipeline: string, step: string, status: "completed" | "failed"): void;
 }
 
 export interface RunOptions {
@@ -120,8 +122,11 @@ export async function runPipeline(
         finished.set(name, result.outputs);
         view[name] = result.outputs;
         options.onComponentDone?.(name, result);
+        deps.onStep?.(definition.name, name, "completed");
         return result.outputs;
       } catch (error) {
+        // One that a sibling's failure stopped did not fail on its own.
+        if (!controller.signal.aborted) deps.onStep?.(definition.name, name, "failed");
         throw componentError(name, error, controller.signal);
       }
     })();

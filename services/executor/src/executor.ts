@@ -6,7 +6,7 @@ import type { AccessGrpcClient, McpGrpcClient, RegistryGrpcClient, SessionGrpcCl
 import { type Bus, decodeJson, encodeJson, serve } from "@switchyard/nats";
 import { createOutboundGuard } from "@switchyard/net";
 import type { Redis } from "@switchyard/redis";
-import type { Logger, Tracer } from "@switchyard/telemetry";
+import type { Logger, Registry, Tracer } from "@switchyard/telemetry";
 import { createSessionMemory } from "./agent/memory.ts";
 import { runAgentRequest } from "./agent-run.ts";
 import { type DoneBody, planChat } from "./chat.ts";
@@ -17,6 +17,7 @@ import { type CachedDefinition, createDefinitionCache } from "./definitions-cach
 import { runPipelineByName } from "./engine.ts";
 import { createCallbackSender } from "./executions/callbacks.ts";
 import { createExecutionsService } from "./executions/service.ts";
+import { createExecutorMetrics } from "./metrics.ts";
 import { runPipelineRequest } from "./pipeline-run.ts";
 import { createProviderSet } from "./providers/index.ts";
 import { registerModelKeys, scrubbedError } from "./redaction.ts";
@@ -39,6 +40,8 @@ export interface ExecutorDeps {
   config: ExecutorConfig;
   logger: Logger;
   tracer: Tracer;
+  /** The executor's Prometheus registry. */
+  metrics: Registry;
   instance: string;
 }
 
@@ -59,6 +62,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   const link = createExecutorLink(nats, subjects);
   // Model keys are scrubbed from every log line and error from here on; store credentials as they arrive.
   registerModelKeys(deps.models);
+  const metrics = createExecutorMetrics(deps.metrics);
   const credentials = createCredentialCache(deps.access, bus, { deadlineMs: config.EXECUTOR_GRPC_DEADLINE_MS, ttlMs: 60_000 });
   const providers = createProviderSet({
     models: deps.models,
@@ -69,6 +73,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       queue: config.EXECUTOR_PROVIDER_QUEUE,
       queueWaitMs: config.EXECUTOR_PROVIDER_QUEUE_MS,
     },
+    instrument: metrics.provider,
   });
   const tools = createToolCaller(deps.mcp, config.EXECUTOR_TOOL_TIMEOUT_MS);
   /** A run nested through MCP calls back into a gateway calls tools one hop deeper. */
@@ -79,7 +84,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     ttlMs: config.EXECUTOR_DEFINITION_TTL_MS,
     deadlineMs: config.EXECUTOR_GRPC_DEADLINE_MS,
   });
-  const engine = { providers, tools, definition: (name: string) => cache.get(name) };
+  const engine = { providers, tools, definition: (name: string) => cache.get(name), onStep: metrics.step };
   /** Open runs (accepted, not yet ended), each with what stops it. */
   const runs = new Map<string, { done: Promise<void>; controller: AbortController }>();
   /** Requests being planned: they hold a slot until they are refused (then at once) or become runs. */
@@ -98,7 +103,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   /** The life of one run: deadline, cancel, heartbeats, and exactly one `done` or `error` at the end. */
   async function execute(
     request: RunRequest,
-    version: number,
+    entry: Pick<CachedDefinition, "kind" | "version">,
     controller: AbortController,
     work: (publisher: RunPublisher, signal: AbortSignal) => Promise<DoneBody>,
   ) {
@@ -115,9 +120,9 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       () => controller.abort(new AppError("timeout", `run exceeded its deadline of ${request.deadlineMs} ms`)),
       request.deadlineMs,
     );
-    logger.debug({ runId: request.runId, name: request.name, version }, "run started");
+    logger.debug({ runId: request.runId, name: request.name, version: entry.version }, "run started");
     try {
-      const done = await work(publisher, controller.signal);
+      const done = await metrics.run(request.name, entry.kind, () => work(publisher, controller.signal));
       if (encodeJson(done).byteLength > maxResultBytes) {
         throw new AppError("payload_too_large", `the result is larger than ${maxResultBytes} bytes`);
       }
@@ -175,12 +180,12 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     if (runs.has(request.runId)) throw new AppError("conflict", `run '${request.runId}' is already running`);
     planning += 1;
     let work: ReturnType<typeof plan>;
-    let version: number;
+    let found: CachedDefinition;
     try {
       const entry = await cache.get(request.name);
       if (request.kind && entry.kind !== request.kind) throw new AppError("not_found", `no ${request.kind} '${request.name}'`);
       work = plan(request, entry);
-      version = entry.version;
+      found = entry;
     } catch (error) {
       throw scrubbedError(error);
     } finally {
@@ -190,7 +195,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     // The reply goes first, ahead of every event; the run continues under this request's trace context.
     link.emit(request.gatewayLink, request.runId, { type: "accepted", executor: deps.instance, link: link.id });
     const controller = new AbortController();
-    const done = execute(request, version, controller, work).finally(() => runs.delete(request.runId));
+    const done = execute(request, found, controller, work).finally(() => runs.delete(request.runId));
     runs.set(request.runId, { done, controller });
   }
 
@@ -222,7 +227,11 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       check: async (job) => {
         await planJob(job);
       },
-      run: async (job, publisher, signal) => (await planJob(job))(publisher, signal),
+      run: async (job, publisher, signal) => {
+        const work = await planJob(job);
+        return metrics.run(job.name, job.kind, () => work(publisher, signal));
+      },
+      onRedelivery: metrics.redelivered,
       callbacks: config.EXECUTIONS_CALLBACK_SECRET
         ? createCallbackSender(
             createOutboundGuard({
@@ -247,6 +256,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         limits: config.EXECUTIONS_DEFINITION_CONCURRENCY,
       },
     });
+  if (executions) metrics.watchQueue(() => executions.queueState());
 
   return {
     activeRuns: () => runs.size,

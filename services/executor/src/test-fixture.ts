@@ -16,7 +16,7 @@ import {
 import { AppError, fromWire } from "@switchyard/errors";
 import type { AccessGrpcClient, McpGrpcClient, RegistryGrpcClient, SessionGrpcClient } from "@switchyard/grpc";
 import { connectNats, decodeBatch, encodeJson, type NatsConnection } from "@switchyard/nats";
-import { createLogger, initTelemetry, type Logger } from "@switchyard/telemetry";
+import { createLogger, createMetrics, initTelemetry, type Logger } from "@switchyard/telemetry";
 import { executorEnv } from "./config.ts";
 import { createExecutor, type Executor } from "./executor.ts";
 
@@ -97,6 +97,7 @@ export async function startExecutorFixture(options: ExecutorFixtureOptions): Pro
     sessions,
     access,
     models: createModelCatalog(config, env),
+    metrics: createMetrics("executor"),
     config,
     logger: options.logger ?? createLogger({ service: "executor", level: "silent" }),
     tracer: telemetry.tracer,

@@ -1,4 +1,4 @@
-import express, { type Express } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import { authentication } from "./access/middleware.ts";
 import type { GatewayContext } from "./context.ts";
 import { a2aRoutes } from "./faces/a2a/routes.ts";
@@ -14,7 +14,7 @@ import { mcpEndpointRoutes } from "./faces/mcp/routes.ts";
 import { accessRoutes } from "./faces/native/access.ts";
 import { agentRoutes } from "./faces/native/agents.ts";
 import { executionRoutes } from "./faces/native/executions.ts";
-import { healthRoutes } from "./faces/native/health.ts";
+import { healthRoutes, metricsRoutes } from "./faces/native/health.ts";
 import { mcpServerRoutes } from "./faces/native/mcp-servers.ts";
 import { pipelineRoutes } from "./faces/native/pipelines.ts";
 import { scheduleRoutes } from "./faces/native/schedules.ts";
@@ -36,7 +36,7 @@ const yamlTypes = ["application/yaml", "application/x-yaml", "text/yaml"];
  * routes, each naming its permission (fixed paths before the root's `/{name}/…`
  * catch-alls), then the one error handler.
  */
-export function createGatewayApp(context: GatewayContext): Express {
+export function createGatewayApp(context: GatewayContext, metrics?: RequestHandler): Express {
   const app = express();
   app.disable("x-powered-by");
   // Answers are per request (runs, lists under a key): an ETag would hash every body for nothing.
@@ -44,6 +44,7 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.set("query parser", "simple");
   if (context.config.GATEWAY_TRUST_PROXY_HOPS > 0) app.set("trust proxy", context.config.GATEWAY_TRUST_PROXY_HOPS);
   app.use(tracingMiddleware(context.tracer));
+  if (metrics) app.use(metrics);
   // Probes come with whatever Host the orchestrator uses, and health reveals nothing: before the guard.
   app.use(skipOtherPaths(healthRoutes(context)));
   const { GATEWAY_HOST, GATEWAY_ALLOWED_HOSTS, GATEWAY_ALLOWED_ORIGINS } = context.config;
@@ -58,6 +59,7 @@ export function createGatewayApp(context: GatewayContext): Express {
   app.use(skipOtherPaths(pipelitCredentialRoutes(context)));
   app.use(skipOtherPaths(pipelitExecutionRoutes(context)));
   app.use(skipOtherPaths(pipelitScheduleRoutes(context)));
+  app.use(skipOtherPaths(metricsRoutes(context)));
   app.use(skipOtherPaths(agentRuntimesMcpLifecycleRoutes(context)));
   app.use(skipOtherPaths(agentRuntimesRoutes(context)));
   app.use(skipOtherPaths(agentRuntimesConfigureRoutes(context)));

@@ -1,6 +1,6 @@
 import type { Endpoint } from "@switchyard/contracts";
 import type { Bus } from "@switchyard/nats";
-import type { Logger, Tracer } from "@switchyard/telemetry";
+import type { Logger, Registry, Tracer } from "@switchyard/telemetry";
 import type { z } from "zod";
 import type { PrincipalCache } from "./access/principals.ts";
 import type { GatewayConfig } from "./config.ts";
@@ -21,4 +21,6 @@ export interface GatewayContext {
   access: PrincipalCache;
   logger: Logger;
   tracer: Tracer;
+  /** The gateway's Prometheus registry (served at `/metrics` and AgentSpec's `/v1/metrics`). */
+  metrics: Registry;
 }

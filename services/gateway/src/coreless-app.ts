@@ -3,7 +3,7 @@ import { commonEnv, parseEnv } from "@switchyard/config";
 import { createSubjects } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { NatsConnection } from "@switchyard/nats";
-import { createLogger, initTelemetry } from "@switchyard/telemetry";
+import { createLogger, createMetrics, initTelemetry } from "@switchyard/telemetry";
 import type { Express } from "express";
 import { createPrincipalCache } from "./access/principals.ts";
 import { createGatewayApp } from "./app.ts";
@@ -27,5 +27,6 @@ export function createCorelessApp(nats: NatsConnection, name: string): Express {
     access: createPrincipalCache(bus, { ttlMs: 1000, maxEntries: 10, timeoutMs: 1000, logger }),
     logger,
     tracer: initTelemetry({ serviceName: name }).tracer,
+    metrics: createMetrics("gateway"),
   });
 }

@@ -1,17 +1,19 @@
 import { createServer, type Server } from "node:http";
 import type { Bus } from "@switchyard/nats";
 import { call } from "@switchyard/nats";
-import type { Logger, Tracer } from "@switchyard/telemetry";
+import type { Logger, Registry, Tracer } from "@switchyard/telemetry";
 import { createPrincipalCache } from "./access/principals.ts";
 import { createGatewayApp } from "./app.ts";
 import type { GatewayConfig } from "./config.ts";
 import { createRunApi } from "./core/run-client.ts";
+import { createGatewayMetrics } from "./http/metrics.ts";
 
 export interface GatewayDeps {
   config: GatewayConfig;
   bus: Bus;
   logger: Logger;
   tracer: Tracer;
+  metrics: Registry;
 }
 
 export interface Gateway {
@@ -37,16 +39,21 @@ export function createGateway(deps: GatewayDeps): Gateway {
     timeoutMs,
     logger: deps.logger,
   });
-  const runs = createRunApi(deps.bus, timeoutMs);
-  const app = createGatewayApp({
-    config,
-    bus: deps.bus,
-    call: (endpoint, payload, options) => call(deps.bus, endpoint, payload, { timeoutMs, ...options }),
-    runs,
-    access,
-    logger: deps.logger,
-    tracer: deps.tracer,
-  });
+  const gatewayMetrics = createGatewayMetrics(deps.metrics);
+  const runs = gatewayMetrics.instrumentRuns(createRunApi(deps.bus, timeoutMs));
+  const app = createGatewayApp(
+    {
+      config,
+      bus: deps.bus,
+      call: (endpoint, payload, options) => call(deps.bus, endpoint, payload, { timeoutMs, ...options }),
+      runs,
+      access,
+      logger: deps.logger,
+      tracer: deps.tracer,
+      metrics: deps.metrics,
+    },
+    gatewayMetrics.middleware,
+  );
   let server: Server | undefined;
   return {
     start() {

@@ -9,6 +9,8 @@ import type { Supervisor } from "./supervisor.ts";
 export interface McpGrpcOptions extends GrpcServerOptions {
   /** The longest any call may run, whatever the caller's deadline. */
   callTimeoutMs: number;
+  /** Each call of a tool a running server has, once it ended. */
+  onCall?(server: string, tool: string, outcome: string, seconds: number): void;
 }
 
 /** The server by id (config/runtime first, then the catalog), which must be running. */
@@ -62,6 +64,8 @@ export function mcpImplementation(table: ServerTable, options: McpGrpcOptions): 
       }
       const label = `tool '${request.tool}' of MCP server '${request.server}'`;
       const limitMs = Math.max(1, Math.min(options.callTimeoutMs, call.deadline - Date.now()));
+      const started = performance.now();
+      const ended = (outcome: string) => options.onCall?.(request.server, request.tool, outcome, (performance.now() - started) / 1000);
       try {
         // The SDK sends notifications/cancelled to the server on abort and on its own timeout.
         // The hop count rides in `_meta`, so a call that comes back into a Switchyard gateway is counted there.
@@ -72,16 +76,20 @@ export function mcpImplementation(table: ServerTable, options: McpGrpcOptions): 
         });
         const content = Array.isArray(result.content) ? result.content : [];
         const text = content.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
+        ended(result.isError === true ? "tool_error" : "success");
         return { content, isError: result.isError === true, text, structured: result.structuredContent ?? null };
       } catch (error) {
         if (call.signal.aborted) {
+          ended("cancelled");
           options.logger.info({ event: "mcp.tool.cancelled", server: request.server, tool: request.tool }, "tool call cancelled");
           throw new AppError("cancelled", `${label} was cancelled`);
         }
         if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
           options.logger.info({ event: "mcp.tool.cancelled", server: request.server, tool: request.tool, limitMs }, "tool call timed out");
         }
-        throw callFailure(error, label, limitMs);
+        const failure = callFailure(error, label, limitMs);
+        ended(failure.code);
+        throw failure;
       }
     },
   };

@@ -8,12 +8,13 @@ import { type AccessGrpcClient, createGrpcServer, serveMcp } from "@switchyard/g
 import { type Bus, decodeJson, publishJson } from "@switchyard/nats";
 import { createOutboundGuard } from "@switchyard/net";
 import { createStoreHealth, type Redis } from "@switchyard/redis";
-import type { Logger, Tracer } from "@switchyard/telemetry";
+import type { Logger, Registry, Tracer } from "@switchyard/telemetry";
 import { loadCatalog } from "./catalog.ts";
 import { type McpConfig, serviceSettingNames } from "./config.ts";
 import { loadConfigServers } from "./config-file.ts";
 import type { CredentialSource } from "./credentials.ts";
 import { mcpImplementation } from "./grpc-service.ts";
+import { createMcpMetrics } from "./metrics.ts";
 import { serveMcpRequests } from "./nats-handlers.ts";
 import { limitPrefix } from "./sandbox.ts";
 import { createServerTable } from "./servers.ts";
@@ -26,6 +27,8 @@ export interface McpServiceDeps {
   redis: Redis;
   logger: Logger;
   tracer: Tracer;
+  /** The service's Prometheus registry (absent: nothing is counted). */
+  metrics?: Registry;
   instance: string;
   /** Where `${NAME}` values come from (the service's environment). */
   env: NodeJS.ProcessEnv;
@@ -112,7 +115,17 @@ export function createMcpService(deps: McpServiceDeps): McpService {
     },
   });
   const grpc = createGrpcServer();
-  serveMcp(grpc, mcpImplementation(table, { logger, tracer, callTimeoutMs: config.MCP_CALL_TIMEOUT_MS }), { logger, tracer });
+  const metrics = deps.metrics && createMcpMetrics(deps.metrics);
+  serveMcp(
+    grpc,
+    mcpImplementation(table, {
+      logger,
+      tracer,
+      callTimeoutMs: config.MCP_CALL_TIMEOUT_MS,
+      ...(metrics ? { onCall: metrics.call } : {}),
+    }),
+    { logger, tracer },
+  );
   let subscriptions: { unsubscribe(): void }[] = [];
 
   /** Rotation without a restart: servers that name a changed credential connect again with its new value. */

@@ -3,7 +3,7 @@ import { AppError } from "@switchyard/errors";
 import { createGrpcServer, serveSessions } from "@switchyard/grpc";
 import { type Bus, serve } from "@switchyard/nats";
 import { createStoreHealth, type Redis, type StoreHealth } from "@switchyard/redis";
-import type { Logger, Tracer } from "@switchyard/telemetry";
+import { Gauge, type Logger, type Registry, type Tracer } from "@switchyard/telemetry";
 import type { SessionConfig } from "./config.ts";
 import { createSessionStore, type SessionLimits } from "./store.ts";
 
@@ -13,8 +13,13 @@ export interface SessionServiceDeps {
   redis: Redis;
   logger: Logger;
   tracer: Tracer;
+  /** The service's Prometheus registry (absent: nothing is counted). */
+  metrics?: Registry;
   instance: string;
 }
+
+/** Agents whose active sessions are counted at each scrape (the label is bounded too). */
+const maxAgentsCounted = 1000;
 
 const corrupt = (detail: string) => new AppError("internal", `a stored message is unreadable: ${detail}`);
 
@@ -27,6 +32,20 @@ export function createSessionService(deps: SessionServiceDeps) {
     maxBytes: config.SESSION_MAX_BYTES,
   };
   const store = createSessionStore(deps.redis, tracer, limits);
+  if (deps.metrics) {
+    new Gauge({
+      name: "agentspec_sessions_active",
+      help: "AgentSpec: sessions active within the TTL, per agent (counted from Redis at each scrape).",
+      labelNames: ["agent"],
+      registers: [deps.metrics],
+      async collect() {
+        const active = await store.activeByAgent(maxAgentsCounted).catch(() => undefined);
+        if (!active) return;
+        this.reset();
+        for (const [agent, count] of active) this.set({ agent }, count);
+      },
+    });
+  }
   const read = async (id: string, agent: string | undefined) => {
     const { info, messages } = await store.get(id, agent);
     return { info, messages: messages.map((json) => parseJson(ChatMessage, json, corrupt)) };

@@ -66,6 +66,8 @@ export interface SessionStore {
   append(id: string, messages: string[], userTurns?: number): Promise<{ length: number; trimmed: number }>;
   list(agent: string, limit: number, offset: number): Promise<{ items: SessionInfo[]; total: number }>;
   remove(id: string, agent?: string): Promise<void>;
+  /** Sessions active within the TTL, per agent, for up to `maxAgents` agents (a scan of the agents' indexes). */
+  activeByAgent(maxAgents: number): Promise<Map<string, number>>;
 }
 
 export function createSessionStore(redis: Redis, tracer: Tracer, limits: SessionLimits): SessionStore {
@@ -153,6 +155,29 @@ export function createSessionStore(redis: Redis, tracer: Tracer, limits: Session
       span("remove", async () => {
         const session = await info(id, agent);
         await redis.multi().del(keys.meta(id), keys.messages(id)).zrem(keys.byAgent(session.agent), id).exec();
+      }),
+    activeByAgent: (maxAgents) =>
+      span("active", async () => {
+        const prefix = keys.byAgent("");
+        const indexes: string[] = [];
+        let cursor = "0";
+        do {
+          const [next, found] = await redis.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 1000);
+          cursor = next;
+          indexes.push(...found);
+        } while (cursor !== "0" && indexes.length < maxAgents);
+        const chosen = indexes.slice(0, maxAgents);
+        // An index keeps expired ids until a list drops them; its score is the session's last activity.
+        const since = Date.now() - limits.ttlSeconds * 1000;
+        const pipeline = redis.pipeline();
+        for (const index of chosen) pipeline.zcount(index, since, "+inf");
+        const counts = (await pipeline.exec()) ?? [];
+        const active = new Map<string, number>();
+        for (const [position, index] of chosen.entries()) {
+          const count = counts[position]?.[1];
+          if (typeof count === "number") active.set(index.slice(prefix.length), count);
+        }
+        return active;
       }),
   };
 }

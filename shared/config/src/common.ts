@@ -7,6 +7,10 @@ export const commonEnv = {
   SWITCHYARD_INSTANCE: z.string().optional(),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
+  /** Where the service serves Prometheus text on `GET /metrics`: 0 picks a free port (reported as `metricsPort`). */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
+  /** The metrics server's address: loopback unless a scraper elsewhere must reach it (a pod's `0.0.0.0`). */
+  METRICS_HOST: z.string().default("127.0.0.1"),
 } as const;
 
 /** Redis, for the services that own keys in it. */

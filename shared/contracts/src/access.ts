@@ -30,14 +30,16 @@ export const Permission = z.enum([
   "access.manage",
   /** The audit trail. */
   "audit.read",
+  /** Prometheus metrics: counts and latencies, by route, definition, model and MCP server (never a key). */
+  "metrics.read",
 ]);
 export type Permission = z.infer<typeof Permission>;
 
 export const rolePermissions: Record<Role, readonly Permission[]> = {
   admin: Permission.options,
-  developer: ["definitions.read", "definitions.deploy", "runs.invoke", "sessions.read", "mcp.read", "credentials.read"],
+  developer: ["definitions.read", "definitions.deploy", "runs.invoke", "sessions.read", "mcp.read", "credentials.read", "metrics.read"],
   invoke: ["definitions.read", "runs.invoke"],
-  read: ["definitions.read", "sessions.read", "mcp.read"],
+  read: ["definitions.read", "sessions.read", "mcp.read", "metrics.read"],
 };
 
 /** Globs (`*` any run of characters, `?` one) over names; absent means everything the role allows. */

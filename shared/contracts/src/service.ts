@@ -14,6 +14,8 @@ export const ServiceReady = z.looseObject({
   instance: z.string(),
   /** The gRPC port bound (registry, mcp, session). */
   grpcPort: z.number().int().min(0).optional(),
+  /** The port of its Prometheus `/metrics` (every service). */
+  metricsPort: z.number().int().min(0).optional(),
   /** The HTTP port bound (gateway). */
   port: z.number().int().min(0).optional(),
   url: z.string().optional(),

@@ -3,7 +3,7 @@ import { type CommonConfig, commonEnv, parseEnv } from "@switchyard/config";
 import { createSubjects, type ServiceName, ServiceReady, type Subjects } from "@switchyard/contracts";
 import { type Bus, connectNats, type NatsConnection } from "@switchyard/nats";
 import type { Redis } from "@switchyard/redis";
-import { createLogger, initTelemetry, type Logger, type Tracer } from "@switchyard/telemetry";
+import { createLogger, createMetrics, initTelemetry, type Logger, type Registry, serveMetrics, type Tracer } from "@switchyard/telemetry";
 import type { z } from "zod";
 
 /** What a running service reports once it serves (its ports); the runtime adds its name and instance. */
@@ -30,6 +30,8 @@ export interface ServiceContext<C> {
   instance: string;
   logger: Logger;
   tracer: Tracer;
+  /** The service's Prometheus registry (process metrics already in it), served on METRICS_PORT. */
+  metrics: Registry;
   nats: NatsConnection;
   subjects: Subjects;
   /** The connection and subjects together, for typed endpoint calls. */
@@ -97,6 +99,9 @@ export async function runService<E extends z.ZodRawShape>(
     const nats = await connectNats({ url: config.NATS_URL, name: instance, logger });
     closers.push(() => nats.drain());
     const subjects = createSubjects(config.SWITCHYARD_SUBJECT_PREFIX);
+    const metrics = createMetrics(spec.name);
+    const metricsServer = await serveMetrics(metrics, config.METRICS_HOST, config.METRICS_PORT);
+    closers.push(() => metricsServer.close());
     let redis: Promise<Redis> | undefined;
     const context: ServiceContext<z.infer<z.ZodObject<E>>> = {
       config,
@@ -104,6 +109,7 @@ export async function runService<E extends z.ZodRawShape>(
       instance,
       logger,
       tracer: telemetry.tracer,
+      metrics,
       nats,
       subjects,
       bus: { nats, subjects },
@@ -127,7 +133,7 @@ export async function runService<E extends z.ZodRawShape>(
       service: _service,
       instance: _instance,
       ...ready
-    } = ServiceReady.parse({ event: "service.ready", service: spec.name, instance, ...fields });
+    } = ServiceReady.parse({ event: "service.ready", service: spec.name, instance, metricsPort: metricsServer.port, ...fields });
     logger.info(ready, `${spec.name} ready`);
   } catch (error) {
     logger.fatal({ err: error }, `${spec.name} could not start`);

@@ -1,5 +1,18 @@
 export { type Span, SpanKind, type Tracer } from "@opentelemetry/api";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
+export {
+  type BoundedLabel,
+  boundedLabel,
+  Counter,
+  createMetrics,
+  Gauge,
+  Histogram,
+  type MetricsServer,
+  otherLabel,
+  Registry,
+  secondsBuckets,
+  serveMetrics,
+} from "./metrics.ts";
 export { minSecretLength, redactedCount, redactedMark, redactValues, scrubSecrets } from "./secrets.ts";
 export {
   activeTraceId,

@@ -13,7 +13,7 @@ import { type Bus, connectJetStream, decodeJson, encodeJson, jetstream, publishJ
 import type { Redis } from "@switchyard/redis";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { CallbackSender } from "./callbacks.ts";
-import { enqueue, ensureQueue, pullJobs, type QueueSettings } from "./queue.ts";
+import { consumerName, enqueue, ensureQueue, pullJobs, type QueueSettings } from "./queue.ts";
 import { createExecutionStore } from "./store.ts";
 import { createWorker, type JobRunner } from "./worker.ts";
 
@@ -27,6 +27,8 @@ export interface ExecutionsDeps {
   check(job: ExecutionJob): Promise<void>;
   run: JobRunner;
   callbacks: CallbackSender | undefined;
+  /** A job came again (its executor went silent, or it was sent back): for the metrics. */
+  onRedelivery?(): void;
   settings: QueueSettings & {
     concurrency: number;
     backoffMs: readonly number[];
@@ -40,6 +42,8 @@ export interface ExecutionsDeps {
 export interface ExecutionsService {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** The shared queue as JetStream counts it: jobs waiting for an executor, and jobs delivered but not yet acked. */
+  queueState(): Promise<{ waiting: number; inProgress: number }>;
 }
 
 const newId = () => `exe_${randomBytes(12).toString("hex")}`;
@@ -93,6 +97,7 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
     limits: settings.limits,
     backoffMs: settings.backoffMs,
     maxResultBytes: settings.maxResultBytes,
+    ...(deps.onRedelivery ? { onRedelivery: deps.onRedelivery } : {}),
   });
   const subscriptions: { unsubscribe(): void }[] = [];
   let puller: { stop(): Promise<void> } | undefined;
@@ -187,6 +192,10 @@ export function createExecutionsService(deps: ExecutionsDeps): ExecutionsService
   };
 
   return {
+    async queueState() {
+      const info = await (await connectJetStream(nats)).consumers.info(subjects.stream("executions"), consumerName);
+      return { waiting: info.num_pending, inProgress: info.num_ack_pending };
+    },
     async start() {
       await ensureQueue(await connectJetStream(nats), subjects, settings);
       const options = { logger, tracer };

@@ -27,6 +27,7 @@ export interface WorkerDeps {
   limits: Readonly<Record<string, number>>;
   backoffMs: readonly number[];
   maxResultBytes: number;
+  onRedelivery?(): void;
 }
 
 export interface Worker {
@@ -168,6 +169,7 @@ export function createWorker(deps: WorkerDeps): Worker {
         message.term("not a job");
         return;
       }
+      if (message.info.deliveryCount > 1) deps.onRedelivery?.();
       const deadError = new AppError(
         "dead_lettered",
         `the execution ran ${deps.maxAttempts} times and lost its executor (or failed retryably) each time`,

@@ -23,6 +23,8 @@ export interface ProviderSetOptions {
   timeoutMs: number;
   /** Per provider: calls in flight, calls waiting, and how long they may wait. */
   limits: CallLimits;
+  /** Wraps each provider as it is made (the metrics count its calls). */
+  instrument?(alias: string, provider: ChatProvider): ChatProvider;
 }
 
 /** Where a credential's value comes from (the access service, cached until it changes). */
@@ -31,6 +33,7 @@ export type CredentialSource = (name: string) => Promise<string>;
 /** One provider instance per alias, made on first use; each OpenAI-compatible one with its own limits. */
 export function createProviderSet(options: ProviderSetOptions): ProviderPool {
   const { models, credentials, timeoutMs, limits } = options;
+  const wrap = (alias: string, provider: ChatProvider) => (options.instrument ? options.instrument(alias, provider) : provider);
   const providers = new Map<string, ChatProvider>();
   const limited: LimitedProvider[] = [];
   return {
@@ -45,7 +48,7 @@ export function createProviderSet(options: ProviderSetOptions): ProviderPool {
       const target = models.get(alias);
       if (!target) throw new AppError("invalid_request", `unknown model alias '${alias}'`);
       if (target.provider === "echo") {
-        const echo = createEchoProvider();
+        const echo = wrap(alias, createEchoProvider());
         providers.set(alias, echo);
         return echo;
       }
@@ -58,9 +61,10 @@ export function createProviderSet(options: ProviderSetOptions): ProviderPool {
         timeoutMs,
         limits,
       });
-      providers.set(alias, provider);
+      const wrapped = wrap(alias, provider);
+      providers.set(alias, wrapped);
       limited.push(provider);
-      return provider;
+      return wrapped;
     },
   };
 }

@@ -2,6 +2,7 @@ import type { Permission } from "@switchyard/contracts";
 import { type Request, type Response, Router } from "express";
 import { principalOf, requires } from "../access/middleware.ts";
 import type { GatewayContext } from "../context.ts";
+import { markRoute } from "./metrics.ts";
 
 type Handler = (request: Request, response: Response) => unknown;
 type Path = string | string[];
@@ -36,13 +37,29 @@ export function guardedRouter(context: GatewayContext): GuardedRouter {
           { permission },
         )
       : requires(context, permission);
+  type Method = "get" | "post" | "put" | "patch" | "delete" | "all";
+  // One route per path, so each knows its own template (the metrics' `route` label, never the path itself).
+  const add = (method: Method) => (path: Path, permission: RoutePermission, handler: Handler) => {
+    for (const template of Array.isArray(path) ? path : [path]) {
+      const check = guard(permission);
+      // Marked before the permission check, so a refused request is counted under its route too.
+      const marked = Object.assign(
+        (request: Request, response: Response, next: (error?: unknown) => void) => {
+          markRoute(request, response, template);
+          return check(request, response, next);
+        },
+        { permission },
+      );
+      router[method](template, marked, handler);
+    }
+  };
   return {
     router,
-    get: (path, permission, handler) => void router.get(path, guard(permission), handler),
-    post: (path, permission, handler) => void router.post(path, guard(permission), handler),
-    put: (path, permission, handler) => void router.put(path, guard(permission), handler),
-    patch: (path, permission, handler) => void router.patch(path, guard(permission), handler),
-    delete: (path, permission, handler) => void router.delete(path, guard(permission), handler),
-    all: (path, permission, handler) => void router.all(path, guard(permission), handler),
+    get: add("get"),
+    post: add("post"),
+    put: add("put"),
+    patch: add("patch"),
+    delete: add("delete"),
+    all: add("all"),
   };
 }

@@ -3,6 +3,7 @@ import { AppError, toAppError } from "@switchyard/errors";
 import { call, isConnected } from "@switchyard/nats";
 import { Router } from "express";
 import type { GatewayContext } from "../../context.ts";
+import { guardedRouter } from "../../http/guarded-router.ts";
 
 const pingTimeoutMs = 500;
 
@@ -66,4 +67,13 @@ export function healthRoutes(context: GatewayContext): Router {
     response.json({ status: "ready", checks });
   });
   return router;
+}
+
+/** Prometheus text of this gateway, at `/metrics` and at AgentSpec's `/v1/metrics`: behind a key, as every route. */
+export function metricsRoutes(context: GatewayContext): Router {
+  const routes = guardedRouter(context);
+  routes.get(["/metrics", "/v1/metrics"], "metrics.read", async (_request, response) => {
+    response.type(context.metrics.contentType).send(await context.metrics.metrics());
+  });
+  return routes.router;
 }
