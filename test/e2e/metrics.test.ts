@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -182,6 +182,22 @@ describe("Prometheus metrics", () => {
     const mcp = await serviceMetrics(system.mcp);
     expect(sampleValue(mcp, "switchyard_mcp_tool_calls_total", { server: "everything", tool: "echo", outcome: "success" })).toBe(1);
     expect(sampleValue(mcp, "switchyard_mcp_tool_call_duration_seconds_count", { server: "everything" })).toBe(1);
+  });
+
+  it("has every family the Grafana dashboard in deploy/ queries", async () => {
+    const dashboard = readFileSync(join(repoRoot, "deploy", "grafana", "switchyard-dashboard.json"), "utf8");
+    const queried = new Set(
+      [...dashboard.matchAll(/\b((?:switchyard|agentspec|process)_[a-z_]+?)(?:_bucket)?\b/g)].map((match) => match[1]),
+    );
+    const texts = await Promise.all([
+      fetch(`${url}/metrics`, { headers: apiKeyHeaders() }).then((response) => response.text()),
+      ...[system.executors[0], system.mcp, system.session].map((service) =>
+        fetch(`http://127.0.0.1:${service?.ready.metricsPort}/metrics`).then((response) => response.text()),
+      ),
+    ]);
+    const families = new Set(texts.flatMap((text) => parsePrometheusTextFormat(text).map((family) => family.name)));
+    expect(queried.size).toBeGreaterThan(10);
+    expect([...queried].filter((name) => name !== undefined && !families.has(name))).toEqual([]);
   });
 
   it("adds no series for 1,000 unknown model names", async () => {
