@@ -23,3 +23,10 @@ export function notFoundAs<T extends z.ZodType<string>>(schema: T, message: stri
     },
   };
 }
+
+/** What the work gives, or undefined when what it reads does not exist (any other failure still throws). */
+export const unlessNotFound = <T>(work: Promise<T>): Promise<T | undefined> =>
+  work.catch((error: unknown) => {
+    if (toAppError(error).code === "not_found") return undefined;
+    throw error;
+  });

@@ -1,5 +1,5 @@
 import { DefinitionName, endpoints, SessionId, type SessionInfo } from "@switchyard/contracts";
-import { AppError, toAppError } from "@switchyard/errors";
+import { AppError } from "@switchyard/errors";
 import type { Request } from "express";
 import { z } from "zod";
 import { principalOf } from "../../access/middleware.ts";
@@ -7,6 +7,7 @@ import { requireDefinition } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
 import { definitionsPage } from "../../core/listing.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
+import { unlessNotFound } from "../../http/not-found.ts";
 
 const ListQuery = z.object({
   agent_id: DefinitionName.optional(),
@@ -50,15 +51,9 @@ export function agentRuntimesConversationRoutes(context: GatewayContext) {
     const agents = await agentsOf(request, OneQuery.parse(request.query).agent_id);
     for (let start = 0; start < agents.length; start += lookupBatch) {
       const found = await Promise.all(
-        agents.slice(start, start + lookupBatch).map((agent) =>
-          context.call(endpoints.sessionGet, { agent, id: id.data }).then(
-            () => agent,
-            (error: unknown) => {
-              if (toAppError(error).code === "not_found") return undefined;
-              throw error;
-            },
-          ),
-        ),
+        agents
+          .slice(start, start + lookupBatch)
+          .map((agent) => unlessNotFound(context.call(endpoints.sessionGet, { agent, id: id.data }).then(() => agent))),
       );
       const agent = found.find((name) => name !== undefined);
       if (agent) return { id: id.data, agent };

@@ -9,7 +9,7 @@ import { requireDefinition, requirePermission } from "../../access/permissions.t
 import type { GatewayContext } from "../../context.ts";
 import { definitionsPage } from "../../core/listing.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
-import { notFoundAs } from "../../http/not-found.ts";
+import { notFoundAs, unlessNotFound } from "../../http/not-found.ts";
 
 const EnvVar = z.object({
   name: EnvVarName,
@@ -47,13 +47,6 @@ const emptyOutcome = (): Outcome => ({
 });
 
 const mcpServersOf = (definition: AgentDefinition) => definition.tools.flatMap((tool) => ("mcp" in tool ? [tool.mcp] : []));
-
-/** What the work gives, or undefined when what it reads does not exist. */
-const unlessNotFound = <T>(work: Promise<T>): Promise<T | undefined> =>
-  work.catch((error: unknown) => {
-    if (toAppError(error).code === "not_found") return undefined;
-    throw error;
-  });
 
 const entryOrUndefined = (context: GatewayContext, id: string): Promise<McpServerEntry | undefined> =>
   unlessNotFound(context.call(endpoints.mcpGet, { id }));
