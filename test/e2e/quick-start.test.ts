@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +15,16 @@ afterAll(async () => {
   if (child && child.exitCode === null) child.kill("SIGKILL");
   rmSync(dataDir, { recursive: true, force: true });
 });
+
+/**
+ * The PATH without the directories that hold a pnpm but no node (npx's, when the tests themselves run through
+ * it): `npm start` must find its pnpm by itself. A pnpm installed beside node stays (it is the pinned one, or
+ * the launcher passes it over).
+ */
+const pathWithoutPnpm = (process.env.PATH ?? "")
+  .split(":")
+  .filter((dir) => !existsSync(join(dir, "pnpm")) || existsSync(join(dir, "node")))
+  .join(":");
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -40,11 +50,11 @@ function curlArguments(line: string, variables: Record<string, string>): string[
   });
 }
 
-describe("pnpm start", () => {
+describe("npm start (the README's quick start)", () => {
   it("starts the whole system, prints an admin key and a curl line that works with it, and stops cleanly on Ctrl-C", async () => {
     // No NATS_URL or REDIS_URL: the embedded default starts its own on free ports.
-    const env = { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", GATEWAY_PORT: "0", SWITCHYARD_DATA_DIR: dataDir };
-    const started = spawn("pnpm", ["start"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const env = { PATH: pathWithoutPnpm, HOME: process.env.HOME ?? "", GATEWAY_PORT: "0", SWITCHYARD_DATA_DIR: dataDir };
+    const started = spawn("npm", ["start"], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     child = started;
     let output = "";
     started.stdout?.on("data", (chunk: Buffer) => {
@@ -79,7 +89,7 @@ describe("pnpm start", () => {
     const again = await run("curl", [...curlArguments(curlLine ?? "", { SWITCHYARD_API_KEY: key ?? "" }), "--fail-with-body"]);
     expect(JSON.parse(again.stdout)).toMatchObject({ result: { greeting: "Hello, Ada!" } });
 
-    // Ctrl-C in a terminal signals the whole foreground process group (pnpm, the launcher, the services).
+    // Ctrl-C in a terminal signals the whole foreground process group (npm, pnpm, the launcher, the services).
     process.kill(-(started.pid ?? 0), "SIGINT");
     await expect.poll(() => output, { timeout: 20_000 }).toMatch(/system\s+stopped/);
     expect(output.split("executor restarted")[1]).not.toMatch(/exited unexpectedly/);
