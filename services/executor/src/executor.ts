@@ -20,6 +20,7 @@ import { createExecutionsService } from "./executions/service.ts";
 import { createExecutorMetrics } from "./metrics.ts";
 import { runPipelineRequest } from "./pipeline-run.ts";
 import { createProviderSet } from "./providers/index.ts";
+import { tracedProvider } from "./providers/traced.ts";
 import { registerModelKeys, scrubbedError } from "./redaction.ts";
 import { createExecutorLink } from "./run-link.ts";
 import { createRunPublisher, type RunPublisher } from "./run-publisher.ts";
@@ -73,7 +74,12 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       queue: config.EXECUTOR_PROVIDER_QUEUE,
       queueWaitMs: config.EXECUTOR_PROVIDER_QUEUE_MS,
     },
-    instrument: metrics.provider,
+    // Each call traced (GenAI conventions) inside the run's trace, then counted.
+    instrument: (alias, provider) => {
+      const target = deps.models.get(alias);
+      const model = target?.provider === "openai" ? target.model : "echo";
+      return metrics.provider(alias, tracedProvider(tracer, { alias, model, provider: target?.provider ?? "echo" }, provider));
+    },
   });
   const tools = createToolCaller(deps.mcp, config.EXECUTOR_TOOL_TIMEOUT_MS);
   /** A run nested through MCP calls back into a gateway calls tools one hop deeper. */

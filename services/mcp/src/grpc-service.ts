@@ -3,6 +3,7 @@ import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
 import { hopsMetaKey, stoppedCatalogDetail } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { GrpcServerOptions, McpImplementation } from "@switchyard/grpc";
+import { injectContext, withSpan } from "@switchyard/telemetry";
 import type { ServerTable } from "./servers.ts";
 import type { Supervisor } from "./supervisor.ts";
 
@@ -66,31 +67,51 @@ export function mcpImplementation(table: ServerTable, options: McpGrpcOptions): 
       const limitMs = Math.max(1, Math.min(options.callTimeoutMs, call.deadline - Date.now()));
       const started = performance.now();
       const ended = (outcome: string) => options.onCall?.(request.server, request.tool, outcome, (performance.now() - started) / 1000);
-      try {
-        // The SDK sends notifications/cancelled to the server on abort and on its own timeout.
-        // The hop count rides in `_meta`, so a call that comes back into a Switchyard gateway is counted there.
-        const meta = request.hops > 0 ? { _meta: { [hopsMetaKey]: request.hops } } : {};
-        const result = await server.client.callTool({ name: request.tool, arguments: request.arguments, ...meta }, undefined, {
-          signal: call.signal,
-          timeout: limitMs,
-        });
-        const content = Array.isArray(result.content) ? result.content : [];
-        const text = content.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
-        ended(result.isError === true ? "tool_error" : "success");
-        return { content, isError: result.isError === true, text, structured: result.structuredContent ?? null };
-      } catch (error) {
-        if (call.signal.aborted) {
-          ended("cancelled");
-          options.logger.info({ event: "mcp.tool.cancelled", server: request.server, tool: request.tool }, "tool call cancelled");
-          throw new AppError("cancelled", `${label} was cancelled`);
+      // A span per call (MCP's conventions: `tools/call {tool}`); its context goes to the server in `_meta`.
+      const attributes = {
+        "mcp.method.name": "tools/call",
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.tool.name": request.tool,
+        "switchyard.mcp.server": request.server,
+      };
+      return withSpan(options.tracer, `tools/call ${request.tool}`, attributes, async () => {
+        try {
+          // The SDK sends notifications/cancelled to the server on abort and on its own timeout.
+          // The hop count rides in `_meta`, so a call that comes back into a Switchyard gateway is counted there; the
+          // trace context (`traceparent`, `tracestate`) too, so a server that traces continues the caller's trace.
+          const traceMeta: Record<string, string> = {};
+          injectContext({
+            get: (key) => traceMeta[key],
+            set: (key, value) => {
+              traceMeta[key] = value;
+            },
+          });
+          const meta = { _meta: { ...traceMeta, ...(request.hops > 0 ? { [hopsMetaKey]: request.hops } : {}) } };
+          const result = await server.client.callTool({ name: request.tool, arguments: request.arguments, ...meta }, undefined, {
+            signal: call.signal,
+            timeout: limitMs,
+          });
+          const content = Array.isArray(result.content) ? result.content : [];
+          const text = content.flatMap((part) => (part.type === "text" ? [part.text] : [])).join("\n");
+          ended(result.isError === true ? "tool_error" : "success");
+          return { content, isError: result.isError === true, text, structured: result.structuredContent ?? null };
+        } catch (error) {
+          if (call.signal.aborted) {
+            ended("cancelled");
+            options.logger.info({ event: "mcp.tool.cancelled", server: request.server, tool: request.tool }, "tool call cancelled");
+            throw new AppError("cancelled", `${label} was cancelled`);
+          }
+          if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
+            options.logger.info(
+              { event: "mcp.tool.cancelled", server: request.server, tool: request.tool, limitMs },
+              "tool call timed out",
+            );
+          }
+          const failure = callFailure(error, label, limitMs);
+          ended(failure.code);
+          throw failure;
         }
-        if (error instanceof McpError && error.code === ErrorCode.RequestTimeout) {
-          options.logger.info({ event: "mcp.tool.cancelled", server: request.server, tool: request.tool, limitMs }, "tool call timed out");
-        }
-        const failure = callFailure(error, label, limitMs);
-        ended(failure.code);
-        throw failure;
-      }
+      });
     },
   };
 }
