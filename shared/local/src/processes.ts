@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 export interface LocalServer {
@@ -9,17 +9,52 @@ export interface LocalServer {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** A free TCP port on loopback, chosen by the kernel. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Binds `port` (0: the kernel chooses) on loopback and lets it go; resolves with the port, or undefined if taken. */
+function tryPort(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
     const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.once("error", () => resolve(undefined));
+    server.listen(port, "127.0.0.1", () => {
       const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
+      const bound = typeof address === "object" && address ? address.port : undefined;
+      server.close(() => resolve(bound));
     });
   });
+}
+
+/** The first port the kernel hands out by itself (to a bind on port 0, or an outgoing connection). */
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").trim().split(/\s+/)[0]);
+    return Number.isInteger(low) ? low : 32768;
+  } catch {
+    return 32768;
+  }
+}
+
+/** Ports chosen here and not handed out again by this process. */
+const chosen = new Set<number>();
+
+/**
+ * A free TCP port on loopback for a server that binds it later (a service's gRPC address, a test's NATS): taken
+ * at random from the 12,000 ports just below the kernel's ephemeral range, which the kernel never assigns by
+ * itself, so no process binding port 0 (every service's metrics server) or connecting out can take it between
+ * now and the bind. Falls back to a port the kernel chooses when that range is not there.
+ */
+export async function freePort(): Promise<number> {
+  const high = ephemeralLow();
+  const low = Math.max(1024, high - 12_000);
+  for (let attempt = 0; high - low > 1000 && attempt < 50; attempt += 1) {
+    const port = low + Math.floor(Math.random() * (high - low));
+    if (chosen.has(port)) continue;
+    if ((await tryPort(port)) === port) {
+      chosen.add(port);
+      return port;
+    }
+  }
+  const port = await tryPort(0);
+  if (port === undefined) throw new Error("no free port on 127.0.0.1");
+  return port;
 }
 
 /**
