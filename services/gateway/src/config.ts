@@ -26,6 +26,18 @@ export const gatewayEnv = {
     .int()
     .positive()
     .default(1024 * 1024),
+  /** Multipart uploads to a run (`curl -F`): one file, every part together, and the number of parts. The total stays below what NATS carries (1 MiB). */
+  GATEWAY_UPLOAD_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024),
+  GATEWAY_UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(768 * 1024),
+  GATEWAY_UPLOAD_MAX_PARTS: z.coerce.number().int().positive().max(1000).default(32),
   /** A client must have sent its request headers within this, … */
   GATEWAY_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** … and its whole request (headers and body) within this; then it gets 408 and its socket closes. Responses, streams included, are not limited by it. */

@@ -4,6 +4,27 @@ import type { InputSpec, PipelineDefinition } from "./schema.ts";
 /** Bounds on one run's inputs, checked before anything runs. */
 export const inputLimits = { stringBytes: 1024 * 1024, keys: 256 } as const;
 
+/** An uploaded file as a run gets it, `{name, content_type, size, text}`: its text (text types only, for now). */
+const isUpload = (value: unknown): boolean =>
+  typeof value === "object" &&
+  value !== null &&
+  !Array.isArray(value) &&
+  "name" in value &&
+  typeof value.name === "string" &&
+  "content_type" in value &&
+  typeof value.content_type === "string" &&
+  "size" in value &&
+  typeof value.size === "number" &&
+  "text" in value &&
+  typeof value.text === "string";
+
+/** An input of type `files` takes one upload as a list of one; `file` takes a list of exactly one as that one. */
+function normalized(type: InputSpec["type"], value: unknown): unknown {
+  if (type === "files" && isUpload(value)) return [value];
+  if (type === "file" && Array.isArray(value) && value.length === 1) return value[0];
+  return value;
+}
+
 const checks: Record<InputSpec["type"], (value: unknown) => boolean> = {
   string: (value) => typeof value === "string",
   number: (value) => typeof value === "number" && Number.isFinite(value),
@@ -11,7 +32,22 @@ const checks: Record<InputSpec["type"], (value: unknown) => boolean> = {
   boolean: (value) => typeof value === "boolean",
   object: (value) => typeof value === "object" && value !== null && !Array.isArray(value),
   array: (value) => Array.isArray(value),
+  file: isUpload,
+  files: (value) => Array.isArray(value) && value.every(isUpload),
 };
+
+const uploadSchema = {
+  type: "object",
+  properties: {
+    name: { type: "string" },
+    content_type: { type: "string" },
+    size: { type: "integer" },
+    text: { type: "string" },
+  },
+  required: ["name", "content_type", "size", "text"],
+};
+const jsonSchemaOf = (type: InputSpec["type"]): Record<string, unknown> =>
+  type === "file" ? uploadSchema : type === "files" ? { type: "array", items: uploadSchema } : { type };
 
 function isRequired(spec: InputSpec): boolean {
   return spec.required ?? spec.default === undefined;
@@ -32,7 +68,7 @@ export function validateInputs(definition: PipelineDefinition, inputs: Record<st
   }
   const result: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(definition.inputs)) {
-    const value = Object.hasOwn(inputs, name) ? inputs[name] : undefined;
+    const value = normalized(spec.type, Object.hasOwn(inputs, name) ? inputs[name] : undefined);
     if (value === undefined || value === null) {
       if (isRequired(spec)) throw new AppError("invalid_input", `missing required input '${name}' (${spec.type})`, { param: name });
       if (spec.default !== undefined) result[name] = spec.default;
@@ -61,7 +97,7 @@ export function inputsJsonSchema(definition: PipelineDefinition): Record<string,
   const required: string[] = [];
   for (const [name, spec] of Object.entries(definition.inputs)) {
     properties[name] = {
-      type: spec.type,
+      ...jsonSchemaOf(spec.type),
       ...(spec.description ? { description: spec.description } : {}),
       ...(spec.default !== undefined ? { default: spec.default } : {}),
     };

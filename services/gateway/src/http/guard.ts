@@ -71,10 +71,13 @@ const simpleBodyTypes = ["text/plain", "application/x-www-form-urlencoded", "mul
 export const simpleRequestGuard: RequestHandler = (request, _response, next) => {
   if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return next();
   const type = (request.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+  const keyed = request.headers["x-api-key"] !== undefined || request.headers.authorization !== undefined;
+  // A multipart upload with a key header cannot be a simple request (the header needs a preflight): the run
+  // routes take it; every other route still wants JSON or YAML and answers 415.
+  if (type === "multipart/form-data" && keyed) return next();
   if (simpleBodyTypes.includes(type)) {
     throw new AppError("unsupported_media_type", `'${type}' bodies are not accepted: send JSON (or YAML where a route takes it)`);
   }
-  const keyed = request.headers["x-api-key"] !== undefined || request.headers.authorization !== undefined;
   if (type === "" && request.headers.origin !== undefined && !keyed) {
     throw new AppError("unsupported_media_type", "a browser request that changes state needs a JSON body or an API key header");
   }

@@ -10,6 +10,7 @@ import { accepted, ownerFilter, splitCallback, submitExecution } from "../../cor
 import { definitionsPage } from "../../core/listing.ts";
 import { jsonObjectBody, nameParam, PageQuery, RunBody } from "../../http/body.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
+import { isMultipart } from "../../http/multipart.ts";
 import { runForRequest } from "../../http/run-request.ts";
 import { agentSpecRun, runAgentSpecPipeline } from "./agentspec-run.ts";
 import { deployFromRequest } from "./deploy-body.ts";
@@ -46,8 +47,8 @@ export function pipelineRoutes(context: GatewayContext): Router {
   });
 
   router.post("/:name/run", "runs.invoke", async (request, response) => {
-    // Hayhooks' flat inputs, or AgentSpec's `{input}` / `{trigger}` (see agentspec-run.ts): the body decides.
-    const agentSpec = agentSpecRun(RunBody.parse(jsonObjectBody(request)));
+    // Hayhooks' flat inputs (JSON or a multipart form), or AgentSpec's `{input}` / `{trigger}` (see agentspec-run.ts): the body decides.
+    const agentSpec = isMultipart(request) ? undefined : agentSpecRun(RunBody.parse(jsonObjectBody(request)));
     if (agentSpec && (await runAgentSpecPipeline(context, request, response, agentSpec))) return;
     response.json({ result: await runForRequest(context, request, response, "pipeline") });
   });
