@@ -61,6 +61,13 @@ describe("the gateway's route table", () => {
         "GET /api/v1/ready",
         "GET /healthz",
         "GET /livez",
+        // The API's description and its pages (deployed pipelines are listed only for a key).
+        "GET /docs",
+        "GET /docs/assets/docs-init.js",
+        "GET /docs/assets/redoc.standalone.js",
+        "GET /openapi.json",
+        "GET /openapi.yaml",
+        "GET /redoc",
         "GET /readyz",
         "POST /api/v1/auth/mfa/login-verify/",
         "POST /api/v1/auth/setup/",
@@ -76,5 +83,20 @@ describe("the gateway's route table", () => {
     const pipelit = await fetch(`${base}/api/v1/credentials/`);
     expect(pipelit.status).toBe(401);
     expect(await pipelit.json()).toMatchObject({ detail: expect.stringMatching(/API key is required/), status_code: 401 });
+  });
+
+  it("is described whole by /openapi.json: every route of the router, with its method and permission", async () => {
+    const response = await fetch(`${base}/openapi.json`);
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { paths: Record<string, Record<string, { "x-switchyard-permission"?: string }>> };
+    const routes = routeTable(app);
+    expect(routes.length).toBeGreaterThan(100);
+    for (const route of routes) {
+      const path = route.path.replace(/[:*]([A-Za-z_][A-Za-z0-9_]*)/g, "{$1}") || "/";
+      const method = route.method === "_all" ? "get" : route.method;
+      const operation = document.paths[path]?.[method];
+      expect(operation, `${route.method} ${route.path}`).toBeDefined();
+      if (typeof route.permission === "string") expect(operation?.["x-switchyard-permission"]).toBe(route.permission);
+    }
   });
 });

@@ -9,6 +9,7 @@ import { agentRuntimesConversationRoutes } from "./faces/agent-runtimes/conversa
 import { agentRuntimesMcpLifecycleRoutes } from "./faces/agent-runtimes/mcp-lifecycle.ts";
 import { agentRuntimesMcpRoutes } from "./faces/agent-runtimes/mcp-servers.ts";
 import { agentRuntimesRoutes } from "./faces/agent-runtimes/routes.ts";
+import { docsRoutes } from "./faces/docs/routes.ts";
 import { hayhooksRoutes } from "./faces/hayhooks/routes.ts";
 import { mcpEndpointRoutes } from "./faces/mcp/routes.ts";
 import { accessRoutes } from "./faces/native/access.ts";
@@ -60,6 +61,7 @@ export function createGatewayApp(context: GatewayContext, metrics?: RequestHandl
   app.use(skipOtherPaths(pipelitExecutionRoutes(context)));
   app.use(skipOtherPaths(pipelitScheduleRoutes(context)));
   app.use(skipOtherPaths(metricsRoutes(context)));
+  app.use(skipOtherPaths(docsRoutes(context)));
   app.use(skipOtherPaths(agentRuntimesMcpLifecycleRoutes(context)));
   app.use(skipOtherPaths(agentRuntimesRoutes(context)));
   app.use(skipOtherPaths(agentRuntimesConfigureRoutes(context)));

@@ -12,6 +12,10 @@ import { openAccessPrincipal, requirePermission } from "./permissions.ts";
 export const openPaths: ReadonlySet<string> = new Set([
   "/healthz",
   "/livez",
+  "/openapi.json",
+  "/openapi.yaml",
+  "/docs",
+  "/redoc",
   "/readyz",
   "/api/v1/health",
   "/api/v1/ready",
@@ -21,8 +25,11 @@ export const openPaths: ReadonlySet<string> = new Set([
   "/api/v1/auth/mfa/login-verify",
 ]);
 
+/** The API documentation pages' scripts and styles (from the npm packages): static, and nothing in them is secret. */
+export const docsAssetsPrefix = "/docs/assets/";
+
 export function isOpenPath(path: string): boolean {
-  return openPaths.has(path.length > 1 ? path.replace(/\/+$/, "") : path);
+  return openPaths.has(path.length > 1 ? path.replace(/\/+$/, "") : path) || path.startsWith(docsAssetsPrefix);
 }
 
 const principals = new WeakMap<Request, Principal>();
@@ -63,6 +70,15 @@ export function authentication(context: GatewayContext): RequestHandler {
     principals.set(request, await context.access.authenticate(secret, clientAddress(request)));
     next();
   };
+}
+
+/** On an open path: who sent the request if it carries a key (a wrong one is still 401), else undefined. */
+export async function optionalPrincipal(context: GatewayContext, request: Request): Promise<Principal | undefined> {
+  if (context.config.SWITCHYARD_AUTH === "off") return openAccessPrincipal;
+  const secret = presentedSecret(request);
+  if (!secret) return undefined;
+  if (secret.length > 512) throw new AppError("unauthorized", "that is not an API key");
+  return context.access.authenticate(secret, clientAddress(request));
 }
 
 /** A route's permission, checked before its handler; also takes the request from the key's limits. */

@@ -1,5 +1,6 @@
 import type { Permission } from "@switchyard/contracts";
 import { type Request, type Response, Router } from "express";
+import type { ZodType } from "zod";
 import { principalOf, requires } from "../access/middleware.ts";
 import type { GatewayContext } from "../context.ts";
 import { markRoute } from "./metrics.ts";
@@ -10,14 +11,25 @@ type Path = string | string[];
 /** A route's permission: one of the table's, or `authenticated` for what every key may do about itself. */
 export type RoutePermission = Permission | "authenticated";
 
+/** What the OpenAPI document says of a route beyond its path, method and permission: the schemas that validate it. */
+export interface RouteDoc {
+  summary?: string;
+  /** The zod schema its JSON body is parsed with. */
+  body?: ZodType;
+  /** The zod schema its query is parsed with. */
+  query?: ZodType;
+}
+
+type Add = (path: Path, permission: RoutePermission, handler: Handler, doc?: RouteDoc) => void;
+
 export interface GuardedRouter {
   router: Router;
-  get(path: Path, permission: RoutePermission, handler: Handler): void;
-  post(path: Path, permission: RoutePermission, handler: Handler): void;
-  put(path: Path, permission: RoutePermission, handler: Handler): void;
-  patch(path: Path, permission: RoutePermission, handler: Handler): void;
-  delete(path: Path, permission: RoutePermission, handler: Handler): void;
-  all(path: Path, permission: RoutePermission, handler: Handler): void;
+  get: Add;
+  post: Add;
+  put: Add;
+  patch: Add;
+  delete: Add;
+  all: Add;
 }
 
 /**
@@ -39,20 +51,22 @@ export function guardedRouter(context: GatewayContext): GuardedRouter {
       : requires(context, permission);
   type Method = "get" | "post" | "put" | "patch" | "delete" | "all";
   // One route per path, so each knows its own template (the metrics' `route` label, never the path itself).
-  const add = (method: Method) => (path: Path, permission: RoutePermission, handler: Handler) => {
-    for (const template of Array.isArray(path) ? path : [path]) {
-      const check = guard(permission);
-      // Marked before the permission check, so a refused request is counted under its route too.
-      const marked = Object.assign(
-        (request: Request, response: Response, next: (error?: unknown) => void) => {
-          markRoute(request, response, template);
-          return check(request, response, next);
-        },
-        { permission },
-      );
-      router[method](template, marked, handler);
-    }
-  };
+  const add =
+    (method: Method): Add =>
+    (path, permission, handler, doc) => {
+      for (const template of Array.isArray(path) ? path : [path]) {
+        const check = guard(permission);
+        // Marked before the permission check, so a refused request is counted under its route too.
+        const marked = Object.assign(
+          (request: Request, response: Response, next: (error?: unknown) => void) => {
+            markRoute(request, response, template);
+            return check(request, response, next);
+          },
+          { permission, ...(doc ? { doc } : {}) },
+        );
+        router[method](template, marked, handler);
+      }
+    };
   return {
     router,
     get: add("get"),

@@ -194,9 +194,10 @@ export function agentRuntimesMcpLifecycleRoutes(context: GatewayContext) {
     });
   };
 
-  routes.post("/api/v1/agents/mcp-servers/start", "mcp.manage", start(false));
-  routes.post("/api/v1/agents/mcp-servers/stop", "mcp.manage", stop(false));
-  routes.post("/api/v1/agents/:id/mcp-servers/start", "mcp.manage", start(true));
-  routes.post("/api/v1/agents/:id/mcp-servers/stop", "mcp.manage", stop(true));
+  const startDoc = { summary: "Start the catalog MCP servers agents name (agent-runtimes)", body: StartBody };
+  routes.post("/api/v1/agents/mcp-servers/start", "mcp.manage", start(false), startDoc);
+  routes.post("/api/v1/agents/mcp-servers/stop", "mcp.manage", stop(false), { summary: "Stop the catalog MCP servers agents name" });
+  routes.post("/api/v1/agents/:id/mcp-servers/start", "mcp.manage", start(true), startDoc);
+  routes.post("/api/v1/agents/:id/mcp-servers/stop", "mcp.manage", stop(true), { summary: "Stop the catalog MCP servers an agent names" });
   return routes.router;
 }

@@ -94,9 +94,14 @@ export function agentRuntimesRoutes(context: GatewayContext) {
       })),
     });
   });
-  routes.post("/api/v1/agents", "definitions.deploy", async (request, response) => {
-    response.status(201).json(await deploy(request, response, AgentBody.parse(jsonObjectBody(request)), false));
-  });
+  routes.post(
+    "/api/v1/agents",
+    "definitions.deploy",
+    async (request, response) => {
+      response.status(201).json(await deploy(request, response, AgentBody.parse(jsonObjectBody(request)), false));
+    },
+    { summary: "Create an agent (agent-runtimes)", body: AgentBody },
+  );
   routes.get("/api/v1/agents/:id", "definitions.read", async (request, response) => {
     response.json(describe(await load(agentId(request))));
   });
@@ -142,31 +147,41 @@ export function agentRuntimesRoutes(context: GatewayContext) {
       ...(body.conversation_id ? { conversation: `${principalOf(request).keyId}:agent-runtimes:${body.conversation_id}` } : {}),
     };
   };
-  routes.post("/api/v1/agents/:id/prompt", "runs.invoke", async (request, response) => {
-    const id = agentId(request);
-    const chat = turn(request);
-    const control = runControl(response);
-    await streamRun(response, promptEncoder, (streamed) =>
-      orAgentNotFound(
-        context.runs.run(id, {}, { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, ...control, kind: "agent", chat, ...streamed }),
-      ),
-    );
-  });
-  routes.post("/api/v1/agents/:id/prompt/sync", "runs.invoke", async (request, response) => {
-    const id = agentId(request);
-    const chat = turn(request);
-    const result = await orAgentNotFound(
-      context.runs.run(id, {}, { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, ...runControl(response), kind: "agent", chat }),
-    );
-    const usage = result.usage;
-    response.json({
-      response: result.chat?.text ?? "",
-      tool_calls: result.outputs.tool_calls ?? [],
-      usage: usage
-        ? { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: usage.total_tokens }
-        : null,
-      conversation_id: result.outputs.session_id ?? null,
-    });
-  });
+  routes.post(
+    "/api/v1/agents/:id/prompt",
+    "runs.invoke",
+    async (request, response) => {
+      const id = agentId(request);
+      const chat = turn(request);
+      const control = runControl(response);
+      await streamRun(response, promptEncoder, (streamed) =>
+        orAgentNotFound(
+          context.runs.run(id, {}, { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, ...control, kind: "agent", chat, ...streamed }),
+        ),
+      );
+    },
+    { summary: "Prompt an agent, answered as SSE (agent-runtimes)", body: PromptBody },
+  );
+  routes.post(
+    "/api/v1/agents/:id/prompt/sync",
+    "runs.invoke",
+    async (request, response) => {
+      const id = agentId(request);
+      const chat = turn(request);
+      const result = await orAgentNotFound(
+        context.runs.run(id, {}, { deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS, ...runControl(response), kind: "agent", chat }),
+      );
+      const usage = result.usage;
+      response.json({
+        response: result.chat?.text ?? "",
+        tool_calls: result.outputs.tool_calls ?? [],
+        usage: usage
+          ? { prompt_tokens: usage.prompt_tokens, completion_tokens: usage.completion_tokens, total_tokens: usage.total_tokens }
+          : null,
+        conversation_id: result.outputs.session_id ?? null,
+      });
+    },
+    { summary: "Prompt an agent and wait for the answer (agent-runtimes)", body: PromptBody },
+  );
   return routes.router;
 }
