@@ -1,6 +1,7 @@
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { apiKeyHeaders, requestJson, startSystem, type TestSystem } from "@switchyard/testing";
 import { Ajv2020 } from "ajv/dist/2020.js";
+import { chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { greetYaml } from "./helpers.ts";
@@ -106,5 +107,37 @@ describe("OpenAPI", () => {
     }
     expect((await fetch(`${url}/docs/assets/swagger-ui.css`)).status).toBe(200);
     expect((await fetch(`${url}/docs/assets/no-such-file.js`)).status).toBe(404);
+  });
+
+  it("renders its operations in a real browser, in Swagger UI and in ReDoc", async () => {
+    // Debian's chromium (.ci/run installs it); CHROMIUM_PATH names another.
+    const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: ["--no-sandbox"] });
+    try {
+      const page = await browser.newPage();
+      // What the pages fetched from anywhere but this gateway (their policy blocks it before it is sent).
+      const elsewhere: string[] = [];
+      page.on("requestfinished", (request) => {
+        if (!/^(data:|blob:)/.test(request.url()) && !request.url().startsWith(url)) elsewhere.push(request.url());
+      });
+      const errors: string[] = [];
+      page.on("pageerror", (error) => errors.push(error.message));
+      await page.goto(`${url}/docs`);
+      // Every area is a tag; opening one shows its operations.
+      await page.waitForSelector(".opblock-tag", { timeout: 30_000 });
+      await expect.poll(() => page.locator(".opblock-tag").count(), { timeout: 30_000 }).toBeGreaterThan(20);
+      await page
+        .locator(".opblock-tag", { hasText: /^v1-chat/ })
+        .first()
+        .click();
+      await page.waitForSelector(".opblock-summary-path:has-text('/v1/chat/completions')", { timeout: 30_000 });
+      expect(errors).toEqual([]);
+      await page.goto(`${url}/redoc`);
+      await page.waitForSelector("[data-section-id^='operation/']", { timeout: 30_000 });
+      await expect.poll(() => page.locator("[data-section-id^='operation/']").count(), { timeout: 30_000 }).toBeGreaterThan(100);
+      expect(elsewhere).toEqual([]);
+      expect((await fetch(`${url}/redoc`)).headers.get("content-security-policy")).toMatch(/default-src 'self'/);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -21,7 +21,7 @@ const swaggerPage = `<!doctype html>
 <script src="/docs/assets/docs-init.js"></script>
 </body></html>
 `;
-const swaggerInit = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true, persistAuthorization: true });
+const swaggerInit = `window.ui = SwaggerUIBundle({ url: "/openapi.json", dom_id: "#swagger-ui", deepLinking: true, persistAuthorization: true, docExpansion: "none" });
 `;
 const redocPage = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Switchyard API</title></head>
@@ -29,6 +29,22 @@ const redocPage = `<!doctype html>
 <script src="/docs/assets/redoc.standalone.js"></script>
 </body></html>
 `;
+
+/**
+ * What the pages may load: this origin only (ReDoc's bundle names a logo on its CDN: it is not fetched). Both
+ * libraries set inline styles, and ReDoc runs its search in a worker made from a blob.
+ */
+const pagePolicy = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "worker-src 'self' blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join("; ");
 
 /**
  * The API described: OpenAPI 3.1 at `/openapi.json` and `/openapi.yaml`, read from the router itself with the zod
@@ -50,9 +66,11 @@ export function docsRoutes(context: GatewayContext): Router {
     response.type("application/yaml").send(stringify(await document(request), { aliasDuplicateObjects: false }));
   });
   router.get("/docs", (_request, response) => {
+    response.setHeader("content-security-policy", pagePolicy);
     response.type("html").send(swaggerPage);
   });
   router.get("/redoc", (_request, response) => {
+    response.setHeader("content-security-policy", pagePolicy);
     response.type("html").send(redocPage);
   });
   router.get("/docs/assets/docs-init.js", (_request, response) => {

@@ -49,10 +49,12 @@ function templated(path: string): { path: string; parameters: string[] } {
   return { path: converted || "/", parameters };
 }
 
+/** A tag per area, from the path's first segments (`/api/v1/agents/…` → `api-v1-agents`); no `/`, which Swagger UI's links cannot take. */
 const tagOf = (path: string) => {
-  if (path.startsWith("/api/v1/")) return `api/v1 ${path.split("/")[3] ?? ""}`.trim();
-  if (path.startsWith("/v1/")) return `v1 ${path.split("/")[2] ?? ""}`.trim();
-  return "root";
+  const segments = path.split("/").filter((segment) => segment !== "" && !/^[:*]/.test(segment));
+  if (segments[0] === "api" && segments[1] === "v1") return ["api", "v1", segments[2] ?? ""].filter(Boolean).join("-");
+  if (segments[0] === "v1") return ["v1", segments[1] ?? ""].filter(Boolean).join("-");
+  return segments.length > 1 ? (segments[0] ?? "root") : "root";
 };
 
 /** A pipeline's own run operation, as Hayhooks documents each deployed pipeline: its inputs' schema as the body. */
