@@ -1,4 +1,4 @@
-export { type Span, SpanKind, SpanStatusCode, type Tracer } from "@opentelemetry/api";
+export { type Span, SpanKind, type Tracer } from "@opentelemetry/api";
 export { createLogger, type Logger, type LoggerOptions } from "./logger.ts";
 export {
   type BoundedLabel,
@@ -20,6 +20,7 @@ export {
   type HeaderCarrier,
   initTelemetry,
   injectContext,
+  recordFailure,
   type Telemetry,
   type TelemetryOptions,
   withRemoteParent,

@@ -69,6 +69,12 @@ function otlpProcessor(url: string): SpanProcessor {
   };
 }
 
+/** Marks a span failed with the error: recorded as its exception, and its status `ERROR` with the message. */
+export function recordFailure(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+}
+
 /** Runs `work` inside a new active span, recording failures; the span ends when the work settles. */
 export async function withSpan<T>(
   tracer: Tracer,
@@ -80,8 +86,7 @@ export async function withSpan<T>(
     try {
       return await work(span);
     } catch (error) {
-      span.recordException(error instanceof Error ? error : String(error));
-      span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+      recordFailure(span, error);
       throw error;
     } finally {
       span.end();

@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, type Tracer } from "@switchyard/telemetry";
+import { recordFailure, SpanKind, type Tracer } from "@switchyard/telemetry";
 import type { ChatProvider } from "./types.ts";
 
 /**
@@ -45,8 +45,7 @@ export function tracedProvider(
           yield chunk;
         }
       } catch (error) {
-        span.recordException(error instanceof Error ? error : String(error));
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        recordFailure(span, error);
         throw error;
       } finally {
         span.end();
