@@ -1,0 +1,180 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { basename, extname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { parseJsonOrUndefined } from "@switchyard/contracts";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { CliError, type Connection, call, exitCodes } from "./client.ts";
+
+const usage = `switchyard: the Switchyard gateway from the command line
+
+  switchyard status                                 what is deployed
+  switchyard deploy FILE|DIR [--name N] [--overwrite]
+                                                    a pipeline.yaml, or a directory (Hayhooks' deploy_files)
+  switchyard undeploy NAME
+  switchyard run NAME [--param k=<json>]... [--file F]... [--dir D]...
+                                                    run it (files go as a multipart upload)
+  switchyard executions list [--status S] | show ID | cancel ID
+
+Options: --url (SWITCHYARD_URL, default http://127.0.0.1:1416), --api-key (SWITCHYARD_API_KEY), --json.
+Exit codes: 0 done, 1 the gateway refused or the run failed, 2 bad usage, 3 the gateway is unreachable.`;
+
+const Name = z.object({ name: z.string().min(1) });
+
+function print(value: unknown, json: boolean, human: () => string): void {
+  process.stdout.write(`${json ? JSON.stringify(value) : human()}\n`);
+}
+
+/** `k=<json>`: the value as JSON, or as a string when it is not JSON (Hayhooks' `--param 'query="..."'`). */
+function param(entry: string): [string, unknown] {
+  const at = entry.indexOf("=");
+  if (at <= 0) throw new CliError(`--param takes key=<json>, not '${entry}'`, exitCodes.usage);
+  const raw = entry.slice(at + 1);
+  return [entry.slice(0, at), parseJsonOrUndefined(z.unknown(), raw) ?? raw];
+}
+
+const filesIn = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesIn(join(dir, entry.name)) : entry.isFile() ? [join(dir, entry.name)] : [],
+  );
+
+function readable(path: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    throw new CliError(`cannot read ${path}: ${error instanceof Error ? error.message : String(error)}`, exitCodes.usage);
+  }
+}
+
+const textTypes: Record<string, string> = {
+  ".md": "text/markdown",
+  ".json": "application/json",
+  ".yaml": "application/yaml",
+  ".yml": "application/yaml",
+  ".csv": "text/csv",
+  ".html": "text/html",
+};
+
+async function deploy(connection: Connection, target: string, name: string | undefined, overwrite: boolean) {
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(target);
+  } catch {
+    throw new CliError(`no such file or directory: ${target}`, exitCodes.usage);
+  }
+  if (stats.isDirectory()) {
+    const files = Object.fromEntries(
+      filesIn(target).map((file) => [file.slice(target.length).replace(/^\/+/, ""), readable(file).toString("utf8")]),
+    );
+    return call(connection, "POST", "/deploy_files", { name: name ?? basename(target), files, overwrite, save_files: false });
+  }
+  const source = readable(target).toString("utf8");
+  const declared = Name.safeParse(parseYaml(source));
+  const chosen = name ?? (declared.success ? declared.data.name : basename(target, extname(target)));
+  return call(connection, "POST", "/deploy-yaml", { name: chosen, source_code: source, overwrite });
+}
+
+async function run(connection: Connection, name: string, params: string[], files: string[], dirs: string[]) {
+  const inputs = Object.fromEntries(params.map(param));
+  const uploads = [...files, ...dirs.flatMap(filesIn)];
+  if (uploads.length === 0) return call(connection, "POST", `/${encodeURIComponent(name)}/run`, inputs);
+  const form = new FormData();
+  for (const [key, value] of Object.entries(inputs)) form.append(key, JSON.stringify(value));
+  for (const file of uploads) {
+    const type = textTypes[extname(file).toLowerCase()] ?? "text/plain";
+    form.append("files", new Blob([readable(file)], { type }), basename(file));
+  }
+  return call(connection, "POST", `/${encodeURIComponent(name)}/run`, form);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: "string" },
+      "api-key": { type: "string" },
+      json: { type: "boolean", default: false },
+      overwrite: { type: "boolean", default: false },
+      name: { type: "string" },
+      param: { type: "string", multiple: true, default: [] },
+      file: { type: "string", multiple: true, default: [] },
+      dir: { type: "string", multiple: true, default: [] },
+      status: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${usage}\n`);
+    return values.help ? exitCodes.ok : exitCodes.usage;
+  }
+  const connection: Connection = {
+    url: values.url ?? process.env.SWITCHYARD_URL ?? "http://127.0.0.1:1416",
+    apiKey: values["api-key"] ?? process.env.SWITCHYARD_API_KEY,
+  };
+  const json = values.json;
+  const needs = (count: number, what: string) => {
+    if (rest.length < count) throw new CliError(`${command} needs ${what}`, exitCodes.usage);
+  };
+  switch (command) {
+    case "status": {
+      const status = z.object({ pipelines: z.array(z.string()) }).parse(await call(connection, "GET", "/status"));
+      print(status, json, () => (status.pipelines.length ? status.pipelines.join("\n") : "nothing deployed"));
+      return exitCodes.ok;
+    }
+    case "deploy": {
+      needs(1, "a FILE or DIR");
+      const deployed = await deploy(connection, rest[0] ?? "", values.name, values.overwrite);
+      print(deployed, json, () => `deployed ${Name.parse(deployed).name}`);
+      return exitCodes.ok;
+    }
+    case "undeploy": {
+      needs(1, "a NAME");
+      const answer = await call(connection, "POST", `/undeploy/${encodeURIComponent(rest[0] ?? "")}`);
+      print(answer ?? {}, json, () => `undeployed ${rest[0]}`);
+      return exitCodes.ok;
+    }
+    case "run": {
+      needs(1, "a NAME");
+      const answer = await run(connection, rest[0] ?? "", values.param, values.file, values.dir);
+      const result = z.object({ result: z.unknown() }).safeParse(answer);
+      print(answer, json, () => JSON.stringify(result.success ? result.data.result : answer, null, 2));
+      return exitCodes.ok;
+    }
+    case "executions": {
+      const [action, id] = rest;
+      if (action === "list") {
+        const query = values.status ? `?status=${encodeURIComponent(values.status)}` : "";
+        const page = z
+          .object({ items: z.array(z.object({ id: z.string(), name: z.string(), status: z.string() })) })
+          .passthrough()
+          .parse(await call(connection, "GET", `/v1/executions${query}`));
+        print(
+          page,
+          json,
+          () => page.items.map((item) => `${item.id}  ${item.status.padEnd(10)} ${item.name}`).join("\n") || "no executions",
+        );
+        return exitCodes.ok;
+      }
+      if ((action === "show" || action === "cancel") && id) {
+        const path = `/v1/executions/${encodeURIComponent(id)}${action === "cancel" ? "/cancel" : ""}`;
+        const execution = await call(connection, action === "cancel" ? "POST" : "GET", path);
+        print(execution, json, () => JSON.stringify(execution, null, 2));
+        return exitCodes.ok;
+      }
+      throw new CliError("executions takes list, show ID or cancel ID", exitCodes.usage);
+    }
+    default:
+      throw new CliError(`unknown command '${command}' (switchyard --help lists them)`, exitCodes.usage);
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  const known = error instanceof CliError;
+  const message = known ? error.message : error instanceof Error ? error.message : String(error);
+  process.stderr.write(`switchyard: ${message}\n`);
+  process.exitCode = known ? error.code : exitCodes.usage;
+}
