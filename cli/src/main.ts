@@ -15,6 +15,8 @@ const usage = `switchyard: the Switchyard gateway from the command line
   switchyard run NAME [--param k=<json>]... [--file F]... [--dir D]...
                                                     run it (files go as a multipart upload)
   switchyard executions list [--status S] | show ID | cancel ID
+  switchyard keys list | create NAME --role R | revoke ID           (admin)
+  switchyard credentials list | set NAME (value on stdin) | delete NAME   (admin)
 
 Options: --url (SWITCHYARD_URL, default http://127.0.0.1:1416), --api-key (SWITCHYARD_API_KEY), --json.
 Exit codes: 0 done, 1 the gateway refused or the run failed, 2 bad usage, 3 the gateway is unreachable.`;
@@ -87,6 +89,68 @@ async function run(connection: Connection, name: string, params: string[], files
   return call(connection, "POST", `/${encodeURIComponent(name)}/run`, form);
 }
 
+const Listed = z.object({ items: z.array(z.record(z.string(), z.unknown())) }).passthrough();
+const field = (item: Record<string, unknown>, key: string) => String(item[key] ?? "");
+
+async function keys(connection: Connection, [action, target]: string[], role: string | undefined, json: boolean): Promise<number> {
+  if (action === "list") {
+    const page = Listed.parse(await call(connection, "GET", "/v1/keys"));
+    print(page, json, () =>
+      page.items.map((key) => `${field(key, "id")}  ${field(key, "role").padEnd(9)} ${field(key, "name")}`).join("\n"),
+    );
+    return exitCodes.ok;
+  }
+  if (action === "create" && target) {
+    if (!role) throw new CliError("keys create needs --role admin|developer|invoke|read", exitCodes.usage);
+    const created = z
+      .object({ id: z.string(), secret: z.string() })
+      .passthrough()
+      .parse(await call(connection, "POST", "/v1/keys", { name: target, role }));
+    // The only time the secret is shown.
+    print(created, json, () => `${created.id}\n${created.secret}`);
+    return exitCodes.ok;
+  }
+  if (action === "revoke" && target) {
+    await call(connection, "DELETE", `/v1/keys/${encodeURIComponent(target)}`);
+    print({ revoked: target }, json, () => `revoked ${target}`);
+    return exitCodes.ok;
+  }
+  throw new CliError("keys takes list, create NAME --role R or revoke ID", exitCodes.usage);
+}
+
+/** A secret is read from stdin (never an argument: those show in `ps` and shell history), without its final newline. */
+async function stdinSecret(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(Buffer.from(chunk));
+  const value = Buffer.concat(chunks)
+    .toString("utf8")
+    .replace(/\r?\n$/, "");
+  if (!value)
+    throw new CliError("credentials set reads the value from stdin: echo -n VALUE | switchyard credentials set NAME", exitCodes.usage);
+  return value;
+}
+
+async function credentials(connection: Connection, [action, target]: string[], json: boolean): Promise<number> {
+  if (action === "list") {
+    const page = Listed.parse(await call(connection, "GET", "/v1/credentials"));
+    print(page, json, () =>
+      page.items.map((item) => `${field(item, "name")}  ${field(item, "type").padEnd(8)} ${field(item, "masked")}`).join("\n"),
+    );
+    return exitCodes.ok;
+  }
+  if (action === "set" && target) {
+    const stored = await call(connection, "PUT", `/v1/credentials/${encodeURIComponent(target)}`, { value: await stdinSecret() });
+    print(stored, json, () => `stored ${target}`);
+    return exitCodes.ok;
+  }
+  if (action === "delete" && target) {
+    await call(connection, "DELETE", `/v1/credentials/${encodeURIComponent(target)}`);
+    print({ deleted: target }, json, () => `deleted ${target}`);
+    return exitCodes.ok;
+  }
+  throw new CliError("credentials takes list, set NAME (value on stdin) or delete NAME", exitCodes.usage);
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -101,6 +165,7 @@ async function main(argv: string[]): Promise<number> {
       file: { type: "string", multiple: true, default: [] },
       dir: { type: "string", multiple: true, default: [] },
       status: { type: "string" },
+      role: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -165,6 +230,10 @@ async function main(argv: string[]): Promise<number> {
       }
       throw new CliError("executions takes list, show ID or cancel ID", exitCodes.usage);
     }
+    case "keys":
+      return keys(connection, rest, values.role, json);
+    case "credentials":
+      return credentials(connection, rest, json);
     default:
       throw new CliError(`unknown command '${command}' (switchyard --help lists them)`, exitCodes.usage);
   }

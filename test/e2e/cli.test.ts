@@ -41,7 +41,7 @@ interface Ran {
 }
 
 /** Runs the CLI with the system's URL and admin key in its environment (as a user exports them). */
-function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
+function cli(args: string[], env: Record<string, string> = {}, input?: string): Promise<Ran> {
   const base = {
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "",
@@ -49,10 +49,11 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Ran> {
     SWITCHYARD_API_KEY: system.adminKey,
   };
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: work, env: { ...base, ...env } }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [bin, ...args], { cwd: work, env: { ...base, ...env } }, (error, stdout, stderr) => {
       const code = error && typeof error.code === "number" ? error.code : error ? 1 : 0;
       resolve({ code, stdout, stderr });
     });
+    child.stdin?.end(input ?? "");
   });
 }
 
@@ -103,5 +104,24 @@ describe("the switchyard CLI", () => {
     expect(away.stderr).toMatch(/^switchyard: cannot reach http:\/\/127\.0\.0\.1:9/);
     const keyless = await cli(["status"], { SWITCHYARD_API_KEY: "" });
     expect(keyless).toMatchObject({ code: 1, stderr: expect.stringMatching(/^switchyard: 401 \(unauthorized\)/) });
+  });
+
+  it("manages keys and credentials for an admin, reading a secret from stdin and never echoing it", async () => {
+    const created = await cli(["keys", "create", "cli-made", "--role", "read", "--json"]);
+    expect(created.code, created.stderr).toBe(0);
+    const key = JSON.parse(created.stdout) as { id: string; secret: string };
+    expect((await cli(["keys", "list"])).stdout).toContain(key.id);
+    // The new key works as the CLI's key, and its role limits it.
+    expect((await cli(["status"], { SWITCHYARD_API_KEY: key.secret })).code).toBe(0);
+    expect((await cli(["keys", "list"], { SWITCHYARD_API_KEY: key.secret })).stderr).toMatch(/^switchyard: 403/);
+    expect((await cli(["keys", "revoke", key.id])).code).toBe(0);
+    const secret = `cli-secret-${Date.now()}`;
+    const stored = await cli(["credentials", "set", "cli-token"], {}, `${secret}\n`);
+    expect(stored, stored.stderr).toMatchObject({ code: 0, stdout: "stored cli-token\n" });
+    const listed = await cli(["credentials", "list"]);
+    expect(listed.stdout).toContain("cli-token");
+    expect(listed.stdout).not.toContain(secret);
+    expect((await cli(["credentials", "set", "empty"], {}, "")).code).toBe(2);
+    expect((await cli(["credentials", "delete", "cli-token"])).code).toBe(0);
   });
 });
