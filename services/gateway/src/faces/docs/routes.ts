@@ -5,7 +5,7 @@ import { stringify } from "yaml";
 import { isOpenPath, optionalPrincipal } from "../../access/middleware.ts";
 import type { GatewayContext } from "../../context.ts";
 import { allDefinitions } from "../../core/listing.ts";
-import { routeTable } from "../../http/route-table.ts";
+import { type RouteEntry, routeTable } from "../../http/route-table.ts";
 import { openApiDocument } from "./spec.ts";
 
 const packageRequire = createRequire(import.meta.url);
@@ -54,10 +54,13 @@ const pagePolicy = [
  */
 export function docsRoutes(context: GatewayContext): Router {
   const router = Router();
+  // The app's routes are fixed once it serves: walked on the first request, not on every one.
+  let routes: RouteEntry[] | undefined;
   const document = async (request: Request) => {
     const principal = await optionalPrincipal(context, request);
     const pipelines = principal ? await allDefinitions(context, principal) : [];
-    return openApiDocument(routeTable(request.app), pipelines, isOpenPath);
+    routes ??= routeTable(request.app);
+    return openApiDocument(routes, pipelines, isOpenPath);
   };
   router.get("/openapi.json", async (request, response) => {
     response.json(await document(request));
