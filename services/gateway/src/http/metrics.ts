@@ -12,19 +12,14 @@ export interface RouteLabels {
   definition?: string;
 }
 
+/** The labels the route guard left for each response's metrics. */
+const routeLabels = new WeakMap<Response, RouteLabels>();
+
 /** Remembers the matched route (its template, never the path itself) for the metrics; called by each route's guard. */
 export function markRoute(request: Request, response: Response, template: string): void {
   const named = request.params.name ?? request.params.id;
-  const labels: RouteLabels = { route: `${request.baseUrl}${template}`, ...(typeof named === "string" ? { definition: named } : {}) };
-  response.locals.metricsRoute = labels;
+  routeLabels.set(response, { route: `${request.baseUrl}${template}`, ...(typeof named === "string" ? { definition: named } : {}) });
 }
-
-const routeOf = (response: Response): RouteLabels | undefined => {
-  const marked: unknown = response.locals.metricsRoute;
-  return typeof marked === "object" && marked !== null && "route" in marked && typeof marked.route === "string"
-    ? { route: marked.route, ...("definition" in marked && typeof marked.definition === "string" ? { definition: marked.definition } : {}) }
-    : undefined;
-};
 
 /** AgentSpec's `endpoint` label: the route's part after the name (`invoke`, `stream`, `sessions`, `run`, `status`), or `get`. */
 function agentSpecEndpoint(route: string): string | undefined {
@@ -102,7 +97,7 @@ export function createGatewayMetrics(registry: Registry): GatewayMetrics {
     const started = process.hrtime.bigint();
     response.once("close", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const marked = routeOf(response);
+      const marked = routeLabels.get(response);
       const route = marked?.route ?? "unmatched";
       const status = String(response.statusCode);
       requests.inc({ route, method: request.method, status });
