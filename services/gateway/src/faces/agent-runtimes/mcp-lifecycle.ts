@@ -1,5 +1,4 @@
 import { DefinitionName, EnvVarName, endpoints, envCredentialName, type McpServerEntry } from "@switchyard/contracts";
-import { AgentDefinition } from "@switchyard/definitions";
 import { toAppError } from "@switchyard/errors";
 import type { Request, Response } from "express";
 import { z } from "zod";
@@ -10,6 +9,7 @@ import type { GatewayContext } from "../../context.ts";
 import { definitionsPage } from "../../core/listing.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
 import { notFoundAs, unlessNotFound } from "../../http/not-found.ts";
+import { loadAgent, mcpServersOf } from "./agents.ts";
 
 const EnvVar = z.object({
   name: EnvVarName,
@@ -45,8 +45,6 @@ const emptyOutcome = (): Outcome => ({
   already_stopped: [],
   failed_servers: [],
 });
-
-const mcpServersOf = (definition: AgentDefinition) => definition.tools.flatMap((tool) => ("mcp" in tool ? [tool.mcp] : []));
 
 const entryOrUndefined = (context: GatewayContext, id: string): Promise<McpServerEntry | undefined> =>
   unlessNotFound(context.call(endpoints.mcpGet, { id }));
@@ -118,8 +116,7 @@ function summary(verb: "Started" | "Stopped", outcome: Outcome, agents: number |
 export function agentRuntimesMcpLifecycleRoutes(context: GatewayContext) {
   const routes = guardedRouter(context);
 
-  const load = async (name: string) =>
-    AgentDefinition.parse((await context.call(endpoints.registryGet, { name, kind: "agent" })).definition);
+  const load = (name: string) => loadAgent(context, name);
   /** The agents processed (one, or all the key may see, less any undeployed meanwhile) and the servers they name. */
   const agentsOf = async (request: Request, one: string | undefined): Promise<{ names: string[]; servers: string[] }> => {
     if (one) return { names: [one], servers: [...new Set(mcpServersOf(await orAgentNotFound(load(one))))].sort() };

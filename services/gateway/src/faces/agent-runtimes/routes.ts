@@ -1,5 +1,5 @@
 import { DefinitionName, endpoints, McpServerId } from "@switchyard/contracts";
-import { AgentDefinition } from "@switchyard/definitions";
+import type { AgentDefinition } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
 import type { Request, Response } from "express";
 import { z } from "zod";
@@ -14,6 +14,7 @@ import { notFoundAs } from "../../http/not-found.ts";
 import { runControl } from "../../http/run-control.ts";
 import type { SseFrame } from "../../http/sse.ts";
 import { type StreamEncoder, streamRun } from "../../streaming/streamed-run.ts";
+import { loadAgent, mcpServersOf } from "./agents.ts";
 
 /** agent-runtimes' agent body: its `id` is the agent's name, `system_prompt` its instructions. */
 const AgentBody = z.object({
@@ -64,10 +65,9 @@ export function agentRuntimesRoutes(context: GatewayContext) {
     transport: "streaming",
     model: definition.model,
     system_prompt: definition.instructions,
-    mcp_toolsets: definition.tools.flatMap((tool) => ("mcp" in tool ? [tool.mcp] : [])),
+    mcp_toolsets: mcpServersOf(definition),
   });
-  const load = async (name: string) =>
-    AgentDefinition.parse((await orAgentNotFound(context.call(endpoints.registryGet, { name, kind: "agent" }))).definition);
+  const load = (name: string) => orAgentNotFound(loadAgent(context, name));
   const deploy = async (request: Request, response: Response, body: z.infer<typeof AgentBody>, overwrite: boolean) => {
     requireDefinition(principalOf(request), body.id);
     const source = JSON.stringify({
