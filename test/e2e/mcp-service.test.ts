@@ -290,7 +290,8 @@ describe("supervision", () => {
     await expect.poll(() => after().find((event) => !event.isRunning), { timeout: 20_000 }).toBeDefined();
     expect(after().find((event) => !event.isRunning)?.lastError).toContain("SIGKILL");
     await expect.poll(() => after().some((event) => event.isRunning), { timeout: 20_000 }).toBe(true);
-    expect(loggedPid(service, "local")).not.toBe(pid);
+    // The log line of the new process comes through the service's stdout pipe, maybe after the NATS event.
+    await expect.poll(() => loggedPid(service, "local"), { timeout: 5000 }).not.toBe(pid);
     expect((await echo("local", "again")).text).toBe("Echo: again");
   });
 
