@@ -4,7 +4,9 @@ import { parseArgs } from "node:util";
 import { parseJsonOrUndefined } from "@switchyard/contracts";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { chat, chatName } from "./chat.ts";
 import { CliError, type Connection, call, exitCodes } from "./client.ts";
+import { watch } from "./watch.ts";
 
 const usage = `switchyard: the Switchyard gateway from the command line
 
@@ -12,9 +14,11 @@ const usage = `switchyard: the Switchyard gateway from the command line
   switchyard deploy FILE|DIR [--name N] [--overwrite]
                                                     a pipeline.yaml, or a directory (Hayhooks' deploy_files)
   switchyard undeploy NAME
-  switchyard run NAME [--param k=<json>]... [--file F]... [--dir D]...
-                                                    run it (files go as a multipart upload)
-  switchyard executions list [--status S] | show ID | cancel ID
+  switchyard run NAME [--param k=<json>]... [--file F]... [--dir D]... [--background [--watch]]
+                                                    run it (files go as a multipart upload; --background
+                                                    submits a durable execution and prints its id)
+  switchyard chat NAME [--system TEXT]              talk to it, streamed (Ctrl-C stops an answer, Ctrl-D leaves)
+  switchyard executions list [--status S] | show ID | cancel ID | watch ID
   switchyard keys list | create NAME --role R | revoke ID           (admin)
   switchyard credentials list | set NAME (value on stdin) | delete NAME   (admin)
 
@@ -87,6 +91,18 @@ async function run(connection: Connection, name: string, params: string[], files
     form.append("files", new Blob([readable(file)], { type }), basename(file));
   }
   return call(connection, "POST", `/${encodeURIComponent(name)}/run`, form);
+}
+
+/** `run --background`: a durable execution of the pipeline; its id, or its events with `--watch`. */
+async function submit(connection: Connection, name: string, params: string[], follow: boolean, json: boolean): Promise<number> {
+  const inputs = Object.fromEntries(params.map(param));
+  const submitted = z
+    .object({ id: z.string(), status: z.string() })
+    .passthrough()
+    .parse(await call(connection, "POST", `/v1/pipelines/${encodeURIComponent(name)}/runs`, inputs));
+  if (follow) return watch(connection, submitted.id, json);
+  print(submitted, json, () => submitted.id);
+  return exitCodes.ok;
 }
 
 const Listed = z.object({ items: z.array(z.record(z.string(), z.unknown())) }).passthrough();
@@ -165,6 +181,9 @@ async function main(argv: string[]): Promise<number> {
       file: { type: "string", multiple: true, default: [] },
       dir: { type: "string", multiple: true, default: [] },
       status: { type: "string" },
+      background: { type: "boolean", default: false },
+      watch: { type: "boolean", default: false },
+      system: { type: "string" },
       role: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -202,6 +221,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "run": {
       needs(1, "a NAME");
+      if (values.background) return submit(connection, rest[0] ?? "", values.param, values.watch, json);
       const answer = await run(connection, rest[0] ?? "", values.param, values.file, values.dir);
       const result = z.object({ result: z.unknown() }).safeParse(answer);
       print(answer, json, () => JSON.stringify(result.success ? result.data.result : answer, null, 2));
@@ -228,8 +248,11 @@ async function main(argv: string[]): Promise<number> {
         print(execution, json, () => JSON.stringify(execution, null, 2));
         return exitCodes.ok;
       }
-      throw new CliError("executions takes list, show ID or cancel ID", exitCodes.usage);
+      if (action === "watch" && id) return watch(connection, id, json);
+      throw new CliError("executions takes list, show ID, cancel ID or watch ID", exitCodes.usage);
     }
+    case "chat":
+      return chat(connection, chatName(rest), values.system);
     case "keys":
       return keys(connection, rest, values.role, json);
     case "credentials":
