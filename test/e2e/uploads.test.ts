@@ -1,21 +1,32 @@
 import { execFile } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { apiKeyHeaders, requestJson, startSystem, type TestSystem } from "@switchyard/testing";
+import { createSubjects } from "@switchyard/contracts";
+import { connectNats, createUploadStore, type NatsConnection, type UploadStore } from "@switchyard/nats";
+import { apiKeyHeaders, requestJson, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deployAll } from "./chat-helpers.ts";
+import { deployAll, upstreamModels } from "./chat-helpers.ts";
 
 // Hayhooks' multipart runs: `curl -F files=@a.txt -F files=@b.md -F 'query="Compare"' /NAME/run`.
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), "switchyard-uploads-"));
 let system: TestSystem;
 let url: string;
+let upstream: Upstream;
+let nats: NatsConnection;
+/** The gateway's uploads bucket, read as an operator would. */
+let uploads: UploadStore;
+const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00]);
 
 beforeAll(async () => {
-  system = await startSystem();
+  upstream = await startUpstream({ slowMs: 60_000 });
+  system = await startSystem({ env: { SWITCHYARD_MODELS: upstreamModels(upstream.url) } });
   url = system.url();
+  nats = await connectNats({ url: system.infra.natsUrl, name: "uploads-test" });
+  uploads = createUploadStore(nats, { bucket: createSubjects("sy").bucket("uploads"), maxBytes: 1024 * 1024, ttlMs: 600_000 });
   await deployAll(url, {
     compare: [
       "name: compare",
@@ -31,14 +42,41 @@ beforeAll(async () => {
       '  answer: { type: template, template: "{{doc.name}} ({{words}} words): {{doc.text}}" }',
       "outputs: { text: answer.text }",
     ].join("\n"),
+    // Binary files by reference: what the pipeline is told of them, and a model that waits (to be cancelled) or fails.
+    described: [
+      "name: described",
+      "inputs: { doc: { type: file }, model: { type: string, default: remote } }",
+      "components:",
+      '  about: { type: template, template: "{{doc.name}} {{doc.content_type}} {{doc.size}} {{doc.sha256}} {{doc.ref}}" }',
+      "  answer: { type: llm, model: remote, prompt: about.text }",
+      "outputs: { about: about.text, answer: answer.text }",
+    ].join("\n"),
+    slowly: [
+      "name: slowly",
+      "inputs: { doc: { type: file } }",
+      "components:",
+      '  about: { type: template, template: "{{doc.name}}" }',
+      "  answer: { type: llm, model: slow, prompt: about.text }",
+      "outputs: { answer: answer.text }",
+    ].join("\n"),
+    failing: [
+      "name: failing",
+      "inputs: { doc: { type: file } }",
+      "components:",
+      '  about: { type: template, template: "{{doc.name}}" }',
+      "  answer: { type: llm, model: broken, prompt: about.text }",
+      "outputs: { answer: answer.text }",
+    ].join("\n"),
   });
   writeFileSync(join(work, "a.txt"), "alpha");
   writeFileSync(join(work, "b.md"), "# beta");
   writeFileSync(join(work, "big.txt"), "x".repeat(300 * 1024));
-  writeFileSync(join(work, "image.png"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xff, 0xfe, 0x00]));
+  writeFileSync(join(work, "image.png"), png);
 });
 afterAll(async () => {
+  await nats?.close();
   await system?.stop();
+  await upstream?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -81,7 +119,7 @@ describe("multipart uploads to a run", () => {
     expect(wrong.body).toMatchObject({ error: { code: "invalid_input", param: "doc" } });
   });
 
-  it("refuses a file, a form or a part count past its limit with 413 naming the setting, and binary files with 415", async () => {
+  it("refuses a file, a form or a part count past its limit with 413 naming the setting", async () => {
     const big = await curlForm("/compare/run", ["files=@big.txt", 'query="x"']);
     expect(big.status).toBe(413);
     expect(big.body).toMatchObject({
@@ -93,9 +131,6 @@ describe("multipart uploads to a run", () => {
     );
     expect(many.status).toBe(413);
     expect(many.body).toMatchObject({ error: { message: expect.stringContaining("GATEWAY_UPLOAD_MAX_PARTS (32)") } });
-    const binary = await curlForm("/compare/run", ["files=@image.png", 'query="x"']);
-    expect(binary.status).toBe(415);
-    expect(binary.body).toMatchObject({ error: { code: "unsupported_media_type", message: expect.stringContaining("image.png") } });
     // The system still answers afterwards.
     expect((await curlForm("/compare/run", ["files=@a.txt", 'query="again"'])).status).toBe(200);
   });
@@ -109,5 +144,41 @@ describe("multipart uploads to a run", () => {
     expect((await requestJson(`${url}/compare/run`, { body: { query: "json still works", files: [] } })).body).toEqual({
       result: { text: "json still works:" },
     });
+  });
+});
+
+describe("binary uploads, held by reference while their run lasts", () => {
+  it("hands a binary file to the pipeline as name, type, size, sha256 and ref, and the bytes are in the store until the run ends", async () => {
+    const answer = await curlForm("/described/run", ["doc=@image.png;type=image/png"]);
+    expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+    const about = (answer.body as { result: { about: string } }).result.about;
+    const sha = createHash("sha256").update(png).digest("hex");
+    const [name, type, size, digest, ref] = about.split(" ");
+    expect({ name, type, size, digest }).toEqual({ name: "image.png", type: "image/png", size: String(png.length), digest: sha });
+    expect(ref).toMatch(/^upl_[0-9a-f]{32}\.0$/);
+    // Removed once the run answered.
+    expect(await uploads.names()).toEqual([]);
+    expect(await uploads.read(ref ?? "", 1024)).toBeUndefined();
+  });
+
+  it("removes the bytes when the run fails and when the client goes away mid-run", async () => {
+    const failed = await curlForm("/failing/run", ["doc=@image.png"]);
+    expect(failed.status).toBeGreaterThanOrEqual(500);
+    expect(await uploads.names()).toEqual([]);
+
+    const form = new FormData();
+    form.append("doc", new Blob([png], { type: "image/png" }), "image.png");
+    const controller = new AbortController();
+    const pending = fetch(`${url}/slowly/run`, { method: "POST", headers: apiKeyHeaders(), body: form, signal: controller.signal });
+    // While the run waits on its model, the upload is held, readable by its ref, byte for byte.
+    await expect.poll(() => uploads.names(), { timeout: 10_000 }).toHaveLength(1);
+    const [held] = await uploads.names();
+    expect(Buffer.from((await uploads.read(held ?? "", 1024)) ?? [])).toEqual(png);
+    expect(await uploads.read(held ?? "", 4)).toBeUndefined();
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await expect.poll(() => uploads.names(), { timeout: 10_000 }).toEqual([]);
+    // The cancelled run's model call was closed too.
+    await expect.poll(() => upstream.requests.find((request) => request.model === "slow")?.socketClosedAt).toBeDefined();
   });
 });

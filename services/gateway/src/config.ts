@@ -38,6 +38,12 @@ export const gatewayEnv = {
     .positive()
     .default(768 * 1024),
   GATEWAY_UPLOAD_MAX_PARTS: z.coerce.number().int().positive().max(1000).default(32),
+  /** Binary files are held in a JetStream object store while their run lasts; this bounds what it holds at once. */
+  GATEWAY_UPLOAD_STORE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
   /** A client must have sent its request headers within this, … */
   GATEWAY_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   /** … and its whole request (headers and body) within this; then it gets 408 and its socket closes. Responses, streams included, are not limited by it. */

@@ -1,5 +1,5 @@
 import type { Endpoint } from "@switchyard/contracts";
-import type { Bus } from "@switchyard/nats";
+import type { Bus, UploadStore } from "@switchyard/nats";
 import type { Logger, Registry, Tracer } from "@switchyard/telemetry";
 import type { z } from "zod";
 import type { PrincipalCache } from "./access/principals.ts";
@@ -17,6 +17,8 @@ export interface GatewayContext {
     options?: { token?: string; timeoutMs?: number },
   ): Promise<z.output<Res>>;
   runs: RunApi;
+  /** Binary uploads of runs in progress (a JetStream object store). */
+  uploads: UploadStore;
   /** Who a key is, cached and invalidated by the access service's change events. */
   access: PrincipalCache;
   logger: Logger;

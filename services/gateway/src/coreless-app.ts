@@ -2,7 +2,7 @@
 import { commonEnv, parseEnv } from "@switchyard/config";
 import { createSubjects } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
-import type { NatsConnection } from "@switchyard/nats";
+import { createUploadStore, type NatsConnection } from "@switchyard/nats";
 import { createLogger, createMetrics, initTelemetry } from "@switchyard/telemetry";
 import type { Express } from "express";
 import { createPrincipalCache } from "./access/principals.ts";
@@ -24,6 +24,7 @@ export function createCorelessApp(nats: NatsConnection, name: string): Express {
       throw new AppError("unavailable", `no core behind ${name}`);
     },
     runs: createRunApi(bus, 1000),
+    uploads: createUploadStore(nats, { bucket: bus.subjects.bucket("uploads"), maxBytes: 1024 * 1024, ttlMs: 60_000 }),
     access: createPrincipalCache(bus, { ttlMs: 1000, maxEntries: 10, timeoutMs: 1000, logger }),
     logger,
     tracer: initTelemetry({ serviceName: name }).tracer,

@@ -1,6 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { Bus } from "@switchyard/nats";
-import { call } from "@switchyard/nats";
+import { call, createUploadStore } from "@switchyard/nats";
 import type { Logger, Registry, Tracer } from "@switchyard/telemetry";
 import { createPrincipalCache } from "./access/principals.ts";
 import { createGatewayApp } from "./app.ts";
@@ -47,6 +47,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
       bus: deps.bus,
       call: (endpoint, payload, options) => call(deps.bus, endpoint, payload, { timeoutMs, ...options }),
       runs,
+      uploads: createUploadStore(deps.bus.nats, {
+        bucket: deps.bus.subjects.bucket("uploads"),
+        maxBytes: config.GATEWAY_UPLOAD_STORE_MAX_BYTES,
+        // A gateway that died mid-run leaves its uploads: they go once no run could still want them.
+        ttlMs: config.GATEWAY_RUN_TIMEOUT_MS + 60_000,
+      }),
       access,
       logger: deps.logger,
       tracer: deps.tracer,

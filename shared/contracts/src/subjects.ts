@@ -44,6 +44,8 @@ export interface Subjects {
   executionEvents(id?: string): string;
   /** A JetStream stream's name for this prefix (`SY_EXECUTIONS`). */
   stream(name: "executions" | "execution_events"): string;
+  /** A JetStream object store's bucket for this prefix (`sy_uploads`). */
+  bucket(name: "uploads"): string;
 }
 
 const tokenPattern = /^[A-Za-z0-9_-]+$/;
@@ -66,5 +68,6 @@ export function createSubjects(prefix = "sy"): Subjects {
     executionJob: (id) => `${prefix}.executions.job.${id === undefined ? "*" : checked(id, "execution id")}`,
     executionEvents: (id) => `${prefix}.executions.events.${id === undefined ? "*" : checked(id, "execution id")}`,
     stream: (name) => `${prefix.replaceAll(/[.-]/g, "_").toUpperCase()}_${name.toUpperCase()}`,
+    bucket: (name) => `${prefix.replaceAll(/[.-]/g, "_")}_${name}`,
   };
 }

@@ -4,7 +4,11 @@ import type { InputSpec, PipelineDefinition } from "./schema.ts";
 /** Bounds on one run's inputs, checked before anything runs. */
 export const inputLimits = { stringBytes: 1024 * 1024, keys: 256 } as const;
 
-/** An uploaded file as a run gets it, `{name, content_type, size, text}`: its text (text types only, for now). */
+/**
+ * An uploaded file as a run gets it: `{name, content_type, size, text}` for text, or
+ * `{name, content_type, size, sha256, ref}` for other bytes (held in the uploads object store
+ * while the run lasts, read by `ref`).
+ */
 const isUpload = (value: unknown): boolean =>
   typeof value === "object" &&
   value !== null &&
@@ -15,8 +19,8 @@ const isUpload = (value: unknown): boolean =>
   typeof value.content_type === "string" &&
   "size" in value &&
   typeof value.size === "number" &&
-  "text" in value &&
-  typeof value.text === "string";
+  (("text" in value && typeof value.text === "string") ||
+    ("ref" in value && typeof value.ref === "string" && "sha256" in value && typeof value.sha256 === "string"));
 
 /** An input of type `files` takes one upload as a list of one; `file` takes a list of exactly one as that one. */
 function normalized(type: InputSpec["type"], value: unknown): unknown {
@@ -36,15 +40,16 @@ const checks: Record<InputSpec["type"], (value: unknown) => boolean> = {
   files: (value) => Array.isArray(value) && value.every(isUpload),
 };
 
+const uploadFields = { name: { type: "string" }, content_type: { type: "string" }, size: { type: "integer" } };
 const uploadSchema = {
-  type: "object",
-  properties: {
-    name: { type: "string" },
-    content_type: { type: "string" },
-    size: { type: "integer" },
-    text: { type: "string" },
-  },
-  required: ["name", "content_type", "size", "text"],
+  oneOf: [
+    { type: "object", properties: { ...uploadFields, text: { type: "string" } }, required: ["name", "content_type", "size", "text"] },
+    {
+      type: "object",
+      properties: { ...uploadFields, sha256: { type: "string" }, ref: { type: "string" } },
+      required: ["name", "content_type", "size", "sha256", "ref"],
+    },
+  ],
 };
 const jsonSchemaOf = (type: InputSpec["type"]): Record<string, unknown> =>
   type === "file" ? uploadSchema : type === "files" ? { type: "array", items: uploadSchema } : { type };

@@ -5,7 +5,7 @@ import { z } from "zod";
 export const referencePattern = /^([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_-]*)$/;
 const Reference = z.string().regex(referencePattern, "must be a reference like 'component.output' or 'inputs.name'");
 
-/** `file` and `files`: uploads (a multipart run request's file parts), each `{name, content_type, size, text}`. */
+/** `file` and `files`: uploads (a multipart run request's file parts), each `{name, content_type, size, text}`, or `{…, sha256, ref}` when not text. */
 export const inputTypes = ["string", "number", "integer", "boolean", "object", "array", "file", "files"] as const;
 
 export const InputSpec = z

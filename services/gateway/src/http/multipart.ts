@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { parseJsonOrUndefined } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import busboy from "busboy";
@@ -35,14 +36,26 @@ function textOf(name: string, contentType: string, bytes: Buffer): string | unde
 const tooLarge = (what: string, setting: string, limit: number) =>
   new AppError("payload_too_large", `${what} is larger than ${setting} (${limit} bytes)`, { param: setting });
 
+/** A file that is not text: its description goes in the inputs (`ref` is set once it is stored), its bytes beside them. */
+export interface BinaryPart {
+  value: { name: string; content_type: string; size: number; sha256: string; ref?: string };
+  bytes: Buffer;
+}
+
+export interface MultipartForm {
+  inputs: Record<string, unknown>;
+  binaries: BinaryPart[];
+}
+
 /**
  * A run's inputs from a multipart body, as Hayhooks' clients send them (`-F files=@a.txt -F 'query="..."'`): each
  * field's value is JSON (a value that is not is taken as a string), each file part becomes
- * `{name, content_type, size, text}` under its field name (a list when the name comes more than once). Parsed as it
- * streams, in memory (nothing touches the disk), with every part, file and the whole bounded: past a limit the
- * read stops and the answer is 413 naming the setting. Only text files are taken for now (415 for others).
+ * `{name, content_type, size, text}` under its field name (a list when the name comes more than once); a file that
+ * is not UTF-8 text becomes `{name, content_type, size, sha256}`, its bytes handed back beside the inputs to be
+ * stored. Parsed as it streams, in memory (nothing touches the disk), with every part, file and the whole bounded:
+ * past a limit the read stops and the answer is 413 naming the setting.
  */
-export function multipartInputs(request: Request, limits: UploadLimits): Promise<Record<string, unknown>> {
+export function multipartInputs(request: Request, limits: UploadLimits): Promise<MultipartForm> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
@@ -61,6 +74,7 @@ export function multipartInputs(request: Request, limits: UploadLimits): Promise
       return;
     }
     const inputs: Record<string, unknown> = {};
+    const binaries: BinaryPart[] = [];
     const add = (name: string, value: unknown) => {
       const previous = inputs[name];
       inputs[name] = previous === undefined ? value : Array.isArray(previous) ? [...previous, value] : [previous, value];
@@ -99,19 +113,12 @@ export function multipartInputs(request: Request, limits: UploadLimits): Promise
       stream.on("end", () => {
         if (failed) return;
         const contentType = info.mimeType.toLowerCase();
-        const text = textOf(filename, contentType, Buffer.concat(chunks));
-        if (text === undefined) {
-          return fail(
-            new AppError(
-              "unsupported_media_type",
-              `file '${filename}' (${contentType}) is not UTF-8 text: only text files are taken for now`,
-              {
-                param: name,
-              },
-            ),
-          );
-        }
-        add(name, { name: filename, content_type: contentType, size, text });
+        const bytes = Buffer.concat(chunks);
+        const text = textOf(filename, contentType, bytes);
+        if (text !== undefined) return add(name, { name: filename, content_type: contentType, size, text });
+        const value = { name: filename, content_type: contentType, size, sha256: createHash("sha256").update(bytes).digest("hex") };
+        binaries.push({ value, bytes });
+        add(name, value);
       });
     });
     const tooMany = () =>
@@ -125,7 +132,7 @@ export function multipartInputs(request: Request, limits: UploadLimits): Promise
     parser.on("fieldsLimit", tooMany);
     parser.on("error", (error) => fail(new AppError("invalid_request", "the multipart body could not be read", { cause: error })));
     parser.on("close", () => {
-      if (!failed) resolve(inputs);
+      if (!failed) resolve({ inputs, binaries });
     });
     request.on("error", (error) => fail(new AppError("cancelled", "the client went away", { cause: error })));
     request.pipe(parser);
