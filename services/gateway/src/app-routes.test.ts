@@ -4,6 +4,7 @@ import { connectNats, type NatsConnection } from "@switchyard/nats";
 import { type SingleServer, startNatsOnly } from "@switchyard/testing";
 import type { Express } from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { z } from "zod";
 import { isOpenPath } from "./access/middleware.ts";
 import { createCorelessApp } from "./coreless-app.ts";
 import { routeTable } from "./http/route-table.ts";
@@ -13,6 +14,35 @@ let connection: NatsConnection;
 let server: Server;
 let base: string;
 let app: Express;
+
+/**
+ * The POST, PUT and PATCH routes that declare no body schema, and why. Every other one must name, in its RouteDoc,
+ * the zod schema its handler parses the JSON body with: the one the OpenAPI document shows.
+ */
+const withoutBodySchema = [
+  // Actions the path says all of: no body is read.
+  "POST /v1/executions/:id/cancel",
+  "POST /api/v1/executions/:id/cancel/",
+  "POST /v1/schedules/:id/pause",
+  "POST /v1/schedules/:id/resume",
+  "POST /v1/schedules/:id/run",
+  "POST /api/v1/schedules/:id/pause/",
+  "POST /api/v1/schedules/:id/resume/",
+  "POST /v1/mcp/servers/catalog/:id/enable",
+  "POST /api/v1/mcp/servers/catalog/:id/enable",
+  "POST /api/v1/agents/mcp-servers/stop",
+  "POST /api/v1/agents/:id/mcp-servers/stop",
+  "POST /api/v1/auth/mfa/setup/",
+  "POST /undeploy/:name",
+  // agent-runtimes' code sandbox: a 501 until code pipelines, reading nothing.
+  "POST /api/v1/agents/sandbox/configure",
+  "POST /api/v1/agents/sandbox/restart",
+  // JSON-RPC read by the protocols' SDKs (MCP's transports, A2A's handler), not by a schema of ours.
+  "POST /mcp",
+  "POST /messages",
+  "POST /a2a/:name",
+  "POST /api/v1/a2a/:name",
+];
 
 beforeAll(async () => {
   nats = await startNatsOnly("routes");
@@ -98,5 +128,33 @@ describe("the gateway's route table", () => {
       expect(operation, `${route.method} ${route.path}`).toBeDefined();
       if (typeof route.permission === "string") expect(operation?.["x-switchyard-permission"]).toBe(route.permission);
     }
+  });
+
+  it("declares the zod schema of every JSON body, but for the few bodiless and JSON-RPC routes listed", async () => {
+    const bodyOf = (doc: unknown) => (typeof doc === "object" && doc !== null && "body" in doc ? doc.body : undefined);
+    const writes = routeTable(app).filter((route) => ["post", "put", "patch"].includes(route.method));
+    expect(writes.length).toBeGreaterThan(60);
+    const names = writes.map((route) => `${route.method.toUpperCase()} ${route.path}`);
+    // The list names routes that exist, and only those without a schema: it cannot go stale.
+    for (const listed of withoutBodySchema) expect(names, `${listed} is listed but not served`).toContain(listed);
+    const document = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>>;
+    };
+    const missing: string[] = [];
+    for (const [index, route] of writes.entries()) {
+      const name = names[index] ?? "";
+      const body = bodyOf(route.doc);
+      const operation = document.paths[route.path.replace(/[:*]([A-Za-z_][A-Za-z0-9_]*)/g, "{$1}")]?.[route.method];
+      if (withoutBodySchema.includes(name)) {
+        expect(body, `${name} declares a body schema: take it off the list`).toBeUndefined();
+        continue;
+      }
+      if (!(body instanceof z.ZodType)) {
+        missing.push(name);
+        continue;
+      }
+      expect(operation?.requestBody?.content["application/json"]?.schema, `${name} in /openapi.json`).toBeDefined();
+    }
+    expect(missing, "routes that read a JSON body must pass its zod schema as the RouteDoc's body").toEqual([]);
   });
 });

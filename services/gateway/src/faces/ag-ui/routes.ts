@@ -76,8 +76,11 @@ export async function runAgUi(
 
 export function agUiRoutes(context: GatewayContext): Router {
   const router = guardedRouter(context);
-  router.post("/:name", "runs.invoke", (request, response) =>
-    runAgUi(context, request, response, RunAgentInput.parse(jsonObjectBody(request))),
+  router.post(
+    "/:name",
+    "runs.invoke",
+    (request, response) => runAgUi(context, request, response, RunAgentInput.parse(jsonObjectBody(request))),
+    { summary: "Run an agent over AG-UI, streamed as SSE", body: RunAgentInput },
   );
   return router.router;
 }

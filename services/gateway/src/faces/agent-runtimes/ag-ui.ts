@@ -38,25 +38,35 @@ export function agentRuntimesAgUiRoutes(context: GatewayContext) {
   routes.get([`${base}/`, `${base}/agents`], "definitions.read", async (request, response) => {
     response.json(await info(request));
   });
-  routes.post(`${base}/terminate`, "runs.invoke", (request, response) => {
-    const body = TerminateBody.parse(jsonObjectBody(request));
-    const prefix = runKey(request, body.thread_id, body.run_id ?? "");
-    const matching = [...active.entries()].filter(([key]) => (body.run_id === undefined ? key.startsWith(prefix) : key === prefix));
-    if (matching.length === 0) throw new AppError("not_found", "Run not found");
-    for (const [, controller] of matching) controller.abort();
-    response.json({ status: "terminated", thread_id: body.thread_id, run_id: body.run_id ?? null, terminated: matching.length });
-  });
-  routes.post(`${base}/:name`, "runs.invoke", async (request, response) => {
-    const input = SnakeRunAgentInput.parse(jsonObjectBody(request));
-    if (active.size >= maxActive) throw new AppError("unavailable", "this gateway streams as many AG-UI runs as it may; try again");
-    const key = runKey(request, input.threadId, input.runId);
-    const controller = new AbortController();
-    active.set(key, controller);
-    try {
-      await runAgUi(context, request, response, input, { named: true, signal: controller.signal });
-    } finally {
-      if (active.get(key) === controller) active.delete(key);
-    }
-  });
+  routes.post(
+    `${base}/terminate`,
+    "runs.invoke",
+    (request, response) => {
+      const body = TerminateBody.parse(jsonObjectBody(request));
+      const prefix = runKey(request, body.thread_id, body.run_id ?? "");
+      const matching = [...active.entries()].filter(([key]) => (body.run_id === undefined ? key.startsWith(prefix) : key === prefix));
+      if (matching.length === 0) throw new AppError("not_found", "Run not found");
+      for (const [, controller] of matching) controller.abort();
+      response.json({ status: "terminated", thread_id: body.thread_id, run_id: body.run_id ?? null, terminated: matching.length });
+    },
+    { summary: "Stop AG-UI runs this gateway streams for the key (agent-runtimes)", body: TerminateBody },
+  );
+  routes.post(
+    `${base}/:name`,
+    "runs.invoke",
+    async (request, response) => {
+      const input = SnakeRunAgentInput.parse(jsonObjectBody(request));
+      if (active.size >= maxActive) throw new AppError("unavailable", "this gateway streams as many AG-UI runs as it may; try again");
+      const key = runKey(request, input.threadId, input.runId);
+      const controller = new AbortController();
+      active.set(key, controller);
+      try {
+        await runAgUi(context, request, response, input, { named: true, signal: controller.signal });
+      } finally {
+        if (active.get(key) === controller) active.delete(key);
+      }
+    },
+    { summary: "Run an agent over AG-UI, streamed as `event:` lines (agent-runtimes)", body: SnakeRunAgentInput },
+  );
   return routes.router;
 }

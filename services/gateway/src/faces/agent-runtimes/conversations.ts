@@ -61,28 +61,43 @@ export function agentRuntimesConversationRoutes(context: GatewayContext) {
     throw notFound();
   };
 
-  routes.get("/api/v1/conversations", "sessions.read", async (request, response) => {
-    const query = ListQuery.parse(request.query);
-    const agents = await agentsOf(request, query.agent_id);
-    const sessions: SessionInfo[] = [];
-    let total = 0;
-    for (const agent of agents) {
-      const page = await context.call(endpoints.sessionList, { agent, limit: perAgent, offset: 0 });
-      sessions.push(...page.items);
-      total += page.total;
-    }
-    sessions.sort((left, right) => (right.lastActiveAt ?? right.createdAt).localeCompare(left.lastActiveAt ?? left.createdAt));
-    response.json({ conversations: sessions.slice(query.offset, query.offset + query.limit).map(conversationOf), total });
-  });
-  routes.get("/api/v1/conversations/:id", "sessions.read", async (request, response) => {
-    const { id, agent } = await ownerOf(request);
-    const history = await context.call(endpoints.sessionGet, { agent, id });
-    response.json({ ...conversationOf(history), messages: history.messages });
-  });
-  routes.delete("/api/v1/conversations/:id", "runs.invoke", async (request, response) => {
-    const { id, agent } = await ownerOf(request);
-    await context.call(endpoints.sessionDelete, { agent, id });
-    response.json({ status: "deleted", conversation_id: id });
-  });
+  routes.get(
+    "/api/v1/conversations",
+    "sessions.read",
+    async (request, response) => {
+      const query = ListQuery.parse(request.query);
+      const agents = await agentsOf(request, query.agent_id);
+      const sessions: SessionInfo[] = [];
+      let total = 0;
+      for (const agent of agents) {
+        const page = await context.call(endpoints.sessionList, { agent, limit: perAgent, offset: 0 });
+        sessions.push(...page.items);
+        total += page.total;
+      }
+      sessions.sort((left, right) => (right.lastActiveAt ?? right.createdAt).localeCompare(left.lastActiveAt ?? left.createdAt));
+      response.json({ conversations: sessions.slice(query.offset, query.offset + query.limit).map(conversationOf), total });
+    },
+    { summary: "List conversations (agent-runtimes)", query: ListQuery },
+  );
+  routes.get(
+    "/api/v1/conversations/:id",
+    "sessions.read",
+    async (request, response) => {
+      const { id, agent } = await ownerOf(request);
+      const history = await context.call(endpoints.sessionGet, { agent, id });
+      response.json({ ...conversationOf(history), messages: history.messages });
+    },
+    { summary: "Read a conversation with its messages (agent-runtimes)", query: OneQuery },
+  );
+  routes.delete(
+    "/api/v1/conversations/:id",
+    "runs.invoke",
+    async (request, response) => {
+      const { id, agent } = await ownerOf(request);
+      await context.call(endpoints.sessionDelete, { agent, id });
+      response.json({ status: "deleted", conversation_id: id });
+    },
+    { summary: "Delete a conversation (agent-runtimes)", query: OneQuery },
+  );
   return routes.router;
 }

@@ -26,6 +26,8 @@ const AgentBody = z.object({
     .max(64 * 1024)
     .optional(),
 });
+/** A replacement's body: the same, its `id` the path's (one in the body is passed over). */
+const AgentUpdateBody = AgentBody.omit({ id: true });
 const McpSelection = z.object({ selected_mcp_servers: z.array(McpServerId).max(64) });
 const PromptBody = z.object({ message: z.string().max(1024 * 1024), conversation_id: z.string().min(1).max(256).optional() });
 
@@ -105,13 +107,18 @@ export function agentRuntimesRoutes(context: GatewayContext) {
   routes.get("/api/v1/agents/:id", "definitions.read", async (request, response) => {
     response.json(describe(await load(agentId(request))));
   });
-  routes.put("/api/v1/agents/:id", "definitions.deploy", async (request, response) => {
-    const id = agentId(request);
-    await load(id);
-    const raw = jsonObjectBody(request);
-    const body = AgentBody.parse({ ...(typeof raw === "object" && raw !== null ? raw : {}), id });
-    response.json(await deploy(request, response, body, true));
-  });
+  routes.put(
+    "/api/v1/agents/:id",
+    "definitions.deploy",
+    async (request, response) => {
+      const id = agentId(request);
+      await load(id);
+      const raw = jsonObjectBody(request);
+      const body = { ...AgentUpdateBody.parse({ ...(typeof raw === "object" && raw !== null ? raw : {}) }), id };
+      response.json(await deploy(request, response, body, true));
+    },
+    { summary: "Replace an agent (agent-runtimes)", body: AgentUpdateBody },
+  );
   // Its code sandbox waits for code pipelines: a clear 501 until then.
   const noSandbox = () => {
     throw new AppError(
@@ -122,16 +129,21 @@ export function agentRuntimesRoutes(context: GatewayContext) {
   routes.get("/api/v1/agents/sandbox/status", "definitions.read", noSandbox);
   routes.post(["/api/v1/agents/sandbox/configure", "/api/v1/agents/sandbox/restart"], "definitions.deploy", noSandbox);
   /** Replaces the agent's MCP servers (its pipeline tools stay): a new version, used from the next turn on. */
-  routes.patch("/api/v1/agents/:id/mcp-servers", "definitions.deploy", async (request, response) => {
-    const id = agentId(request);
-    const { selected_mcp_servers: selected } = McpSelection.parse(jsonObjectBody(request));
-    const definition = await load(id);
-    const kept = definition.tools.filter((tool) => !("mcp" in tool));
-    const source = JSON.stringify({ ...definition, tools: [...kept, ...[...new Set(selected)].map((server) => ({ mcp: server }))] });
-    await context.call(endpoints.registryDeploy, { name: id, kind: "agent", source, overwrite: true });
-    audit(context, request, response, "definition.deploy", id);
-    response.json({ agent_id: id, selected_mcp_servers: [...new Set(selected)], message: "MCP servers updated successfully" });
-  });
+  routes.patch(
+    "/api/v1/agents/:id/mcp-servers",
+    "definitions.deploy",
+    async (request, response) => {
+      const id = agentId(request);
+      const { selected_mcp_servers: selected } = McpSelection.parse(jsonObjectBody(request));
+      const definition = await load(id);
+      const kept = definition.tools.filter((tool) => !("mcp" in tool));
+      const source = JSON.stringify({ ...definition, tools: [...kept, ...[...new Set(selected)].map((server) => ({ mcp: server }))] });
+      await context.call(endpoints.registryDeploy, { name: id, kind: "agent", source, overwrite: true });
+      audit(context, request, response, "definition.deploy", id);
+      response.json({ agent_id: id, selected_mcp_servers: [...new Set(selected)], message: "MCP servers updated successfully" });
+    },
+    { summary: "Replace the MCP servers an agent uses (agent-runtimes)", body: McpSelection },
+  );
   routes.delete("/api/v1/agents/:id", "definitions.deploy", async (request, response) => {
     const id = agentId(request);
     await orAgentNotFound(context.call(endpoints.registryUndeploy, { name: id, kind: "agent" }));

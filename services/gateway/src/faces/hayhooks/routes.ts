@@ -7,7 +7,7 @@ import { principalOf } from "../../access/middleware.ts";
 import { requireDefinition } from "../../access/permissions.ts";
 import type { GatewayContext } from "../../context.ts";
 import { allDefinitions } from "../../core/listing.ts";
-import { jsonObjectBody, nameParam } from "../../http/body.ts";
+import { jsonObjectBody, nameParam, RunBody } from "../../http/body.ts";
 import { guardedRouter } from "../../http/guarded-router.ts";
 import { runForRequest } from "../../http/run-request.ts";
 
@@ -33,35 +33,45 @@ const definitionFileNames = ["pipeline.yaml", "pipeline.yml", "pipeline.json"];
 export function hayhooksRoutes(context: GatewayContext): Router {
   const router = guardedRouter(context);
 
-  router.post("/deploy-yaml", "definitions.deploy", async (request, response) => {
-    const body = DeployYamlBody.parse(jsonObjectBody(request));
-    requireDefinition(principalOf(request), body.name);
-    const deployed = await context.call(endpoints.registryDeploy, {
-      name: body.name,
-      source: body.source_code,
-      overwrite: body.overwrite,
-      description: body.description,
-    });
-    audit(context, request, response, "definition.deploy", deployed.name);
-    response.json({ name: deployed.name, success: true, endpoint: `/${deployed.name}/run` });
-  });
+  router.post(
+    "/deploy-yaml",
+    "definitions.deploy",
+    async (request, response) => {
+      const body = DeployYamlBody.parse(jsonObjectBody(request));
+      requireDefinition(principalOf(request), body.name);
+      const deployed = await context.call(endpoints.registryDeploy, {
+        name: body.name,
+        source: body.source_code,
+        overwrite: body.overwrite,
+        description: body.description,
+      });
+      audit(context, request, response, "definition.deploy", deployed.name);
+      response.json({ name: deployed.name, success: true, endpoint: `/${deployed.name}/run` });
+    },
+    { summary: "Deploy a pipeline from its YAML (Hayhooks)", body: DeployYamlBody },
+  );
 
-  router.post("/deploy_files", "definitions.deploy", async (request, response) => {
-    const body = DeployFilesBody.parse(jsonObjectBody(request));
-    requireDefinition(principalOf(request), body.name);
-    const definitionFile = definitionFileNames.find((file) => file in body.files);
-    if (!definitionFile) {
-      throw new AppError("invalid_definition", `files must include one of ${definitionFileNames.join(", ")}`, { param: "files" });
-    }
-    const deployed = await context.call(endpoints.registryDeploy, {
-      name: body.name,
-      source: body.files[definitionFile] ?? "",
-      overwrite: body.overwrite,
-      ...(body.save_files ? { files: body.files } : {}),
-    });
-    audit(context, request, response, "definition.deploy", deployed.name);
-    response.json({ name: deployed.name, success: true, endpoint: `/${deployed.name}/run` });
-  });
+  router.post(
+    "/deploy_files",
+    "definitions.deploy",
+    async (request, response) => {
+      const body = DeployFilesBody.parse(jsonObjectBody(request));
+      requireDefinition(principalOf(request), body.name);
+      const definitionFile = definitionFileNames.find((file) => file in body.files);
+      if (!definitionFile) {
+        throw new AppError("invalid_definition", `files must include one of ${definitionFileNames.join(", ")}`, { param: "files" });
+      }
+      const deployed = await context.call(endpoints.registryDeploy, {
+        name: body.name,
+        source: body.files[definitionFile] ?? "",
+        overwrite: body.overwrite,
+        ...(body.save_files ? { files: body.files } : {}),
+      });
+      audit(context, request, response, "definition.deploy", deployed.name);
+      response.json({ name: deployed.name, success: true, endpoint: `/${deployed.name}/run` });
+    },
+    { summary: "Deploy a pipeline from its files (Hayhooks)", body: DeployFilesBody },
+  );
 
   router.post("/undeploy/:name", "definitions.deploy", async (request, response) => {
     const name = nameParam(request);
@@ -83,9 +93,15 @@ export function hayhooksRoutes(context: GatewayContext): Router {
     response.json({ status: "Up!", pipeline: record.name });
   });
 
-  router.post("/:name/run", "runs.invoke", async (request, response) => {
-    response.json({ result: await runForRequest(context, request, response) });
-  });
+  router.post(
+    "/:name/run",
+    "runs.invoke",
+    async (request, response) => {
+      response.json({ result: await runForRequest(context, request, response) });
+    },
+    // Each deployed pipeline's own `/{name}/run` in the document has its inputs' schema; this is the generic one.
+    { summary: "Run a pipeline (its inputs as JSON or a multipart form)", body: RunBody },
+  );
 
   return router.router;
 }

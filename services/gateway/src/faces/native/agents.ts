@@ -13,7 +13,7 @@ import { guardedRouter } from "../../http/guarded-router.ts";
 import { runControl } from "../../http/run-control.ts";
 import { streamRun } from "../../streaming/streamed-run.ts";
 import { agentStreamEncoder, withAgentSpecUsage } from "./agent-events.ts";
-import { deployFromRequest } from "./deploy-body.ts";
+import { CreateDefinitionBody, deployFromRequest } from "./deploy-body.ts";
 
 /**
  * A turn: `message`, or AgentSpec's documented `input` (one of them), and AgentSpec's
@@ -49,6 +49,8 @@ const InvokeBody = TurnFields.transform(withMessage);
 /** The background twin's body: the invoke body and an optional callback. */
 const RunsBody = TurnFields.extend({ callback_url: z.string().max(2048).optional() }).transform(withMessage);
 type InvokeBody = z.infer<typeof InvokeBody>;
+/** A new session's body (it may be left out): AgentSpec's `metadata`, answered back, not kept. */
+const SessionBody = z.object({ metadata: z.record(z.string(), z.unknown()).optional() });
 
 const sessionIdParam = (request: Request) => {
   const id = String(request.params.id);
@@ -104,25 +106,37 @@ export function agentRoutes(context: GatewayContext): Router {
     return name;
   };
 
-  router.get("/", "definitions.read", async (request, response) => {
-    const { limit, offset } = PageQuery.parse(request.query);
-    const page = await definitionsPage(context, principalOf(request), "agent", limit, offset);
-    // AgentSpec's `agents` beside the native `items`.
-    const agents = page.items.map((agent) => ({
-      name: agent.name,
-      model: agent.model ?? null,
-      description: agent.description,
-      status: "running",
-      skills: [],
-    }));
-    response.json({ ...page, agents });
-  });
+  router.get(
+    "/",
+    "definitions.read",
+    async (request, response) => {
+      const { limit, offset } = PageQuery.parse(request.query);
+      const page = await definitionsPage(context, principalOf(request), "agent", limit, offset);
+      // AgentSpec's `agents` beside the native `items`.
+      const agents = page.items.map((agent) => ({
+        name: agent.name,
+        model: agent.model ?? null,
+        description: agent.description,
+        status: "running",
+        skills: [],
+      }));
+      response.json({ ...page, agents });
+    },
+    { summary: "List deployed agents", query: PageQuery },
+  );
   router.get("/:name", "definitions.read", async (request, response) => {
     response.json(await context.call(endpoints.registryGet, { name: agentParam(request), kind: "agent" }));
   });
-  router.post("/", "definitions.deploy", (request, response) => deployFromRequest(context, request, response, "agent"));
-  router.put("/:name", "definitions.deploy", (request, response) =>
-    deployFromRequest(context, request, response, "agent", nameParam(request)),
+  // A raw YAML body (Content-Type: application/yaml) is taken too; the document shows the JSON one.
+  router.post("/", "definitions.deploy", (request, response) => deployFromRequest(context, request, response, "agent"), {
+    summary: "Deploy an agent",
+    body: CreateDefinitionBody,
+  });
+  router.put(
+    "/:name",
+    "definitions.deploy",
+    (request, response) => deployFromRequest(context, request, response, "agent", nameParam(request)),
+    { summary: "Deploy an agent under this name (replacing it)", body: CreateDefinitionBody },
   );
   router.delete("/:name", "definitions.deploy", async (request, response) => {
     const name = agentParam(request);
@@ -131,66 +145,92 @@ export function agentRoutes(context: GatewayContext): Router {
     response.status(204).end();
   });
 
-  router.post("/:name/invoke", "runs.invoke", (request, response) =>
-    invoke(context, agentParam(request), InvokeBody.parse(jsonObjectBody(request)), response, false),
+  router.post(
+    "/:name/invoke",
+    "runs.invoke",
+    (request, response) => invoke(context, agentParam(request), InvokeBody.parse(jsonObjectBody(request)), response, false),
+    { summary: "Run an agent turn", body: InvokeBody },
   );
-  router.post("/:name/runs", "runs.invoke", async (request, response) => {
-    const { callback_url: callbackUrl, ...body } = RunsBody.parse(jsonObjectBody(request));
-    accepted(
-      response,
-      await submitExecution(context, principalOf(request), request, {
-        kind: "agent",
-        name: agentParam(request),
-        inputs: body,
-        ...(callbackUrl ? { callbackUrl } : {}),
-      }),
-    );
-  });
-  router.post("/:name/stream", "runs.invoke", (request, response) =>
-    invoke(context, agentParam(request), InvokeBody.parse(jsonObjectBody(request)), response, true),
+  router.post(
+    "/:name/runs",
+    "runs.invoke",
+    async (request, response) => {
+      const { callback_url: callbackUrl, ...body } = RunsBody.parse(jsonObjectBody(request));
+      accepted(
+        response,
+        await submitExecution(context, principalOf(request), request, {
+          kind: "agent",
+          name: agentParam(request),
+          inputs: body,
+          ...(callbackUrl ? { callbackUrl } : {}),
+        }),
+      );
+    },
+    { summary: "Run an agent turn in the background (202, with an optional callback_url)", body: RunsBody },
+  );
+  router.post(
+    "/:name/stream",
+    "runs.invoke",
+    (request, response) => invoke(context, agentParam(request), InvokeBody.parse(jsonObjectBody(request)), response, true),
+    { summary: "Run an agent turn, streamed as SSE", body: InvokeBody },
   );
 
-  router.post("/:name/sessions", "runs.invoke", async (request, response) => {
-    const name = agentParam(request);
-    await context.call(endpoints.registryGet, { name, kind: "agent" });
-    const session = await context.call(endpoints.sessionCreate, { agent: name });
-    // AgentSpec's names beside the native ones; its `metadata` is answered back, not kept.
-    const metadata = z.object({ metadata: z.record(z.string(), z.unknown()).optional() }).safeParse(request.body ?? {});
-    response.status(201).json({
-      id: session.id,
-      agent: session.agent,
-      createdAt: session.createdAt,
-      session_id: session.id,
-      created_at: session.createdAt,
-      metadata: (metadata.success ? metadata.data.metadata : undefined) ?? {},
-    });
-  });
-  router.get("/:name/sessions", "sessions.read", async (request, response) => {
-    const { limit, offset } = PageQuery.parse(request.query);
-    const page = await context.call(endpoints.sessionList, { agent: agentParam(request), limit, offset });
-    // AgentSpec's `sessions` beside the native `items`.
-    const sessions = page.items.map((session) => ({
-      session_id: session.id,
-      agent: session.agent,
-      turns: session.turns ?? 0,
-      created_at: session.createdAt,
-      last_active_at: session.lastActiveAt ?? session.createdAt,
-      metadata: {},
-    }));
-    response.json({ ...page, sessions });
-  });
+  router.post(
+    "/:name/sessions",
+    "runs.invoke",
+    async (request, response) => {
+      const name = agentParam(request);
+      await context.call(endpoints.registryGet, { name, kind: "agent" });
+      const session = await context.call(endpoints.sessionCreate, { agent: name });
+      // AgentSpec's names beside the native ones; its `metadata` is answered back, not kept.
+      const metadata = SessionBody.safeParse(request.body ?? {});
+      response.status(201).json({
+        id: session.id,
+        agent: session.agent,
+        createdAt: session.createdAt,
+        session_id: session.id,
+        created_at: session.createdAt,
+        metadata: (metadata.success ? metadata.data.metadata : undefined) ?? {},
+      });
+    },
+    { summary: "Open a session with an agent (the body may be left out)", body: SessionBody },
+  );
+  router.get(
+    "/:name/sessions",
+    "sessions.read",
+    async (request, response) => {
+      const { limit, offset } = PageQuery.parse(request.query);
+      const page = await context.call(endpoints.sessionList, { agent: agentParam(request), limit, offset });
+      // AgentSpec's `sessions` beside the native `items`.
+      const sessions = page.items.map((session) => ({
+        session_id: session.id,
+        agent: session.agent,
+        turns: session.turns ?? 0,
+        created_at: session.createdAt,
+        last_active_at: session.lastActiveAt ?? session.createdAt,
+        metadata: {},
+      }));
+      response.json({ ...page, sessions });
+    },
+    { summary: "List an agent's sessions", query: PageQuery },
+  );
   router.get("/:name/sessions/:id", "sessions.read", async (request, response) => {
     response.json(await context.call(endpoints.sessionGet, { agent: agentParam(request), id: sessionIdParam(request) }));
   });
   // `/messages` is the native name, `/continue` AgentSpec's documented one.
-  router.post(["/:name/sessions/:id/messages", "/:name/sessions/:id/continue"], "runs.invoke", async (request, response) => {
-    const name = agentParam(request);
-    const id = sessionIdParam(request);
-    const body = InvokeBody.parse(jsonObjectBody(request));
-    // The session must exist (and belong to this agent) before the turn runs.
-    await context.call(endpoints.sessionGet, { agent: name, id });
-    await invoke(context, name, { ...body, session_id: id }, response, request.query.stream === "true");
-  });
+  router.post(
+    ["/:name/sessions/:id/messages", "/:name/sessions/:id/continue"],
+    "runs.invoke",
+    async (request, response) => {
+      const name = agentParam(request);
+      const id = sessionIdParam(request);
+      const body = InvokeBody.parse(jsonObjectBody(request));
+      // The session must exist (and belong to this agent) before the turn runs.
+      await context.call(endpoints.sessionGet, { agent: name, id });
+      await invoke(context, name, { ...body, session_id: id }, response, request.query.stream === "true");
+    },
+    { summary: "Run a turn in a session (?stream=true streams it as SSE)", body: InvokeBody },
+  );
   router.delete("/:name/sessions/:id", "runs.invoke", async (request, response) => {
     await context.call(endpoints.sessionDelete, { agent: agentParam(request), id: sessionIdParam(request) });
     response.status(204).end();

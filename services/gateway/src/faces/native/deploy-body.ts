@@ -9,7 +9,7 @@ import type { GatewayContext } from "../../context.ts";
 import { jsonObjectBody } from "../../http/body.ts";
 
 /** Native `POST /v1/pipelines` and `/v1/agents`: YAML/JSON source, or the definition as a JSON object. */
-const CreateDefinitionBody = z
+export const CreateDefinitionBody = z
   .object({
     name: DefinitionName.optional(),
     source: z.string().min(1).max(definitionLimits.sourceBytes).optional(),

@@ -27,19 +27,24 @@ export const executionIdParam = (request: Request) => parseExecutionId(request.p
 export function executionRoutes(context: GatewayContext): Router {
   const routes = guardedRouter(context);
 
-  routes.get("/", "authenticated", async (request, response) => {
-    const query = ListQuery.parse(request.query);
-    const name = query.pipeline ?? query.agent;
-    response.json(
-      await context.call(endpoints.executionList, {
-        owner: ownerFilter(principalOf(request)),
-        ...(query.status ? { status: query.status } : {}),
-        ...(name ? { name } : {}),
-        limit: query.limit,
-        offset: query.offset,
-      }),
-    );
-  });
+  routes.get(
+    "/",
+    "authenticated",
+    async (request, response) => {
+      const query = ListQuery.parse(request.query);
+      const name = query.pipeline ?? query.agent;
+      response.json(
+        await context.call(endpoints.executionList, {
+          owner: ownerFilter(principalOf(request)),
+          ...(query.status ? { status: query.status } : {}),
+          ...(name ? { name } : {}),
+          limit: query.limit,
+          offset: query.offset,
+        }),
+      );
+    },
+    { summary: "List background executions", query: ListQuery },
+  );
   routes.get("/:id", "authenticated", async (request, response) => {
     response.json(await context.call(endpoints.executionGet, { id: executionIdParam(request), owner: ownerFilter(principalOf(request)) }));
   });

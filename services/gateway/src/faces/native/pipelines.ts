@@ -13,21 +13,33 @@ import { guardedRouter } from "../../http/guarded-router.ts";
 import { isMultipart } from "../../http/multipart.ts";
 import { runForRequest } from "../../http/run-request.ts";
 import { agentSpecRun, runAgentSpecPipeline } from "./agentspec-run.ts";
-import { deployFromRequest } from "./deploy-body.ts";
+import { CreateDefinitionBody, deployFromRequest } from "./deploy-body.ts";
 import { agentSpecStatus, parseExecutionId } from "./executions.ts";
 
 /** Native `/v1/pipelines` routes (mounted at `/v1/pipelines`). */
 export function pipelineRoutes(context: GatewayContext): Router {
   const router = guardedRouter(context);
 
-  router.get("/", "definitions.read", async (request, response) => {
-    const { limit, offset } = PageQuery.parse(request.query);
-    response.json(await definitionsPage(context, principalOf(request), "pipeline", limit, offset));
-  });
+  router.get(
+    "/",
+    "definitions.read",
+    async (request, response) => {
+      const { limit, offset } = PageQuery.parse(request.query);
+      response.json(await definitionsPage(context, principalOf(request), "pipeline", limit, offset));
+    },
+    { summary: "List deployed pipelines", query: PageQuery },
+  );
 
-  router.post("/", "definitions.deploy", (request, response) => deployFromRequest(context, request, response, "pipeline"));
-  router.put("/:name", "definitions.deploy", (request, response) =>
-    deployFromRequest(context, request, response, "pipeline", nameParam(request)),
+  // A raw YAML body (Content-Type: application/yaml) is taken too; the document shows the JSON one.
+  router.post("/", "definitions.deploy", (request, response) => deployFromRequest(context, request, response, "pipeline"), {
+    summary: "Deploy a pipeline",
+    body: CreateDefinitionBody,
+  });
+  router.put(
+    "/:name",
+    "definitions.deploy",
+    (request, response) => deployFromRequest(context, request, response, "pipeline", nameParam(request)),
+    { summary: "Deploy a pipeline under this name (replacing it)", body: CreateDefinitionBody },
   );
 
   router.get("/:name", "definitions.read", async (request, response) => {
@@ -46,27 +58,37 @@ export function pipelineRoutes(context: GatewayContext): Router {
     response.status(204).end();
   });
 
-  router.post("/:name/run", "runs.invoke", async (request, response) => {
-    // Hayhooks' flat inputs (JSON or a multipart form), or AgentSpec's `{input}` / `{trigger}` (see agentspec-run.ts): the body decides.
-    const agentSpec = isMultipart(request) ? undefined : agentSpecRun(RunBody.parse(jsonObjectBody(request)));
-    if (agentSpec && (await runAgentSpecPipeline(context, request, response, agentSpec))) return;
-    response.json({ result: await runForRequest(context, request, response, "pipeline") });
-  });
+  router.post(
+    "/:name/run",
+    "runs.invoke",
+    async (request, response) => {
+      // Hayhooks' flat inputs (JSON or a multipart form), or AgentSpec's `{input}` / `{trigger}` (see agentspec-run.ts): the body decides.
+      const agentSpec = isMultipart(request) ? undefined : agentSpecRun(RunBody.parse(jsonObjectBody(request)));
+      if (agentSpec && (await runAgentSpecPipeline(context, request, response, agentSpec))) return;
+      response.json({ result: await runForRequest(context, request, response, "pipeline") });
+    },
+    { summary: "Run a pipeline (its inputs as JSON or a multipart form, or AgentSpec's {input})", body: RunBody },
+  );
 
   /** The background twin of `/run`: the same inputs (plus an optional `callback_url`), answered 202 at once. */
-  router.post("/:name/runs", "runs.invoke", async (request, response) => {
-    const { inputs, callbackUrl } = splitCallback(RunBody.parse(jsonObjectBody(request)));
-    const name = nameParam(request);
-    accepted(
-      response,
-      await submitExecution(context, principalOf(request), request, {
-        kind: "pipeline",
-        name,
-        inputs,
-        ...(callbackUrl ? { callbackUrl } : {}),
-      }),
-    );
-  });
+  router.post(
+    "/:name/runs",
+    "runs.invoke",
+    async (request, response) => {
+      const { inputs, callbackUrl } = splitCallback(RunBody.parse(jsonObjectBody(request)));
+      const name = nameParam(request);
+      accepted(
+        response,
+        await submitExecution(context, principalOf(request), request, {
+          kind: "pipeline",
+          name,
+          inputs,
+          ...(callbackUrl ? { callbackUrl } : {}),
+        }),
+      );
+    },
+    { summary: "Run a pipeline in the background (202, with an optional callback_url)", body: RunBody },
+  );
 
   /** AgentSpec's status: the latest execution of the pipeline, or the one `run_id` names. */
   router.get("/:name/status", "authenticated", async (request, response) => {

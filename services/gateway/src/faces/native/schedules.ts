@@ -61,53 +61,68 @@ export function scheduleRoutes(context: GatewayContext): Router {
   const routes = guardedRouter(context);
   const ref = (request: Request) => ({ id: scheduleIdParam(request), owner: ownerFilter(principalOf(request)) });
 
-  routes.post("/", "runs.invoke", async (request, response) => {
-    const body = CreateBody.parse(jsonObjectBody(request));
-    const target = body.pipeline ?? body.agent;
-    if (!target || (body.pipeline && body.agent)) {
-      throw new AppError("invalid_input", "name exactly one of pipeline or agent", { param: "pipeline" });
-    }
-    const principal = principalOf(request);
-    requireDefinition(principal, target);
-    const created = await context.call(endpoints.scheduleCreate, {
-      name: body.name,
-      ...(body.description === undefined ? {} : { description: body.description }),
-      kind: body.agent ? "agent" : "pipeline",
-      target,
-      inputs: body.inputs ?? {},
-      trigger: body.trigger,
-      ...(body.missed ? { missed: body.missed } : {}),
-      ...(body.max_runs ? { maxRuns: body.max_runs } : {}),
-      owner: principal.keyId,
-    });
-    response.setHeader("location", `/v1/schedules/${created.id}`);
-    response.status(201).json(created);
-  });
-  routes.get("/", "authenticated", async (request, response) => {
-    const query = ListQuery.parse(request.query);
-    response.json(
-      await context.call(endpoints.scheduleList, {
-        owner: ownerFilter(principalOf(request)),
-        ...(query.status ? { status: query.status } : {}),
-        ...(query.pipeline ? { target: query.pipeline } : {}),
-        limit: query.limit,
-        offset: query.offset,
-      }),
-    );
-  });
+  routes.post(
+    "/",
+    "runs.invoke",
+    async (request, response) => {
+      const body = CreateBody.parse(jsonObjectBody(request));
+      const target = body.pipeline ?? body.agent;
+      if (!target || (body.pipeline && body.agent)) {
+        throw new AppError("invalid_input", "name exactly one of pipeline or agent", { param: "pipeline" });
+      }
+      const principal = principalOf(request);
+      requireDefinition(principal, target);
+      const created = await context.call(endpoints.scheduleCreate, {
+        name: body.name,
+        ...(body.description === undefined ? {} : { description: body.description }),
+        kind: body.agent ? "agent" : "pipeline",
+        target,
+        inputs: body.inputs ?? {},
+        trigger: body.trigger,
+        ...(body.missed ? { missed: body.missed } : {}),
+        ...(body.max_runs ? { maxRuns: body.max_runs } : {}),
+        owner: principal.keyId,
+      });
+      response.setHeader("location", `/v1/schedules/${created.id}`);
+      response.status(201).json(created);
+    },
+    { summary: "Create a schedule", body: CreateBody },
+  );
+  routes.get(
+    "/",
+    "authenticated",
+    async (request, response) => {
+      const query = ListQuery.parse(request.query);
+      response.json(
+        await context.call(endpoints.scheduleList, {
+          owner: ownerFilter(principalOf(request)),
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.pipeline ? { target: query.pipeline } : {}),
+          limit: query.limit,
+          offset: query.offset,
+        }),
+      );
+    },
+    { summary: "List the key's schedules", query: ListQuery },
+  );
   routes.get("/:id", "authenticated", async (request, response) => {
     response.json(await context.call(endpoints.scheduleGet, ref(request)));
   });
-  routes.patch("/:id", "runs.invoke", async (request, response) => {
-    const body = UpdateBody.parse(jsonObjectBody(request));
-    const { max_runs: maxRuns, ...changes } = body;
-    response.json(
-      await context.call(endpoints.scheduleUpdate, {
-        ...ref(request),
-        changes: { ...changes, ...(maxRuns === undefined ? {} : { maxRuns }) },
-      }),
-    );
-  });
+  routes.patch(
+    "/:id",
+    "runs.invoke",
+    async (request, response) => {
+      const body = UpdateBody.parse(jsonObjectBody(request));
+      const { max_runs: maxRuns, ...changes } = body;
+      response.json(
+        await context.call(endpoints.scheduleUpdate, {
+          ...ref(request),
+          changes: { ...changes, ...(maxRuns === undefined ? {} : { maxRuns }) },
+        }),
+      );
+    },
+    { summary: "Change a schedule", body: UpdateBody },
+  );
   routes.delete("/:id", "runs.invoke", async (request, response) => {
     await context.call(endpoints.scheduleDelete, ref(request));
     response.status(204).end();

@@ -98,9 +98,24 @@ export function openAiRoutes(context: GatewayContext): Router {
   };
   router.get(["/v1/models", "/models"], "definitions.read", listModels);
 
-  router.post(["/v1/chat/completions", "/chat/completions"], "runs.invoke", (request, response) =>
-    chatCompletion(context, request, response),
+  router.post(
+    ["/v1/chat/completions", "/chat/completions"],
+    "runs.invoke",
+    (request, response) => chatCompletion(context, request, response),
+    {
+      summary: "Create a chat completion (OpenAI)",
+      body: ChatCompletionRequest,
+    },
   );
-  router.post("/:name/chat", "runs.invoke", (request, response) => chatCompletion(context, request, response, String(request.params.name)));
+  // The path names the model: one in the body is replaced by it.
+  router.post(
+    "/:name/chat",
+    "runs.invoke",
+    (request, response) => chatCompletion(context, request, response, String(request.params.name)),
+    {
+      summary: "Chat with a pipeline or agent (Hayhooks' OpenAI route)",
+      body: ChatCompletionRequest,
+    },
+  );
   return router.router;
 }

@@ -55,40 +55,55 @@ const nameParam = (request: Request) => {
 /** Pipelit's `/api/v1/credentials/`: the same store as `/v1/credentials`, in Pipelit's shapes (the id is the name). */
 export function pipelitCredentialRoutes(context: GatewayContext) {
   const routes = guardedRouter(context);
-  routes.get("/api/v1/credentials/", "credentials.read", async (request, response) => {
-    const page = await context.call(endpoints.accessCredentialList, Page.parse(request.query));
-    response.json({ items: page.items.map(pipelitCredential), total: page.total });
-  });
-  routes.post("/api/v1/credentials/", "credentials.manage", async (request, response) => {
-    const body = CreateBody.parse(jsonObjectBody(request));
-    const stored = await context.call(endpoints.accessCredentialPut, {
-      name: body.name,
-      type: body.credential_type === "llm" ? "api_key" : "secret",
-      ...split(body.credential_type, body.detail),
-      create: true,
-      createdBy: principalOf(request).name,
-    });
-    audit(context, request, response, "credential.create", body.name);
-    response.status(201).json(pipelitCredential(stored));
-  });
+  routes.get(
+    "/api/v1/credentials/",
+    "credentials.read",
+    async (request, response) => {
+      const page = await context.call(endpoints.accessCredentialList, Page.parse(request.query));
+      response.json({ items: page.items.map(pipelitCredential), total: page.total });
+    },
+    { summary: "List credentials (Pipelit)", query: Page },
+  );
+  routes.post(
+    "/api/v1/credentials/",
+    "credentials.manage",
+    async (request, response) => {
+      const body = CreateBody.parse(jsonObjectBody(request));
+      const stored = await context.call(endpoints.accessCredentialPut, {
+        name: body.name,
+        type: body.credential_type === "llm" ? "api_key" : "secret",
+        ...split(body.credential_type, body.detail),
+        create: true,
+        createdBy: principalOf(request).name,
+      });
+      audit(context, request, response, "credential.create", body.name);
+      response.status(201).json(pipelitCredential(stored));
+    },
+    { summary: "Store a credential (Pipelit)", body: CreateBody },
+  );
   routes.get("/api/v1/credentials/:id/", "credentials.read", async (request, response) => {
     response.json(pipelitCredential(await context.call(endpoints.accessCredentialGet, { name: nameParam(request) })));
   });
-  routes.patch("/api/v1/credentials/:id/", "credentials.manage", async (request, response) => {
-    const name = nameParam(request);
-    const existing = await context.call(endpoints.accessCredentialGet, { name });
-    const type = CredentialType.catch("tool").parse(existing.metadata.credential_type);
-    const body = PatchBody.parse(jsonObjectBody(request));
-    // The stored secret is never read back, so a change carries it again.
-    const stored = await context.call(endpoints.accessCredentialPut, {
-      name,
-      type: existing.type,
-      ...split(type, body.detail),
-      createdBy: principalOf(request).name,
-    });
-    audit(context, request, response, "credential.replace", name);
-    response.json(pipelitCredential(stored));
-  });
+  routes.patch(
+    "/api/v1/credentials/:id/",
+    "credentials.manage",
+    async (request, response) => {
+      const name = nameParam(request);
+      const existing = await context.call(endpoints.accessCredentialGet, { name });
+      const type = CredentialType.catch("tool").parse(existing.metadata.credential_type);
+      const body = PatchBody.parse(jsonObjectBody(request));
+      // The stored secret is never read back, so a change carries it again.
+      const stored = await context.call(endpoints.accessCredentialPut, {
+        name,
+        type: existing.type,
+        ...split(type, body.detail),
+        createdBy: principalOf(request).name,
+      });
+      audit(context, request, response, "credential.replace", name);
+      response.json(pipelitCredential(stored));
+    },
+    { summary: "Replace a credential's detail (Pipelit)", body: PatchBody },
+  );
   routes.delete("/api/v1/credentials/:id/", "credentials.manage", async (request, response) => {
     const name = nameParam(request);
     await context.call(endpoints.accessCredentialDelete, { name });

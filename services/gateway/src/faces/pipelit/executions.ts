@@ -50,23 +50,28 @@ const { idParam, orNotFound } = notFoundAs(ExecutionId, "Execution not found.");
 /** Pipelit's `/api/v1/executions/`: list, detail and cancel over the same executions as `/v1/executions`. */
 export function pipelitExecutionRoutes(context: GatewayContext) {
   const routes = guardedRouter(context);
-  routes.get("/api/v1/executions/", "authenticated", async (request, response) => {
-    const query = ListQuery.parse(request.query);
-    const status = query.status === undefined ? undefined : fromPipelit[query.status];
-    // A status Switchyard never has (`interrupted`) matches nothing.
-    if (query.status !== undefined && status === undefined) {
-      response.json({ items: [], total: 0 });
-      return;
-    }
-    const page = await context.call(endpoints.executionList, {
-      owner: ownerFilter(principalOf(request)),
-      ...(status ? { status } : {}),
-      ...(query.workflow_slug ? { name: query.workflow_slug } : {}),
-      limit: query.limit,
-      offset: query.offset,
-    });
-    response.json({ items: page.items.map(pipelitExecution), total: page.total });
-  });
+  routes.get(
+    "/api/v1/executions/",
+    "authenticated",
+    async (request, response) => {
+      const query = ListQuery.parse(request.query);
+      const status = query.status === undefined ? undefined : fromPipelit[query.status];
+      // A status Switchyard never has (`interrupted`) matches nothing.
+      if (query.status !== undefined && status === undefined) {
+        response.json({ items: [], total: 0 });
+        return;
+      }
+      const page = await context.call(endpoints.executionList, {
+        owner: ownerFilter(principalOf(request)),
+        ...(status ? { status } : {}),
+        ...(query.workflow_slug ? { name: query.workflow_slug } : {}),
+        limit: query.limit,
+        offset: query.offset,
+      });
+      response.json({ items: page.items.map(pipelitExecution), total: page.total });
+    },
+    { summary: "List background executions (Pipelit)", query: ListQuery },
+  );
   routes.get("/api/v1/executions/:id/", "authenticated", async (request, response) => {
     const execution = await orNotFound(
       context.call(endpoints.executionGet, { id: idParam(request), owner: ownerFilter(principalOf(request)) }),

@@ -88,65 +88,87 @@ export function pipelitScheduleRoutes(context: GatewayContext) {
   const routes = guardedRouter(context);
   const ref = (request: Request) => ({ id: idParam(request), owner: ownerFilter(principalOf(request)) });
 
-  routes.get("/api/v1/schedules/", "authenticated", async (request, response) => {
-    const query = ListQuery.parse(request.query);
-    const page = await context.call(endpoints.scheduleList, {
-      owner: ownerFilter(principalOf(request)),
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.workflow_id ? { target: query.workflow_id } : {}),
-      limit: query.limit,
-      offset: query.offset,
-    });
-    response.json({ items: page.items.map(pipelitSchedule), total: page.total });
-  });
-  routes.post("/api/v1/schedules/", "runs.invoke", async (request, response) => {
-    const body = CreateBody.parse(jsonObjectBody(request));
-    const principal = principalOf(request);
-    requireDefinition(principal, body.workflow_id);
-    let kind: "pipeline" | "agent";
-    try {
-      kind = (await context.call(endpoints.registryGet, { name: body.workflow_id })).kind;
-    } catch (error) {
-      if (toAppError(error).code === "not_found") throw new AppError("not_found", "Workflow not found.");
-      throw error;
-    }
-    const created = await context.call(endpoints.scheduleCreate, {
-      name: body.name,
-      description: body.description,
-      kind,
-      target: body.workflow_id,
-      inputs: body.trigger_payload ?? {},
-      trigger:
-        body.cron !== undefined ? { cron: body.cron, timezone: body.timezone ?? "UTC" } : { intervalSeconds: body.interval_seconds ?? 60 },
-      ...(body.total_repeats > 0 ? { maxRuns: body.total_repeats } : {}),
-      owner: principal.keyId,
-    });
-    response.status(201).json(pipelitSchedule(created));
-  });
-  routes.post("/api/v1/schedules/batch-delete/", "runs.invoke", async (request, response) => {
-    const { schedule_ids: ids } = BatchDelete.parse(jsonObjectBody(request));
-    const owner = ownerFilter(principalOf(request));
-    // Ids that are not the caller's (or not there) are passed over, as Pipelit does.
-    for (const id of ids) {
-      const parsed = ScheduleId.safeParse(id);
-      if (parsed.success) await context.call(endpoints.scheduleDelete, { id: parsed.data, owner }).catch(() => undefined);
-    }
-    response.status(204).end();
-  });
+  routes.get(
+    "/api/v1/schedules/",
+    "authenticated",
+    async (request, response) => {
+      const query = ListQuery.parse(request.query);
+      const page = await context.call(endpoints.scheduleList, {
+        owner: ownerFilter(principalOf(request)),
+        ...(query.status ? { status: query.status } : {}),
+        ...(query.workflow_id ? { target: query.workflow_id } : {}),
+        limit: query.limit,
+        offset: query.offset,
+      });
+      response.json({ items: page.items.map(pipelitSchedule), total: page.total });
+    },
+    { summary: "List the key's schedules (Pipelit)", query: ListQuery },
+  );
+  routes.post(
+    "/api/v1/schedules/",
+    "runs.invoke",
+    async (request, response) => {
+      const body = CreateBody.parse(jsonObjectBody(request));
+      const principal = principalOf(request);
+      requireDefinition(principal, body.workflow_id);
+      let kind: "pipeline" | "agent";
+      try {
+        kind = (await context.call(endpoints.registryGet, { name: body.workflow_id })).kind;
+      } catch (error) {
+        if (toAppError(error).code === "not_found") throw new AppError("not_found", "Workflow not found.");
+        throw error;
+      }
+      const created = await context.call(endpoints.scheduleCreate, {
+        name: body.name,
+        description: body.description,
+        kind,
+        target: body.workflow_id,
+        inputs: body.trigger_payload ?? {},
+        trigger:
+          body.cron !== undefined
+            ? { cron: body.cron, timezone: body.timezone ?? "UTC" }
+            : { intervalSeconds: body.interval_seconds ?? 60 },
+        ...(body.total_repeats > 0 ? { maxRuns: body.total_repeats } : {}),
+        owner: principal.keyId,
+      });
+      response.status(201).json(pipelitSchedule(created));
+    },
+    { summary: "Create a schedule (Pipelit)", body: CreateBody },
+  );
+  routes.post(
+    "/api/v1/schedules/batch-delete/",
+    "runs.invoke",
+    async (request, response) => {
+      const { schedule_ids: ids } = BatchDelete.parse(jsonObjectBody(request));
+      const owner = ownerFilter(principalOf(request));
+      // Ids that are not the caller's (or not there) are passed over, as Pipelit does.
+      for (const id of ids) {
+        const parsed = ScheduleId.safeParse(id);
+        if (parsed.success) await context.call(endpoints.scheduleDelete, { id: parsed.data, owner }).catch(() => undefined);
+      }
+      response.status(204).end();
+    },
+    { summary: "Delete schedules (Pipelit)", body: BatchDelete },
+  );
   routes.get("/api/v1/schedules/:id/", "authenticated", async (request, response) => {
     response.json(pipelitSchedule(await orNotFound(context.call(endpoints.scheduleGet, ref(request)))));
   });
-  routes.patch("/api/v1/schedules/:id/", "runs.invoke", async (request, response) => {
-    const body = UpdateBody.parse(jsonObjectBody(request));
-    const changes = {
-      ...(body.name === undefined ? {} : { name: body.name }),
-      ...(body.description === undefined ? {} : { description: body.description }),
-      ...(body.interval_seconds === undefined ? {} : { trigger: { intervalSeconds: body.interval_seconds } }),
-      ...(body.total_repeats === undefined ? {} : { maxRuns: body.total_repeats === 0 ? null : body.total_repeats }),
-      ...(body.trigger_payload === undefined ? {} : { inputs: body.trigger_payload ?? {} }),
-    };
-    response.json(pipelitSchedule(await orNotFound(context.call(endpoints.scheduleUpdate, { ...ref(request), changes }))));
-  });
+  routes.patch(
+    "/api/v1/schedules/:id/",
+    "runs.invoke",
+    async (request, response) => {
+      const body = UpdateBody.parse(jsonObjectBody(request));
+      const changes = {
+        ...(body.name === undefined ? {} : { name: body.name }),
+        ...(body.description === undefined ? {} : { description: body.description }),
+        ...(body.interval_seconds === undefined ? {} : { trigger: { intervalSeconds: body.interval_seconds } }),
+        ...(body.total_repeats === undefined ? {} : { maxRuns: body.total_repeats === 0 ? null : body.total_repeats }),
+        ...(body.trigger_payload === undefined ? {} : { inputs: body.trigger_payload ?? {} }),
+      };
+      response.json(pipelitSchedule(await orNotFound(context.call(endpoints.scheduleUpdate, { ...ref(request), changes }))));
+    },
+    { summary: "Change a schedule (Pipelit)", body: UpdateBody },
+  );
   routes.delete("/api/v1/schedules/:id/", "runs.invoke", async (request, response) => {
     await orNotFound(context.call(endpoints.scheduleDelete, ref(request)));
     response.status(204).end();
