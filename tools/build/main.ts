@@ -1,7 +1,7 @@
 // `pnpm build`: each service (and the `pnpm start` launcher) as one JavaScript file,
 // services/<name>/dist/main.js, so nothing compiles TypeScript at run time. Tests keep
 // running from source; `pnpm start`, the image and the benchmark run these files.
-import { readdirSync, rmSync } from "node:fs";
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build, type Plugin } from "esbuild";
@@ -12,6 +12,11 @@ const services = readdirSync(join(repoRoot, "services"), { withFileTypes: true }
   .map((entry) => entry.name);
 
 const skip = Symbol("resolving a package");
+
+/** Services that run code pipelines also get the sandbox's worker thread, as `dist/sandbox-worker.js` (the pool looks beside itself). */
+const sandboxWorker = join(repoRoot, "shared", "sandbox", "src", "worker.ts");
+const usesSandbox = (service: string) =>
+  readFileSync(join(repoRoot, "services", service, "package.json"), "utf8").includes('"@switchyard/sandbox"');
 
 /**
  * Switchyard's own code (relative imports and `@switchyard/*`) goes into the bundle; every
@@ -42,7 +47,10 @@ await Promise.all(
     // Chunk names change with their content: nothing of an earlier build may linger beside this one.
     rmSync(outdir, { recursive: true, force: true });
     return build({
-      entryPoints: [join(repoRoot, "services", service, "src", "main.ts")],
+      entryPoints: {
+        main: join(repoRoot, "services", service, "src", "main.ts"),
+        ...(usesSandbox(service) ? { "sandbox-worker": sandboxWorker } : {}),
+      },
       outdir,
       // What a service imports dynamically (the Redis client, the MCP SDK, …) becomes a chunk of its
       // own, loaded when first used, instead of being loaded at start with the rest.

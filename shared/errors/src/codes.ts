@@ -22,6 +22,8 @@ export const ErrorCode = {
   queueFull: "queue_full",
   /** A background execution that lost its executor on every delivery, up to the limit. */
   deadLettered: "dead_lettered",
+  /** A code pipeline's own error, or a sandbox limit it hit (CPU, memory, output, setup time; `param` names the setting). */
+  sandboxError: "sandbox_error",
   internal: "internal",
 } as const;
 
@@ -49,6 +51,7 @@ export const httpStatusByCode: Record<ErrorCode, number> = {
   cancelled: 499,
   queue_full: 503,
   dead_lettered: 500,
+  sandbox_error: 500,
   internal: 500,
 };
 
@@ -73,6 +76,7 @@ export const errorTypeByCode: Record<ErrorCode, string> = {
   cancelled: "cancelled_error",
   queue_full: "service_unavailable_error",
   dead_lettered: "server_error",
+  sandbox_error: "sandbox_error",
   internal: "server_error",
 };
 

@@ -22,6 +22,7 @@ export const grpcStatusByCode: Record<ErrorCode, GrpcStatus> = {
   cancelled: GrpcStatus.CANCELLED,
   queue_full: GrpcStatus.RESOURCE_EXHAUSTED,
   dead_lettered: GrpcStatus.ABORTED,
+  sandbox_error: GrpcStatus.ABORTED,
   internal: GrpcStatus.INTERNAL,
 };
 

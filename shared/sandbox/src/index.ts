@@ -1,0 +1,12 @@
+export { compileWrapper, maxBundleBytes, wrapperEntries } from "./compile.ts";
+export {
+  createSandboxPool,
+  type SandboxCall,
+  type SandboxHost,
+  type SandboxOutcome,
+  type SandboxPool,
+  type SandboxPoolOptions,
+  type SandboxStatus,
+  WrapperDescription,
+} from "./pool.ts";
+export { limitSettings, type SandboxLimits } from "./protocol.ts";
