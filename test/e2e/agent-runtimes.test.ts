@@ -196,11 +196,20 @@ describe("agent-runtimes under /api/v1", () => {
     expect((await requestJson(`${url}/api/v1/mcp/servers/my-server`)).status).toBe(404);
   });
 
-  it("answers its code-sandbox routes 501 with a clear message until code pipelines land", async () => {
+  it("reports its code sandbox in agent-runtimes' fields, and refuses a variant it does not offer in its error shape", async () => {
     const status = await requestJson(`${url}/api/v1/agents/sandbox/status`);
-    expect(status.status).toBe(501);
-    expect(status.body).toEqual({ detail: expect.stringMatching(/code sandbox is not available/), status_code: 501 });
-    expect((await requestJson(`${url}/api/v1/agents/sandbox/configure`, { body: { variant: "local-eval" } })).status).toBe(501);
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({
+      variant: "quickjs-wasm",
+      jupyter_url: null,
+      jupyter_token_set: false,
+      sandbox_running: expect.any(Boolean),
+    });
+    const refused = await requestJson(`${url}/api/v1/agents/sandbox/configure`, { body: { variant: "local-eval" } });
+    expect(refused).toMatchObject({
+      status: 400,
+      body: { detail: expect.stringMatching(/'local-eval' is not offered/), status_code: 400 },
+    });
   });
 
   it("serves its health and readiness without a key", async () => {

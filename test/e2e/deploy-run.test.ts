@@ -19,7 +19,13 @@ describe("deploy and run (Hayhooks API)", () => {
   it("deploys, runs, refuses a second deploy, overwrites, and undeploys", async () => {
     const deployed = await deploy({ name: "hello", source_code: greetYaml() });
     expect(deployed.status).toBe(200);
-    expect(deployed.body).toEqual({ name: "hello", success: true, endpoint: "/hello/run" });
+    expect(deployed.body).toEqual({
+      status: "success",
+      message: "Pipeline 'hello' deployed successfully",
+      name: "hello",
+      success: true,
+      endpoint: "/hello/run",
+    });
 
     const run = await requestJson(`${url}/hello/run`, { body: { name: "Ada" } });
     expect(run.status).toBe(200);
@@ -37,7 +43,12 @@ describe("deploy and run (Hayhooks API)", () => {
     expect(status.body).toEqual({ status: "Up!", pipeline: "hello" });
 
     const undeployed = await requestJson(`${url}/undeploy/hello`, { method: "POST" });
-    expect(undeployed.body).toEqual({ success: true, name: "hello" });
+    expect(undeployed.body).toEqual({
+      status: "success",
+      message: "Pipeline 'hello' undeployed successfully",
+      success: true,
+      name: "hello",
+    });
     expectError(await requestJson(`${url}/hello/run`, { body: { name: "Ada" } }), 404, "not_found");
     expectError(await requestJson(`${url}/status/hello`), 404, "not_found");
     expectError(await requestJson(`${url}/undeploy/hello`, { method: "POST" }), 404, "not_found");
@@ -118,7 +129,13 @@ describe("deploy and run (Hayhooks API)", () => {
     const files = await requestJson(`${url}/deploy_files`, {
       body: { name: "from-files", files: { "pipeline.yaml": greetYaml("Hey"), "notes.txt": "kept" }, save_files: true },
     });
-    expect(files.body).toEqual({ name: "from-files", success: true, endpoint: "/from-files/run" });
+    expect(files.body).toEqual({
+      status: "success",
+      message: "Pipeline 'from-files' deployed successfully",
+      name: "from-files",
+      success: true,
+      endpoint: "/from-files/run",
+    });
     expectError(await requestJson(`${url}/deploy_files`, { body: { name: "no-def", files: { "a.txt": "x" } } }), 422);
 
     const created = await requestJson(`${url}/v1/pipelines`, { body: { name: "native", source: greetYaml("Yo") } });

@@ -89,6 +89,19 @@ describe("npm start (the README's quick start)", () => {
     const again = await run("curl", [...curlArguments(curlLine ?? "", { SWITCHYARD_API_KEY: key ?? "" }), "--fail-with-body"]);
     expect(JSON.parse(again.stdout)).toMatchObject({ result: { greeting: "Hello, Ada!" } });
 
+    // A code pipeline runs in the built services too: the registry and the executor start the bundled sandbox worker.
+    const base = /http:\/\/127\.0\.0\.1:\d+/.exec(curlLine ?? "")?.[0] ?? "";
+    const headers = { "content-type": "application/json", "x-api-key": key ?? "" };
+    const wrapper = "export const inputs = { name: { type: 'string' } };\nexport const runApi = (i: { name: string }) => 'Hi, ' + i.name;";
+    const deployed = await fetch(`${base}/deploy_files`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: "hi", files: { "pipeline_wrapper.ts": wrapper } }),
+    });
+    expect(deployed.status, await deployed.clone().text()).toBe(200);
+    const ran = await fetch(`${base}/hi/run`, { method: "POST", headers, body: JSON.stringify({ name: "Ada" }) });
+    expect(await ran.json()).toEqual({ result: "Hi, Ada" });
+
     // Ctrl-C in a terminal signals the whole foreground process group (npm, pnpm, the launcher, the services).
     process.kill(-(started.pid ?? 0), "SIGINT");
     await expect.poll(() => output, { timeout: 20_000 }).toMatch(/system\s+stopped/);

@@ -1,4 +1,4 @@
-import { type CommonConfig, grpcAddressEnv, modelEnv, redisEnv } from "@switchyard/config";
+import { type CommonConfig, grpcAddressEnv, modelEnv, redisEnv, sandboxEnv } from "@switchyard/config";
 import { parseJsonOrUndefined } from "@switchyard/contracts";
 import { z } from "zod";
 
@@ -9,6 +9,7 @@ const csvMs = z
 
 export const executorEnv = {
   ...modelEnv,
+  ...sandboxEnv,
   ...grpcAddressEnv,
   ...redisEnv,
   /** Background executions this executor runs at once (taken from the shared queue only as slots free up). */

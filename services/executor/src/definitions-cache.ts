@@ -2,6 +2,7 @@ import type { DefinitionChanged } from "@switchyard/contracts";
 import {
   type AgentDefinition,
   analyzePipeline,
+  type CodeDefinition,
   checkAgent,
   type PipelineDefinition,
   type PipelineGraph,
@@ -24,7 +25,15 @@ export interface CachedAgent {
   definition: AgentDefinition;
 }
 
-export type CachedDefinition = CachedPipeline | CachedAgent;
+/** A code pipeline: its compiled wrapper, run in the sandbox (warm sandboxes are kept per `name@version`). */
+export interface CachedCode {
+  kind: "code";
+  name: string;
+  version: number;
+  definition: CodeDefinition;
+}
+
+export type CachedDefinition = CachedPipeline | CachedAgent | CachedCode;
 
 export interface DefinitionCacheOptions {
   registry: RegistryGrpcClient;
@@ -58,6 +67,7 @@ export function createDefinitionCache(options: DefinitionCacheOptions): Definiti
   async function fetch(name: string): Promise<CachedDefinition> {
     const response = await options.registry.getDefinition(name, { deadlineMs: options.deadlineMs });
     const parsed = parseDefinitionDocument(response.definition, response.kind);
+    if (parsed.kind === "code") return { kind: "code", name, version: response.version, definition: parsed.definition };
     if (parsed.kind === "agent") {
       checkAgent(parsed.definition, options.modelAliases);
       return { kind: "agent", name, version: response.version, definition: parsed.definition };

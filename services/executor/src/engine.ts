@@ -4,7 +4,7 @@ import { expansionLimits, measurePipeline, own, type PipelineDefinition, parseRe
 import { AppError, toAppError } from "@switchyard/errors";
 import { type ComponentOutputs, type ComponentResult, runComponent, type ToolCaller } from "./components/index.ts";
 import type { ChatTurn } from "./components/types.ts";
-import type { CachedDefinition, CachedPipeline } from "./definitions-cache.ts";
+import type { CachedCode, CachedDefinition, CachedPipeline } from "./definitions-cache.ts";
 import type { ProviderSet, ToolCallDelta } from "./providers/index.ts";
 
 export interface EngineDeps {
@@ -14,6 +14,13 @@ export interface EngineDeps {
   definition(name: string): Promise<CachedDefinition>;
   /** Each component of any pipeline (nested ones too), once it completed or failed. */
   onStep?(pipeline: string, step: string, status: "completed" | "failed"): void;
+  /** Runs a code pipeline a component (or a wrapper) calls, at that depth; its outputs are `{result}`. */
+  code?(
+    entry: CachedCode,
+    inputs: Record<string, unknown>,
+    signal: AbortSignal,
+    depth: number,
+  ): Promise<{ outputs: Record<string, unknown> }>;
 }
 
 export interface RunOptions {
@@ -158,6 +165,19 @@ export async function runPipelineByName(
   return runChild(deps, name, inputs, signal, 1, newRun());
 }
 
+/** Runs a deployed pipeline by name at a nesting depth (a code pipeline's `ctx.pipelines.run`). */
+export async function runPipelineAt(
+  deps: EngineDeps,
+  name: string,
+  inputs: Record<string, unknown>,
+  signal: AbortSignal,
+  depth: number,
+): Promise<Record<string, unknown>> {
+  const entry = await deps.definition(name).catch(() => undefined);
+  if (entry?.kind === "pipeline") await checkExpansion(deps, entry.definition);
+  return runChild(deps, name, inputs, signal, depth, newRun());
+}
+
 /** Refuses a pipeline whose run would expand past `expansionLimits` (or nest too deep, or loop), before anything runs. */
 async function checkExpansion(deps: EngineDeps, definition: PipelineDefinition): Promise<void> {
   await measurePipeline(definition, async (name) => {
@@ -187,6 +207,10 @@ async function runChild(
     if (appError.code === "not_found") throw new AppError("invalid_definition", `calls the pipeline '${name}', which is not deployed`);
     throw appError;
   });
+  if (entry.kind === "code") {
+    if (!deps.code) throw new AppError("not_implemented", `calls the code pipeline '${name}', which cannot run here`);
+    return (await deps.code(entry, validateInputs(entry.definition, inputs), signal, depth)).outputs;
+  }
   if (entry.kind !== "pipeline") throw new AppError("invalid_definition", `calls '${name}', which is an agent, not a pipeline`);
   return runPipeline(deps, entry, validateInputs(entry.definition, inputs), { signal, onDelta: () => {}, depth, shared: run });
 }

@@ -1,4 +1,4 @@
-import type { ModelCatalog } from "@switchyard/config";
+import { type ModelCatalog, sandboxLimitsOf } from "@switchyard/config";
 import { DefinitionChanged, type ExecutionJob, endpoints, type RunRequest, runLimits } from "@switchyard/contracts";
 import { AgentInputs, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
@@ -6,15 +6,17 @@ import type { AccessGrpcClient, McpGrpcClient, RegistryGrpcClient, SessionGrpcCl
 import { type Bus, decodeJson, encodeJson, serve } from "@switchyard/nats";
 import { createOutboundGuard } from "@switchyard/net";
 import type { Redis } from "@switchyard/redis";
+import { createSandboxPool } from "@switchyard/sandbox";
 import type { Logger, Registry, Tracer } from "@switchyard/telemetry";
 import { createSessionMemory } from "./agent/memory.ts";
 import { runAgentRequest } from "./agent-run.ts";
 import { type DoneBody, planChat } from "./chat.ts";
+import { type CodeDeps, runCodeRequest } from "./code-run.ts";
 import type { ExecutorConfig } from "./config.ts";
 import { watchConnection } from "./connection-watch.ts";
 import { createCredentialCache } from "./credentials.ts";
 import { type CachedDefinition, createDefinitionCache } from "./definitions-cache.ts";
-import { runPipelineByName } from "./engine.ts";
+import { type EngineDeps, runPipelineAt, runPipelineByName } from "./engine.ts";
 import { createCallbackSender } from "./executions/callbacks.ts";
 import { createExecutionsService } from "./executions/service.ts";
 import { createExecutorMetrics } from "./metrics.ts";
@@ -25,6 +27,7 @@ import { registerModelKeys, scrubbedError } from "./redaction.ts";
 import { createExecutorLink } from "./run-link.ts";
 import { createRunPublisher, type RunPublisher } from "./run-publisher.ts";
 import { serveRunRequests } from "./run-requests.ts";
+import { createSandboxControl } from "./sandbox-control.ts";
 import { createToolCaller } from "./tool-caller.ts";
 
 export interface ExecutorDeps {
@@ -53,6 +56,20 @@ export interface Executor {
   stop(): Promise<void>;
   activeRuns(): number;
 }
+
+/** What the metrics and the kind checks call a definition: a code pipeline is a pipeline. */
+const definitionKind = (entry: Pick<CachedDefinition, "kind">) => (entry.kind === "agent" ? "agent" : "pipeline");
+
+/** The run request a nested code pipeline runs under (its deadline is its caller's, through the signal). */
+const codeRequest = (name: string): RunRequest => ({
+  runId: "nested",
+  name,
+  inputs: {},
+  deadlineMs: runLimits.maxDeadlineMs,
+  stream: false,
+  hops: 0,
+  gatewayLink: "nested",
+});
 
 /** NATS caps a message at 1 MiB by default; results past this are refused, not truncated. */
 const maxResultBytes = 900 * 1024;
@@ -90,7 +107,24 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     ttlMs: config.EXECUTOR_DEFINITION_TTL_MS,
     deadlineMs: config.EXECUTOR_GRPC_DEADLINE_MS,
   });
-  const engine = { providers, tools, definition: (name: string) => cache.get(name), onStep: metrics.step };
+  const sandbox = createSandboxPool({ limits: sandboxLimitsOf(config), workers: config.SANDBOX_WORKERS });
+  const engine: EngineDeps = {
+    providers,
+    tools,
+    definition: (name: string) => cache.get(name),
+    onStep: metrics.step,
+    // A pipeline component (or an agent's pipeline tool) that names a code pipeline runs it in the sandbox.
+    code: (entry, inputs, signal, depth) => runCodeRequest(code, codeRequest(entry.name), entry, inputs, () => {}, signal, depth),
+  };
+  const sandboxControl = createSandboxControl({ bus, sandbox, redis: deps.redis, instance: deps.instance, logger, tracer });
+  const code: CodeDeps = {
+    sandbox,
+    providers,
+    tools,
+    runPipeline: (name, inputs, signal, depth) => runPipelineAt(engine, name, inputs, signal, depth),
+    logger,
+    outputBytes: config.SANDBOX_OUTPUT_BYTES,
+  };
   /** Open runs (accepted, not yet ended), each with what stops it. */
   const runs = new Map<string, { done: Promise<void>; controller: AbortController }>();
   /** Requests being planned: they hold a slot until they are refused (then at once) or become runs. */
@@ -128,7 +162,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     );
     logger.debug({ runId: request.runId, name: request.name, version: entry.version }, "run started");
     try {
-      const done = await metrics.run(request.name, entry.kind, () => work(publisher, controller.signal));
+      const done = await metrics.run(request.name, definitionKind(entry), () => work(publisher, controller.signal));
       if (encodeJson(done).byteLength > maxResultBytes) {
         throw new AppError("payload_too_large", `the result is larger than ${maxResultBytes} bytes`);
       }
@@ -167,6 +201,20 @@ export function createExecutor(deps: ExecutorDeps): Executor {
             };
       return (publisher: RunPublisher, signal: AbortSignal) => runAgentRequest(runDeps, request, entry, input, publisher, signal);
     }
+    if (entry.kind === "code") {
+      // A chat turn's inputs are its messages; a run's are checked against what the wrapper declares.
+      const inputs = request.chat ? {} : validateInputs(entry.definition, request.inputs);
+      const codeDeps = request.hops === 0 ? code : { ...code, tools: toolsFor(request.hops) };
+      return (publisher: RunPublisher, signal: AbortSignal) =>
+        runCodeRequest(
+          codeDeps,
+          request,
+          entry,
+          inputs,
+          (text) => (request.stream ? publisher.emit({ type: "delta", component: "wrapper", text }) : undefined),
+          signal,
+        );
+    }
     const chat = request.chat ? planChat(entry.definition, request.chat) : undefined;
     const inputs = validateInputs(entry.definition, chat ? { ...chat.inputs, ...request.inputs } : request.inputs);
     const runEngine = request.hops === 0 ? engine : { ...engine, tools: toolsFor(request.hops) };
@@ -189,7 +237,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     let found: CachedDefinition;
     try {
       const entry = await cache.get(request.name);
-      if (request.kind && entry.kind !== request.kind) throw new AppError("not_found", `no ${request.kind} '${request.name}'`);
+      if (request.kind && definitionKind(entry) !== request.kind) throw new AppError("not_found", `no ${request.kind} '${request.name}'`);
       work = plan(request, entry);
       found = entry;
     } catch (error) {
@@ -219,7 +267,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   });
   const planJob = async (job: ExecutionJob) => {
     const entry = await cache.get(job.name);
-    if (entry.kind !== job.kind) throw new AppError("not_found", `no ${job.kind} '${job.name}'`);
+    if (definitionKind(entry) !== job.kind) throw new AppError("not_found", `no ${job.kind} '${job.name}'`);
     return plan(jobRequest(job), entry);
   };
   const executions =
@@ -289,7 +337,9 @@ export function createExecutor(deps: ExecutorDeps): Executor {
         }),
         serveRunRequests({ bus, link, logger, tracer, accept }),
         serve(bus, endpoints.execPing, async () => ({ service: "executor", instance: deps.instance }), { logger, tracer }),
+        sandboxControl.serve(),
       );
+      await sandboxControl.restore();
       await executions?.start();
       await nats.flush();
       return { models: deps.models.aliases().map((alias) => deps.models.describe(alias)) };
@@ -302,6 +352,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
       await Promise.race([Promise.allSettled(open), new Promise((resolve) => setTimeout(resolve, 10_000))]);
       link.close();
       credentials.close();
+      await sandbox.close();
     },
   };
 }

@@ -34,8 +34,7 @@ const withoutBodySchema = [
   "POST /api/v1/agents/:id/mcp-servers/stop",
   "POST /api/v1/auth/mfa/setup/",
   "POST /undeploy/:name",
-  // agent-runtimes' code sandbox: a 501 until code pipelines, reading nothing.
-  "POST /api/v1/agents/sandbox/configure",
+  // agent-runtimes' code sandbox restart reads nothing.
   "POST /api/v1/agents/sandbox/restart",
   // JSON-RPC read by the protocols' SDKs (MCP's transports, A2A's handler), not by a schema of ours.
   "POST /mcp",

@@ -1,9 +1,10 @@
-import { type CommonConfig, grpcAddressEnv, modelEnv, redisEnv } from "@switchyard/config";
+import { type CommonConfig, grpcAddressEnv, modelEnv, redisEnv, sandboxEnv } from "@switchyard/config";
 import { z } from "zod";
 
 export const registryEnv = {
   ...modelEnv,
   ...redisEnv,
+  ...sandboxEnv,
   /** Where the registry's gRPC server binds (executors reach it there). */
   REGISTRY_GRPC_ADDRESS: grpcAddressEnv.REGISTRY_GRPC_ADDRESS,
   /** The mcp service, asked whether the MCP servers agents name exist. */

@@ -12,6 +12,8 @@ import {
 } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import type { McpGrpcClient } from "@switchyard/grpc";
+import type { SandboxPool } from "@switchyard/sandbox";
+import { prepareCode } from "./code.ts";
 import type { Deadline } from "./deadline.ts";
 import type { DefinitionStore, NewRecord } from "./store.ts";
 
@@ -28,12 +30,19 @@ export async function prepareDefinition(
   modelAliases: readonly string[],
   mcp: McpGrpcClient,
   deadline: Deadline,
+  sandbox: SandboxPool,
 ): Promise<NewRecord> {
+  if (request.entry !== undefined) {
+    if (request.kind === "agent") throw new AppError("invalid_definition", "a pipeline wrapper is a pipeline, not an agent");
+    return prepareCode({ ...request, entry: request.entry }, sandbox);
+  }
   const parsed = parseDefinitionSource(request.source, request.name, request.kind);
   if (request.kind && parsed.kind !== request.kind) {
     throw new AppError("invalid_definition", `invalid definition: this is a ${parsed.kind}, not a ${request.kind}`);
   }
   if (parsed.kind === "agent") return prepareAgent(request, parsed.definition, store, modelAliases, mcp, deadline);
+  if (parsed.kind === "code")
+    throw new AppError("invalid_definition", "invalid definition: kind 'code' comes from a pipeline wrapper only");
   const definition = parsed.definition;
   analyzePipeline(definition, { modelAliases });
   await checkPipelineCalls(definition, store, deadline);
@@ -123,7 +132,8 @@ async function prepareAgent(
 async function checkPipelineCalls(definition: PipelineDefinition, store: DefinitionStore, deadline: Deadline): Promise<void> {
   const lookup = async (name: string) => {
     const record = await store.get(name);
-    return record?.kind === "pipeline" ? parsePipelineSource(record.definition) : undefined;
+    // A code pipeline is a leaf: what it calls is decided when it runs.
+    return record?.kind === "pipeline" && record.definition.kind !== "code" ? parsePipelineSource(record.definition) : undefined;
   };
   await measurePipeline(definition, lookup, { checkpoint: deadline.check });
 }

@@ -6,6 +6,7 @@ import { AppError } from "@switchyard/errors";
 import type { McpGrpcClient } from "@switchyard/grpc";
 import { type LocalServer, startRedisServer } from "@switchyard/local";
 import { createRedis, type Redis } from "@switchyard/redis";
+import { createSandboxPool } from "@switchyard/sandbox";
 import { createLogger, initTelemetry, type Telemetry } from "@switchyard/telemetry";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDeployer } from "./deploy.ts";
@@ -61,6 +62,9 @@ function fakeMcp(delayMs = 0): McpGrpcClient {
   };
 }
 
+const sandbox = createSandboxPool({ limits: { cpuMs: 500, memoryBytes: 16 * 1024 * 1024, outputBytes: 65536, setupMs: 1000 }, workers: 1 });
+afterAll(() => sandbox.close());
+
 function deployer(options: { store?: DefinitionStore; mcp?: McpGrpcClient; timeoutMs?: number } = {}) {
   const announced: DefinitionRecord[] = [];
   const deploy = createDeployer({
@@ -72,6 +76,7 @@ function deployer(options: { store?: DefinitionStore; mcp?: McpGrpcClient; timeo
       announced.push(record);
     },
     logger,
+    sandbox,
   });
   return { deploy, announced };
 }

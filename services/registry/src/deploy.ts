@@ -1,5 +1,6 @@
 import type { DefinitionRecord, DeployRequest } from "@switchyard/contracts";
 import type { McpGrpcClient } from "@switchyard/grpc";
+import type { SandboxPool } from "@switchyard/sandbox";
 import type { Logger } from "@switchyard/telemetry";
 import { createDeadline } from "./deadline.ts";
 import { prepareDefinition } from "./definitions.ts";
@@ -14,6 +15,8 @@ export interface DeployerDeps {
   timeoutMs: number;
   /** Tells every executor, once the record is stored. */
   announce(record: DefinitionRecord): Promise<void>;
+  /** Where a code pipeline's declarations are read at deploy time. */
+  sandbox: SandboxPool;
   logger: Logger;
 }
 
@@ -29,7 +32,7 @@ function sameShape(record: Pick<DefinitionRecord, "source" | "description" | "fi
 export function createDeployer(deps: DeployerDeps): (request: DeployRequest) => Promise<DefinitionRecord> {
   return async (request) => {
     const deadline = createDeadline(deps.timeoutMs);
-    const prepared: NewRecord = await prepareDefinition(request, deps.store, deps.modelAliases, deps.mcp, deadline);
+    const prepared: NewRecord = await prepareDefinition(request, deps.store, deps.modelAliases, deps.mcp, deadline, deps.sandbox);
     if (request.overwrite) {
       // Deploying exactly what is stored changes nothing and makes no new version.
       const existing = await deps.store.get(prepared.name);

@@ -1,3 +1,4 @@
+import { sandboxLimitsOf } from "@switchyard/config";
 import {
   type DefinitionChanged,
   type DefinitionRecord,
@@ -9,6 +10,7 @@ import { AppError } from "@switchyard/errors";
 import { createGrpcServer, type McpGrpcClient, serveRegistry } from "@switchyard/grpc";
 import { type Bus, publishJson, serve } from "@switchyard/nats";
 import { createStoreHealth, type Redis, type StoreHealth } from "@switchyard/redis";
+import { createSandboxPool } from "@switchyard/sandbox";
 import type { Logger, Tracer } from "@switchyard/telemetry";
 import type { RegistryConfig } from "./config.ts";
 import { createDeployer } from "./deploy.ts";
@@ -60,6 +62,8 @@ export function createRegistry(deps: RegistryDeps): Registry {
     await bus.nats.flush();
   }
 
+  // One worker: the registry only loads wrappers to read their declarations.
+  const sandbox = createSandboxPool({ limits: sandboxLimitsOf(config), workers: 1 });
   const deploy = createDeployer({
     store,
     modelAliases: deps.modelAliases,
@@ -67,6 +71,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
     timeoutMs: config.REGISTRY_DEPLOY_TIMEOUT_MS,
     announce: (record) => announce(record, "deployed"),
     logger,
+    sandbox,
   });
 
   const found = async (name: string, kind: string | undefined) => {
@@ -124,6 +129,7 @@ export function createRegistry(deps: RegistryDeps): Registry {
     async stop() {
       for (const subscription of subscriptions) subscription.unsubscribe();
       await grpc.stop();
+      await sandbox.close();
     },
   };
 }

@@ -32,6 +32,8 @@ export const Permission = z.enum([
   "audit.read",
   /** Prometheus metrics: counts and latencies, by route, definition, model and MCP server (never a key). */
   "metrics.read",
+  /** Change the code sandbox's limits and restart it, on every executor. */
+  "sandbox.manage",
 ]);
 export type Permission = z.infer<typeof Permission>;
 

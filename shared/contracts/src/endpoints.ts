@@ -43,6 +43,7 @@ import {
 import { McpServerEntry, McpServerInput, McpServerList, McpServerRef, McpUpdateRequest } from "./mcp.ts";
 import { DefinitionRecord, DefinitionSummary, DeployRequest, ListReply, ListRequest, NameRequest, PingReply } from "./registry.ts";
 import { RunReply, RunRequest } from "./runs.ts";
+import { SandboxControl, SandboxReport } from "./sandbox.ts";
 import {
   ScheduleCreate,
   ScheduleList,
@@ -97,6 +98,8 @@ export const endpoints = {
   execRun: endpoint("exec.run", "executor", RunRequest, RunReply),
   /** Every executor answers; the first reply says one is alive. */
   execPing: endpoint("exec.ping", "executor", Empty, PingReply, "every replica"),
+  /** The code sandbox: every executor applies a change; the first answer is the reply. */
+  execSandbox: endpoint("exec.sandbox", "executor", SandboxControl, SandboxReport, "every replica"),
   /** Background executions: the record lives with the executors (`sy:executions:*`), the jobs on JetStream. */
   executionSubmit: endpoint("executions.submit", "executor", ExecutionSubmit, SubmitReply),
   executionList: endpoint("executions.list", "executor", ExecutionListRequest, ExecutionList),

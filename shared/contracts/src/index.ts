@@ -102,6 +102,7 @@ export {
   ListRequest,
   NameRequest,
   PingReply,
+  wrapperFileNames,
 } from "./registry.ts";
 export {
   FinishReason,
@@ -120,6 +121,7 @@ export {
   ToolCall,
   Usage,
 } from "./runs.ts";
+export { SandboxControl, SandboxLimitsChange, SandboxLimitsView, SandboxReport } from "./sandbox.ts";
 export {
   MissedTicks,
   Schedule,

@@ -10,6 +10,9 @@ export type DefinitionKind = z.infer<typeof DefinitionKind>;
 /** Bounds on what one deploy may carry, and how deep `pipeline` components may call each other (at deploy and at run time). */
 export const definitionLimits = { sourceBytes: 256 * 1024, files: 32, nesting: 8 } as const;
 
+/** The files that make a deploy a code pipeline (Hayhooks' `pipeline_wrapper.py`, in TypeScript or JavaScript): the first found. */
+export const wrapperFileNames = ["pipeline_wrapper.ts", "pipeline_wrapper.js", "pipeline_wrapper.mjs"] as const;
+
 export const DeployRequest = z.object({
   /** Overrides the `name` inside the source when given (Hayhooks passes it separately). */
   name: DefinitionName.optional(),
@@ -18,7 +21,9 @@ export const DeployRequest = z.object({
   source: z.string().min(1).max(definitionLimits.sourceBytes),
   overwrite: z.boolean().default(false),
   description: z.string().max(4096).optional(),
-  /** Extra files deployed with the definition (Hayhooks `deploy_files` with `save_files`). */
+  /** A code pipeline: the wrapper's file among `files` (`source` is its text), compiled and checked at deploy. */
+  entry: z.string().min(1).max(256).optional(),
+  /** Extra files deployed with the definition (Hayhooks `deploy_files` with `save_files`; a code pipeline's modules). */
   files: z
     .record(z.string(), z.string())
     .refine((files) => Object.keys(files).length <= definitionLimits.files, "too many files")

@@ -138,6 +138,8 @@ export const RunEvent = z.discriminatedUnion("type", [
     type: z.literal("done"),
     seq: Seq,
     outputs: z.record(z.string(), z.unknown()),
+    /** A code pipeline's run: `outputs.result` is what its wrapper returned, which Hayhooks' `/run` answers as it is. */
+    returned: z.boolean().optional(),
     /** Tokens the run's model calls used (absent when no model ran): what a key's token limit is charged. */
     usage: Usage.optional(),
     /** For chat runs: the chat output as text, why the model stopped, and the run's token usage. */

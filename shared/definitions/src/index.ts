@@ -6,6 +6,7 @@ export {
   checkAgent,
 } from "./agent.ts";
 export { type AnalyzeOptions, analyzePipeline, type PipelineGraph, parseReference, type Reference } from "./analyze.ts";
+export { CodeDefinition } from "./code.ts";
 export { type Expansion, type ExpansionOptions, expansionLimits, measurePipeline, type PipelineLookup } from "./expansion.ts";
 export { inputLimits, inputsJsonSchema, validateInputs } from "./inputs.ts";
 export { own, reservedObjectNames } from "./names.ts";

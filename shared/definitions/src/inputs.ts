@@ -62,7 +62,7 @@ function isRequired(spec: InputSpec): boolean {
  * Checks run inputs against the definition and fills defaults. Unknown inputs are refused
  * so a typo never silently falls back to a default.
  */
-export function validateInputs(definition: PipelineDefinition, inputs: Record<string, unknown>): Record<string, unknown> {
+export function validateInputs(definition: Pick<PipelineDefinition, "inputs">, inputs: Record<string, unknown>): Record<string, unknown> {
   const names = Object.keys(inputs);
   if (names.length > inputLimits.keys) throw new AppError("invalid_input", "too many inputs");
   for (const name of names) {
@@ -97,7 +97,7 @@ function describe(value: unknown): string {
 }
 
 /** JSON Schema of a pipeline's inputs, for OpenAPI and MCP tool schemas. */
-export function inputsJsonSchema(definition: PipelineDefinition): Record<string, unknown> {
+export function inputsJsonSchema(definition: Pick<PipelineDefinition, "inputs">): Record<string, unknown> {
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   for (const [name, spec] of Object.entries(definition.inputs)) {

@@ -2,10 +2,14 @@ import { AppError } from "@switchyard/errors";
 import { parse as parseYaml, YAMLParseError } from "yaml";
 import type { z } from "zod";
 import { AgentDefinition } from "./agent.ts";
+import { CodeDefinition } from "./code.ts";
 import { checkObjectKeys } from "./names.ts";
 import { componentTypes, PipelineDefinition, reservedNames } from "./schema.ts";
 
-export type ParsedDefinition = { kind: "pipeline"; definition: PipelineDefinition } | { kind: "agent"; definition: AgentDefinition };
+export type ParsedDefinition =
+  | { kind: "pipeline"; definition: PipelineDefinition }
+  | { kind: "agent"; definition: AgentDefinition }
+  | { kind: "code"; definition: CodeDefinition };
 
 /**
  * Parses YAML or JSON source as a pipeline or an agent: `kind: agent`, or `instructions`
@@ -24,6 +28,12 @@ export function declaredName(source: string, nameOverride?: string): string | un
 
 /** The same for a document already read (a stored definition, as the registry hands it out). */
 export function parseDefinitionDocument(document: Record<string, unknown>, kindHint?: "pipeline" | "agent"): ParsedDefinition {
+  // A code pipeline is made by the registry from a wrapper, never written as YAML (stored records only).
+  if (document.kind === "code" && kindHint !== "agent") {
+    const code = CodeDefinition.safeParse(document);
+    if (!code.success) throw definitionError(code.error);
+    return { kind: "code", definition: code.data };
+  }
   const isAgent = kindHint === "agent" || document.kind === "agent" || ("instructions" in document && !("components" in document));
   if (!isAgent) return { kind: "pipeline", definition: toPipeline(document) };
   if (kindHint === "agent" && document.kind !== undefined && document.kind !== "agent") {

@@ -2,9 +2,6 @@ import { posix } from "node:path";
 import { AppError } from "@switchyard/errors";
 import { build, type Loader, type Message, type Plugin } from "esbuild";
 
-/** The file names a deploy's wrapper may have, the first found wins. */
-export const wrapperEntries = ["pipeline_wrapper.ts", "pipeline_wrapper.js", "pipeline_wrapper.mjs"] as const;
-
 /** The global the bundle leaves its exports in, read by the sandbox's prelude. */
 export const wrapperGlobal = "__switchyard_wrapper";
 

@@ -1,4 +1,4 @@
-export { compileWrapper, maxBundleBytes, wrapperEntries } from "./compile.ts";
+export { compileWrapper, maxBundleBytes } from "./compile.ts";
 export {
   createSandboxPool,
   type SandboxCall,

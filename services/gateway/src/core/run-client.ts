@@ -27,6 +27,8 @@ export interface RunOptions {
 
 export interface RunResult {
   outputs: Record<string, unknown>;
+  /** A code pipeline's run: `outputs.result` is the wrapper's return value. */
+  returned: boolean;
   chat: DoneEvent["chat"];
   /** Tokens the run's model calls used, when any ran. */
   usage: DoneEvent["usage"];
@@ -108,7 +110,7 @@ export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
         stream.accepted(accepted.link);
         const done = await stream.result;
         options.onUsage?.(done.usage);
-        return { outputs: done.outputs, chat: done.chat, usage: done.usage, executor };
+        return { outputs: done.outputs, returned: done.returned === true, chat: done.chat, usage: done.usage, executor };
       } catch (error) {
         const appError = toAppError(error);
         stream.fail(appError);

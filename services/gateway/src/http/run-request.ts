@@ -55,23 +55,19 @@ export async function runInputs(context: GatewayContext, request: Request): Prom
 }
 
 /** Runs the definition the path names with the request's inputs (JSON or multipart); the client going away cancels the run. */
-export async function runForRequest(
-  context: GatewayContext,
-  request: Request,
-  response: Response,
-  kind?: "pipeline",
-): Promise<Record<string, unknown>> {
+export async function runForRequest(context: GatewayContext, request: Request, response: Response, kind?: "pipeline"): Promise<unknown> {
   const name = nameParam(request);
   requireDefinition(principalOf(request), name);
   const { inputs, release } = await runInputs(context, request);
   try {
-    const { outputs, executor } = await context.runs.run(name, inputs, {
+    const { outputs, returned, executor } = await context.runs.run(name, inputs, {
       deadlineMs: context.config.GATEWAY_RUN_TIMEOUT_MS,
       ...runControl(response),
       ...(kind ? { kind } : {}),
     });
     response.setHeader("x-switchyard-executor", executor);
-    return outputs;
+    // Hayhooks: a wrapper's `/run` answers `{"result": <what it returned>}`, a YAML pipeline's its outputs.
+    return returned ? outputs.result : outputs;
   } finally {
     await release();
   }

@@ -1,6 +1,5 @@
 import { DefinitionName, endpoints, McpServerId } from "@switchyard/contracts";
 import type { AgentDefinition } from "@switchyard/definitions";
-import { AppError } from "@switchyard/errors";
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { audit } from "../../access/audit.ts";
@@ -15,6 +14,7 @@ import { runControl } from "../../http/run-control.ts";
 import type { SseFrame } from "../../http/sse.ts";
 import { type StreamEncoder, streamRun } from "../../streaming/streamed-run.ts";
 import { loadAgent, mcpServersOf } from "./agents.ts";
+import { sandboxRoutes } from "./sandbox.ts";
 
 /** agent-runtimes' agent body: its `id` is the agent's name, `system_prompt` its instructions. */
 const AgentBody = z.object({
@@ -119,15 +119,7 @@ export function agentRuntimesRoutes(context: GatewayContext) {
     },
     { summary: "Replace an agent (agent-runtimes)", body: AgentUpdateBody },
   );
-  // Its code sandbox waits for code pipelines: a clear 501 until then.
-  const noSandbox = () => {
-    throw new AppError(
-      "not_implemented",
-      "the code sandbox is not available yet: Switchyard runs no agent code (it comes with code pipelines)",
-    );
-  };
-  routes.get("/api/v1/agents/sandbox/status", "definitions.read", noSandbox);
-  routes.post(["/api/v1/agents/sandbox/configure", "/api/v1/agents/sandbox/restart"], "definitions.deploy", noSandbox);
+  sandboxRoutes(context, routes);
   /** Replaces the agent's MCP servers (its pipeline tools stay): a new version, used from the next turn on. */
   routes.patch(
     "/api/v1/agents/:id/mcp-servers",

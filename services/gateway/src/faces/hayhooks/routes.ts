@@ -1,4 +1,4 @@
-import { DefinitionName, definitionLimits, endpoints } from "@switchyard/contracts";
+import { DefinitionName, definitionLimits, endpoints, wrapperFileNames } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { Router } from "express";
 import { z } from "zod";
@@ -19,7 +19,7 @@ const DeployYamlBody = z.object({
   description: z.string().max(4096).optional(),
 });
 
-/** Hayhooks `POST /deploy_files`: the definition is `pipeline.yaml` (or .yml/.json) among the files. */
+/** Hayhooks `POST /deploy_files`: a `pipeline_wrapper.ts` (or .js/.mjs: a code pipeline) or `pipeline.yaml` (or .yml/.json) among the files. */
 const DeployFilesBody = z.object({
   name: DefinitionName,
   files: z.record(z.string().max(256), z.string().max(definitionLimits.sourceBytes)),
@@ -28,6 +28,15 @@ const DeployFilesBody = z.object({
 });
 
 const definitionFileNames = ["pipeline.yaml", "pipeline.yml", "pipeline.json"];
+
+/** Hayhooks' deploy reply (`status`, `message`) with what its clients also read (`name`, `success`, `endpoint`). */
+const deployedReply = (name: string) => ({
+  status: "success",
+  message: `Pipeline '${name}' deployed successfully`,
+  name,
+  success: true,
+  endpoint: `/${name}/run`,
+});
 
 /** Hayhooks-compatible routes at the root: same paths and shapes. */
 export function hayhooksRoutes(context: GatewayContext): Router {
@@ -46,7 +55,7 @@ export function hayhooksRoutes(context: GatewayContext): Router {
         description: body.description,
       });
       audit(context, request, response, "definition.deploy", deployed.name);
-      response.json({ name: deployed.name, success: true, endpoint: `/${deployed.name}/run` });
+      response.json(deployedReply(deployed.name));
     },
     { summary: "Deploy a pipeline from its YAML (Hayhooks)", body: DeployYamlBody },
   );
@@ -57,18 +66,21 @@ export function hayhooksRoutes(context: GatewayContext): Router {
     async (request, response) => {
       const body = DeployFilesBody.parse(jsonObjectBody(request));
       requireDefinition(principalOf(request), body.name);
-      const definitionFile = definitionFileNames.find((file) => file in body.files);
+      const wrapper = wrapperFileNames.find((file) => Object.hasOwn(body.files, file));
+      const definitionFile = wrapper ?? definitionFileNames.find((file) => Object.hasOwn(body.files, file));
       if (!definitionFile) {
-        throw new AppError("invalid_definition", `files must include one of ${definitionFileNames.join(", ")}`, { param: "files" });
+        const names = [...wrapperFileNames, ...definitionFileNames].join(", ");
+        throw new AppError("invalid_definition", `files must include one of ${names}`, { param: "files" });
       }
       const deployed = await context.call(endpoints.registryDeploy, {
         name: body.name,
         source: body.files[definitionFile] ?? "",
         overwrite: body.overwrite,
-        ...(body.save_files ? { files: body.files } : {}),
+        // A wrapper's modules are part of it; a YAML pipeline's other files are kept only when asked.
+        ...(wrapper ? { entry: wrapper, files: body.files } : body.save_files ? { files: body.files } : {}),
       });
       audit(context, request, response, "definition.deploy", deployed.name);
-      response.json({ name: deployed.name, success: true, endpoint: `/${deployed.name}/run` });
+      response.json(deployedReply(deployed.name));
     },
     { summary: "Deploy a pipeline from its files (Hayhooks)", body: DeployFilesBody },
   );
@@ -78,7 +90,7 @@ export function hayhooksRoutes(context: GatewayContext): Router {
     requireDefinition(principalOf(request), name);
     const removed = await context.call(endpoints.registryUndeploy, { name });
     audit(context, request, response, "definition.undeploy", removed.name);
-    response.json({ success: true, name: removed.name });
+    response.json({ status: "success", message: `Pipeline '${removed.name}' undeployed successfully`, success: true, name: removed.name });
   });
 
   router.get("/status", "definitions.read", async (request, response) => {

@@ -1,5 +1,4 @@
 import { endpoints } from "@switchyard/contracts";
-import { PipelineDefinition } from "@switchyard/definitions";
 import type { Request, Response } from "express";
 import { z } from "zod";
 import { principalOf } from "../../access/middleware.ts";
@@ -29,6 +28,14 @@ export function agentSpecRun(body: Record<string, unknown>) {
   return parsed.success ? parsed.data : undefined;
 }
 
+/** What choosing the inputs needs of a stored pipeline, YAML or code: its inputs and its chat mapping. */
+const DeclaredShape = z
+  .object({
+    inputs: z.record(z.string(), z.unknown()).default({}),
+    chat: z.object({ input: z.string(), output: z.string() }).optional(),
+  })
+  .passthrough();
+
 /**
  * Runs a pipeline for an AgentSpec client: `input` goes to the pipeline's chat input (else
  * its only input; an object is taken as the inputs), `trigger` is the inputs. The reply is
@@ -44,8 +51,8 @@ export async function runAgentSpecPipeline(
   const name = nameParam(request);
   requireDefinition(principalOf(request), name);
   const record = await context.call(endpoints.registryGet, { name, kind: "pipeline" });
-  const definition = PipelineDefinition.parse(record.definition);
-  const declared = Object.keys(definition.inputs ?? {});
+  const definition = DeclaredShape.parse(record.definition);
+  const declared = Object.keys(definition.inputs);
   if (declared.includes("input") || declared.includes("trigger")) return false;
   let inputs: Record<string, unknown>;
   if (body.trigger !== undefined) inputs = body.trigger;
@@ -60,15 +67,17 @@ export async function runAgentSpecPipeline(
     ...runControl(response),
     kind: "pipeline",
   });
-  const outputNames = Object.keys(result.outputs);
+  // A code pipeline's output is what its wrapper returned.
+  const outputs = result.returned ? { result: result.outputs.result } : result.outputs;
+  const outputNames = Object.keys(outputs);
   const primary = definition.chat?.output ?? (outputNames.length === 1 ? outputNames[0] : undefined);
   response.setHeader("x-switchyard-executor", result.executor);
   response.json({
-    result: result.outputs,
+    result: result.returned ? result.outputs.result : result.outputs,
     pipeline: name,
     status: "completed",
     steps: [],
-    output: primary === undefined ? result.outputs : result.outputs[primary],
+    output: primary === undefined ? outputs : outputs[primary],
     usage: agentSpecUsage(result.usage ?? { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 }),
     total_duration_ms: Date.now() - started,
   });

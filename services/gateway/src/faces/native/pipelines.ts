@@ -1,5 +1,5 @@
 import { endpoints } from "@switchyard/contracts";
-import { inputsJsonSchema, PipelineDefinition } from "@switchyard/definitions";
+import { CodeDefinition } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
 import type { Router } from "express";
 import { audit } from "../../access/audit.ts";
@@ -15,6 +15,14 @@ import { runForRequest } from "../../http/run-request.ts";
 import { agentSpecRun, runAgentSpecPipeline } from "./agentspec-run.ts";
 import { CreateDefinitionBody, deployFromRequest } from "./deploy-body.ts";
 import { agentSpecStatus, parseExecutionId } from "./executions.ts";
+
+/** A code pipeline's `code` as it is shown: what it exports and how large its bundle is. */
+function codeSummary(code: unknown) {
+  const parsed = CodeDefinition.shape.code.safeParse(code);
+  if (!parsed.success) return code;
+  const { bundle, ...rest } = parsed.data;
+  return { ...rest, bundle_bytes: Buffer.byteLength(bundle) };
+}
 
 /** Native `/v1/pipelines` routes (mounted at `/v1/pipelines`). */
 export function pipelineRoutes(context: GatewayContext): Router {
@@ -46,8 +54,10 @@ export function pipelineRoutes(context: GatewayContext): Router {
     const name = nameParam(request);
     requireDefinition(principalOf(request), name);
     const record = await context.call(endpoints.registryGet, { name, kind: "pipeline" });
-    const definition = PipelineDefinition.parse(record.definition);
-    response.json({ ...record, inputs_schema: inputsJsonSchema(definition), endpoint: `/${record.name}/run` });
+    // A code pipeline's compiled bundle stays out of the answer (its files are there).
+    const definition =
+      "code" in record.definition ? { ...record.definition, code: codeSummary(record.definition.code) } : record.definition;
+    response.json({ ...record, definition, inputs_schema: record.inputSchema, endpoint: `/${record.name}/run` });
   });
 
   router.delete("/:name", "definitions.deploy", async (request, response) => {
