@@ -1,3 +1,7 @@
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { requestJson, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -8,10 +12,21 @@ let system: TestSystem;
 let upstream: Upstream;
 let url: string;
 
+/** The MCP servers' config: the reference `everything` server from npm, over stdio. */
+function mcpConfig(): string {
+  const entry = createRequire(import.meta.url).resolve("@modelcontextprotocol/server-everything/dist/index.js");
+  const path = join(tmpdir(), `switchyard-code-mcp-${process.pid}.json`);
+  writeFileSync(path, JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [entry, "stdio"] } } }));
+  return path;
+}
+
 beforeAll(async () => {
   upstream = await startUpstream();
   system = await startSystem({
+    executors: 2,
+    withMcp: true,
     env: {
+      MCP_CONFIG_PATH: mcpConfig(),
       SWITCHYARD_MODELS: upstreamModels(upstream.url),
       SANDBOX_CPU_MS: "300",
       SANDBOX_SETUP_MS: "1000",
@@ -174,6 +189,59 @@ describe("code pipelines", () => {
     expect(answer.status).toBe(500);
     expect(answer.body).toMatchObject({ error: { code: "sandbox_error", message: expect.stringMatching(message) } });
     expect((await run("plain")).body).toEqual({ result: "just text" });
+  });
+});
+
+describe("what a wrapper reaches, and where it runs", () => {
+  it("calls MCP tools and other deployed pipelines through its context", async () => {
+    const yaml = [
+      "name: shout",
+      "inputs: { text: { type: string } }",
+      "components:",
+      '  up: { type: template, template: "{{text}}!" }',
+      "outputs: { text: up.text }",
+    ];
+    expect(
+      (await requestJson(`${url}/deploy-yaml`, { body: { name: "shout", source_code: yaml.join("\n"), overwrite: true } })).status,
+    ).toBe(200);
+    const wrapper = [
+      "export async function runApi(inputs: { text: string }, ctx: any) {",
+      '  const echoed = await ctx.tools.call("everything", "echo", { message: inputs.text });',
+      '  const shouted = await ctx.pipelines.run("shout", { text: inputs.text });',
+      '  const plain = await ctx.pipelines.run("plain", {});',
+      "  return { tool: echoed.text, pipeline: shouted.text, code: plain.result };",
+      "}",
+      'export const inputs = { text: { type: "string" } };',
+    ].join("\n");
+    expect((await deployFiles("reacher", { "pipeline_wrapper.ts": wrapper })).status).toBe(200);
+    expect((await run("reacher", { text: "hey" })).body).toEqual({
+      result: { tool: "Echo: hey", pipeline: "hey!", code: "just text" },
+    });
+    const missingTool = await deployFiles("lost", {
+      "pipeline_wrapper.ts": 'export const runApi = (_: unknown, ctx: any) => ctx.tools.call("nowhere", "echo", {});',
+    });
+    expect(missingTool.status).toBe(200);
+    expect((await run("lost")).body).toMatchObject({ error: { code: "sandbox_error", message: expect.stringContaining("nowhere") } });
+  });
+
+  it("is live on every executor once deployed, and a new version replaces the warm one", async () => {
+    const version = (n: number) => ({ "pipeline_wrapper.ts": `let calls = 0;\nexport const runApi = () => "v${n} call " + ++calls;` });
+    expect((await deployFiles("versioned", version(1))).status).toBe(200);
+    // Runs go to whichever executor takes them: run until both have answered, every answer v1.
+    const runOnBoth = async (pattern: RegExp) => {
+      const seen = new Set<string>();
+      for (let attempt = 0; attempt < 200 && seen.size < 2; attempt += 1) {
+        const answer = await run("versioned");
+        expect(answer.body).toEqual({ result: expect.stringMatching(pattern) });
+        seen.add(answer.headers.get("x-switchyard-executor") ?? "");
+      }
+      return seen.size;
+    };
+    expect(await runOnBoth(/^v1 call \d+$/)).toBe(2);
+    expect((await deployFiles("versioned", version(2))).status).toBe(200);
+    // A fresh sandbox for the new version on both: its state starts again at 1.
+    expect((await run("versioned")).body).toEqual({ result: expect.stringMatching(/^v2 call [12]$/) });
+    expect(await runOnBoth(/^v2 call \d+$/)).toBe(2);
   });
 });
 

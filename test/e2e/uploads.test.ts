@@ -181,4 +181,28 @@ describe("binary uploads, held by reference while their run lasts", () => {
     // The cancelled run's model call was closed too.
     await expect.poll(() => upstream.requests.find((request) => request.model === "slow")?.socketClosedAt).toBeDefined();
   });
+
+  it("lets a code pipeline read a binary upload's bytes by its ref, and only its own run's", async () => {
+    const wrapper = [
+      'export const inputs = { doc: { type: "file" }, other: { type: "string", default: "" } };',
+      "export async function runApi(inputs: { doc: unknown; other: string }, ctx: any) {",
+      "  const bytes: Uint8Array = await ctx.files.read(inputs.doc);",
+      "  let foreign = 'not tried';",
+      "  if (inputs.other) foreign = await ctx.files.read(inputs.other).then(() => 'read', (error: Error) => error.message);",
+      "  return { size: bytes.length, head: Array.from(bytes.slice(0, 4)), foreign };",
+      "}",
+    ].join("\n");
+    const deployed = await requestJson(`${url}/deploy_files`, { body: { name: "bytes", files: { "pipeline_wrapper.ts": wrapper } } });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(200);
+    const read = await curlForm("/bytes/run", ["doc=@image.png;type=image/png", 'other="upl_00000000000000000000000000000000.0"']);
+    expect(read).toEqual({
+      status: 200,
+      body: {
+        result: { size: png.length, head: [0x89, 0x50, 0x4e, 0x47], foreign: expect.stringContaining("is not an upload of this run") },
+      },
+    });
+    expect(await uploads.names()).toEqual([]);
+    // A text file reads as its UTF-8 bytes.
+    expect((await curlForm("/bytes/run", ["doc=@a.txt"])).body).toMatchObject({ result: { size: 5, head: [0x61, 0x6c, 0x70, 0x68] } });
+  });
 });

@@ -1,5 +1,6 @@
 import { ChatMessage, type RunRequest, type Usage } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
+import type { UploadStore } from "@switchyard/nats";
 import type { SandboxHost, SandboxPool } from "@switchyard/sandbox";
 import type { Logger } from "@switchyard/telemetry";
 import { z } from "zod";
@@ -11,6 +12,8 @@ import type { CompletionChunk, ProviderSet } from "./providers/index.ts";
 
 export interface CodeDeps {
   sandbox: SandboxPool;
+  /** The gateways' uploads bucket, read by ref (`ctx.files.read`). */
+  uploads: UploadStore;
   providers: ProviderSet;
   tools: ToolCaller;
   /** Runs another deployed pipeline one level deeper (`ctx.pipelines.run`). */
@@ -35,6 +38,20 @@ const ToolRequest = z.object({ server: z.string().min(1), tool: z.string().min(1
 const ServerRequest = z.object({ server: z.string().min(1) });
 const PipelineRequest = z.object({ name: z.string().min(1), inputs: z.record(z.string(), z.unknown()) });
 const StreamRequest = z.object({ stream: z.number().int() });
+const FileRequest = z.object({ ref: z.string().min(1).max(128) });
+
+/** The refs of the uploads among a run's inputs (a `file` input, or the items of a `files` one): the only ones it may read. */
+function uploadRefs(inputs: Record<string, unknown>): Set<string> {
+  const refs = new Set<string>();
+  const Upload = z.object({ ref: z.string(), sha256: z.string() }).passthrough();
+  for (const value of Object.values(inputs)) {
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const upload = Upload.safeParse(item);
+      if (upload.success) refs.add(upload.data.ref);
+    }
+  }
+  return refs;
+}
 const Emitted = z.string();
 const Output = z.object({ value: z.unknown().optional(), streamed: z.boolean().optional() });
 
@@ -78,6 +95,7 @@ export async function runCodeRequest(
   const streams = new Map<number, AsyncIterator<CompletionChunk>>();
   let nextStream = 0;
   let streamed = "";
+  const readable = uploadRefs(inputs);
   const host: SandboxHost = {
     log: (line) => deps.logger.info({ runId: request.runId, pipeline: entry.name, wrapper: true }, line),
     async call(op, payload) {
@@ -139,6 +157,13 @@ export async function runCodeRequest(
           const body = parsed(ToolRequest, payload, op);
           const result = await deps.tools.call(body.server, body.tool, body.arguments, signal);
           return { text: result.text, content: result.content, is_error: result.isError };
+        }
+        case "files.read": {
+          const { ref } = parsed(FileRequest, payload, op);
+          if (!readable.has(ref)) throw new AppError("not_found", `'${ref}' is not an upload of this run`);
+          const bytes = await deps.uploads.read(ref, deps.outputBytes);
+          if (!bytes) throw new AppError("not_found", `the upload '${ref}' is gone, or larger than SANDBOX_OUTPUT_BYTES`);
+          return { base64: Buffer.from(bytes).toString("base64") };
         }
         case "tools.list":
           return deps.tools.list(parsed(ServerRequest, payload, op).server, signal);

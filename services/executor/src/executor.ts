@@ -3,7 +3,7 @@ import { DefinitionChanged, type ExecutionJob, endpoints, type RunRequest, runLi
 import { AgentInputs, validateInputs } from "@switchyard/definitions";
 import { AppError, toAppError } from "@switchyard/errors";
 import type { AccessGrpcClient, McpGrpcClient, RegistryGrpcClient, SessionGrpcClient } from "@switchyard/grpc";
-import { type Bus, decodeJson, encodeJson, serve } from "@switchyard/nats";
+import { type Bus, createUploadStore, decodeJson, encodeJson, serve } from "@switchyard/nats";
 import { createOutboundGuard } from "@switchyard/net";
 import type { Redis } from "@switchyard/redis";
 import { createSandboxPool } from "@switchyard/sandbox";
@@ -119,6 +119,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
   const sandboxControl = createSandboxControl({ bus, sandbox, redis: deps.redis, instance: deps.instance, logger, tracer });
   const code: CodeDeps = {
     sandbox,
+    uploads: createUploadStore(nats, { bucket: subjects.bucket("uploads") }),
     providers,
     tools,
     runPipeline: (name, inputs, signal, depth) => runPipelineAt(engine, name, inputs, signal, depth),

@@ -33,4 +33,4 @@ export {
   StorageType,
 } from "./jetstream.ts";
 export { createTickingMap, type TickingMap } from "./ticking-map.ts";
-export { createUploadStore, type UploadStore, type UploadStoreOptions } from "./uploads.ts";
+export { createUploadStore, type UploadReaderOptions, type UploadStore, type UploadStoreOptions } from "./uploads.ts";

@@ -11,6 +11,11 @@ export interface UploadStoreOptions {
   ttlMs: number;
 }
 
+/** A reader's options: the bucket is the gateways' to make; a reader only opens it. */
+export interface UploadReaderOptions {
+  bucket: string;
+}
+
 /**
  * A run's binary uploads, held in a JetStream object store while the run lasts: the gateway
  * that parsed the form puts them and removes them when the run ends, however it ends; a
@@ -26,21 +31,24 @@ export interface UploadStore {
   names(): Promise<string[]>;
 }
 
-export function createUploadStore(nats: NatsConnection, options: UploadStoreOptions): UploadStore {
+export function createUploadStore(nats: NatsConnection, options: UploadStoreOptions | UploadReaderOptions): UploadStore {
   let opened: Promise<ObjectStore> | undefined;
   const store = () => {
-    opened ??= new Objm(nats)
-      .create(options.bucket, {
-        storage: StorageType.File,
-        max_bytes: options.maxBytes,
-        ttl: nanos(options.ttlMs),
-        description: "Switchyard: the binary uploads of runs in progress",
-      })
-      .catch((error: unknown) => {
-        // The next use tries again (JetStream may have been briefly away).
-        opened = undefined;
-        throw error;
-      });
+    const manager = new Objm(nats);
+    opened ??= (
+      "maxBytes" in options
+        ? manager.create(options.bucket, {
+            storage: StorageType.File,
+            max_bytes: options.maxBytes,
+            ttl: nanos(options.ttlMs),
+            description: "Switchyard: the binary uploads of runs in progress",
+          })
+        : manager.open(options.bucket)
+    ).catch((error: unknown) => {
+      // The next use tries again (JetStream may have been briefly away).
+      opened = undefined;
+      throw error;
+    });
     return opened;
   };
   return {

@@ -3,7 +3,7 @@ import { wrapperGlobal } from "./compile.ts";
 /**
  * The JavaScript a sandbox runs before the wrapper: it takes the two host functions the worker
  * installed (`call(op, json) → Promise<json>` and `log(text)`) off the global object, builds
- * the context the wrapper's functions get (`ctx.llm`, `ctx.tools`, `ctx.pipelines`, `ctx.log`),
+ * the context the wrapper's functions get (`ctx.llm`, `ctx.tools`, `ctx.pipelines`, `ctx.files`, `ctx.log`),
  * turns `eval`, `Function` and the other function constructors into errors, and leaves the
  * two entry points the worker calls: `describe()` and `drive(name, argsJson)`. Everything
  * crosses the boundary as JSON text, so the host never holds a sandbox object.
@@ -40,6 +40,29 @@ export const prelude = `(() => {
     try { return JSON.stringify(part); } catch { return String(part); }
   };
   const log = (...parts) => host.log(parts.map(shown).join(" "));
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const utf8 = (text) => {
+    const bytes = [];
+    for (const char of text) {
+      const c = char.codePointAt(0);
+      if (c < 0x80) bytes.push(c);
+      else if (c < 0x800) bytes.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+      else if (c < 0x10000) bytes.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+      else bytes.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    }
+    return new Uint8Array(bytes);
+  };
+  const fromBase64 = (text) => {
+    const clean = text.replace(/=+$/, "");
+    const bytes = new Uint8Array(Math.floor((clean.length * 3) / 4));
+    let bits = 0, value = 0, at = 0;
+    for (const char of clean) {
+      value = (value << 6) | alphabet.indexOf(char);
+      bits += 6;
+      if (bits >= 8) { bits -= 8; bytes[at++] = (value >> bits) & 255; }
+    }
+    return bytes;
+  };
   const ctx = Object.freeze({
     llm: Object.freeze({
       chat: (request) => call("llm.chat", request),
@@ -50,6 +73,13 @@ export const prelude = `(() => {
       call: (server, tool, args) => call("tools.call", { server, tool, arguments: args ?? {} }),
     }),
     pipelines: Object.freeze({ run: (name, inputs) => call("pipelines.run", { name, inputs: inputs ?? {} }) }),
+    // An uploaded file's bytes: a text file's from its text, another's from the uploads store by its ref.
+    files: Object.freeze({
+      read: async (file) => {
+        if (typeof file?.text === "string") return utf8(file.text);
+        return fromBase64((await call("files.read", { ref: typeof file === "string" ? file : file?.ref })).base64);
+      },
+    }),
     log,
   });
   globalThis.console = Object.freeze({ log, info: log, warn: log, error: log, debug: log });
