@@ -10,6 +10,7 @@ import { checkTargets, type Results, verdict, writeJson } from "./results.ts";
 import { runAccess } from "./scenarios/access.ts";
 import { runCancellation } from "./scenarios/cancellation.ts";
 import { runCapacity } from "./scenarios/capacity.ts";
+import { runCode } from "./scenarios/code.ts";
 import { runExecutions } from "./scenarios/executions.ts";
 import { runLatency } from "./scenarios/latency.ts";
 import { runMemory, sampleMemory } from "./scenarios/memory.ts";
@@ -101,6 +102,7 @@ try {
   scenarios.executions = await stage("executions", "8. Background executions against BullMQ (no-op, concurrency 64)", () =>
     runExecutions(context),
   );
+  scenarios.code = await stage("code", "9. Code pipelines beside YAML (cold start, warm runs/s)", () => runCode(context));
 } catch (error) {
   console.error("the bench could not run:", error);
   results.errors.push({ scenario: "setup", message: error instanceof Error ? (error.stack ?? error.message) : String(error) });

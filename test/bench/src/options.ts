@@ -15,6 +15,8 @@ export interface Settings {
   scaleOut: { concurrency: number; warmMs: number; measureMs: number; cycles: number };
   /** Background executions against BullMQ: closed-loop clients, segments alternating the two. */
   executions: { concurrency: number; segments: number; warmMs: number; measureMs: number };
+  /** Code pipelines beside YAML: deploys each timed on its first run, then closed-loop segments alternating the two. */
+  code: { coldStarts: number; concurrency: number; segments: number; warmMs: number; measureMs: number };
 }
 
 const full: Settings = {
@@ -27,6 +29,7 @@ const full: Settings = {
   memory: { loadMs: 20_000, afterMs: 30_000, sampleMs: 500, concurrency: 16, streams: 64 },
   scaleOut: { concurrency: 8, warmMs: 1000, measureMs: 4000, cycles: 2 },
   executions: { concurrency: 64, segments: 4, warmMs: 1000, measureMs: 4000 },
+  code: { coldStarts: 9, concurrency: 16, segments: 4, warmMs: 500, measureMs: 3000 },
 };
 
 const quick: Settings = {
@@ -39,6 +42,7 @@ const quick: Settings = {
   memory: { loadMs: 5000, afterMs: 10_000, sampleMs: 500, concurrency: 16, streams: 64 },
   scaleOut: { concurrency: 8, warmMs: 500, measureMs: 1500, cycles: 1 },
   executions: { concurrency: 64, segments: 2, warmMs: 500, measureMs: 1500 },
+  code: { coldStarts: 3, concurrency: 16, segments: 2, warmMs: 300, measureMs: 1000 },
 };
 
 export interface Options {
@@ -67,6 +71,7 @@ export const scenarioKeys = [
   "access",
   "scaleout",
   "executions",
+  "code",
 ] as const;
 export type ScenarioKey = (typeof scenarioKeys)[number];
 

@@ -6,6 +6,7 @@ import type { Environment } from "./procs.ts";
 import type { AccessResult } from "./scenarios/access.ts";
 import type { CancellationResult } from "./scenarios/cancellation.ts";
 import type { CapacityResult } from "./scenarios/capacity.ts";
+import type { CodeResult } from "./scenarios/code.ts";
 import type { ExecutionsResult } from "./scenarios/executions.ts";
 import type { LatencyResult } from "./scenarios/latency.ts";
 import type { MemoryResult } from "./scenarios/memory.ts";
@@ -37,6 +38,7 @@ export interface Results {
     scaleOut?: ScaleOutResult;
     executions?: ExecutionsResult;
     access?: AccessResult;
+    code?: CodeResult;
   };
   errors: { scenario: string; message: string }[];
   targets: TargetCheck[];

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Results, verdict } from "../results.ts";
 import { latencyChart } from "./chart.ts";
+import { codeSection } from "./code-section.ts";
 import { executionsSection } from "./executions-section.ts";
 import { explainMisses, profileSection } from "./explain.ts";
 import { table } from "./format.ts";
@@ -122,6 +123,10 @@ ${accessSection(results)}
 ## 9. Background executions
 
 ${executionsSection(results)}
+
+## 10. Code pipelines
+
+${codeSection(results)}
 
 ${reproduceSection(results)}
 `;
