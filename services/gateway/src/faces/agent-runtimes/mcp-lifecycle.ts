@@ -111,7 +111,8 @@ function summary(verb: "Started" | "Stopped", outcome: Outcome, agents: number |
  * names are enabled (started) or disabled (stopped) in the mcp service. Servers are shared: one runs for every agent
  * that names it, so stopping one agent's servers stops them for the others too. `env_vars` are stored as credentials
  * `env.NAME` (encrypted, needing `credentials.manage`), which fill the `${NAME}` values of the servers that declare
- * them; they never enter any process's environment. The code sandbox fields are accepted and not acted on.
+ * them; they never enter any process's environment. The Jupyter sandbox fields are accepted and not acted on (the code
+ * sandbox is Switchyard's own, steered by the sandbox routes).
  */
 export function agentRuntimesMcpLifecycleRoutes(context: GatewayContext) {
   const routes = guardedRouter(context);
@@ -168,7 +169,8 @@ export function agentRuntimesMcpLifecycleRoutes(context: GatewayContext) {
     const outcome = emptyOutcome();
     for (const server of servers) await startOne(context, server, outcome);
     for (const server of outcome.started_servers) audit(context, request, response, "mcp.enable", server);
-    const sandbox = body.jupyter_sandbox === undefined ? "" : "; the code sandbox is not available (it comes with code pipelines)";
+    // A Jupyter kernel is not offered: the code sandbox stays Switchyard's own (see /api/v1/agents/sandbox/status).
+    const sandbox = body.jupyter_sandbox === undefined ? "" : "; jupyter_sandbox is not offered, the code sandbox stays quickjs-wasm";
     response.json({
       ...(single ? { agent_id: id } : { agents_processed: names }),
       ...outcome,
