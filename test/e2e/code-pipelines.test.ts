@@ -6,6 +6,7 @@ import { requestJson, startSystem, startUpstream, type TestSystem, type Upstream
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upstreamModels } from "./chat-helpers.ts";
+import { executionEvents, waitForStatus } from "./execution-helpers.ts";
 
 // Hayhooks' code pipelines, in TypeScript: `POST /deploy_files` with a pipeline_wrapper.ts, run in the sandbox.
 let system: TestSystem;
@@ -222,6 +223,19 @@ describe("what a wrapper reaches, and where it runs", () => {
     });
     expect(missingTool.status).toBe(200);
     expect((await run("lost")).body).toMatchObject({ error: { code: "sandbox_error", message: expect.stringContaining("nowhere") } });
+  });
+
+  it("runs in the background as any pipeline does, its streamed text in the execution's events", async () => {
+    const streamer = 'export async function* runApi(inputs: { n: number }) { for (let i = 0; i < inputs.n; i++) yield "part" + i + " "; }';
+    const declared = 'export const inputs = { n: { type: "integer" } };';
+    expect((await deployFiles("streamer", { "pipeline_wrapper.ts": `${declared}\n${streamer}` })).status).toBe(200);
+    const submitted = await requestJson(`${url}/v1/pipelines/streamer/runs`, { body: { n: 3 } });
+    expect(submitted.status, JSON.stringify(submitted.body)).toBe(202);
+    const id = (submitted.body as { id: string }).id;
+    const done = await waitForStatus(url, id, "succeeded");
+    expect(done.result).toEqual({ result: "part0 part1 part2 " });
+    const events = await executionEvents(url, id);
+    expect(events.map((event) => event.event)).toEqual(["queued", "running", "delta", "delta", "delta", "succeeded"]);
   });
 
   it("is live on every executor once deployed, and a new version replaces the warm one", async () => {

@@ -121,7 +121,7 @@ export {
   ToolCall,
   Usage,
 } from "./runs.ts";
-export { SandboxControl, SandboxLimitsChange, SandboxLimitsView, SandboxReport } from "./sandbox.ts";
+export { SandboxControl, SandboxLimitsChange, SandboxLimitsView, SandboxReport, sandboxLimitBounds } from "./sandbox.ts";
 export {
   MissedTicks,
   Schedule,

@@ -8,21 +8,25 @@ export const SandboxLimitsView = z.object({
   setupMs: z.number().int().positive(),
 });
 
+/** The bounds of each limit: the same for the SANDBOX_* settings and for a change at run time. */
+export const sandboxLimitBounds = {
+  cpuMs: { min: 1, max: 600_000 },
+  memoryBytes: { min: 1024 * 1024, max: 2 * 1024 * 1024 * 1024 },
+  /** Below what NATS carries in one message (a result travels in one). */
+  outputBytes: { min: 1, max: 900 * 1024 },
+  setupMs: { min: 1, max: 600_000 },
+} as const;
+
+const bounded = (name: keyof typeof sandboxLimitBounds) =>
+  z.number().int().min(sandboxLimitBounds[name].min).max(sandboxLimitBounds[name].max);
+
 /** What an operator may change at run time: within the same bounds as the settings. */
 export const SandboxLimitsChange = z
   .object({
-    cpuMs: z.number().int().positive().max(600_000),
-    memoryBytes: z
-      .number()
-      .int()
-      .min(1024 * 1024)
-      .max(2 * 1024 * 1024 * 1024),
-    outputBytes: z
-      .number()
-      .int()
-      .positive()
-      .max(900 * 1024),
-    setupMs: z.number().int().positive().max(600_000),
+    cpuMs: bounded("cpuMs"),
+    memoryBytes: bounded("memoryBytes"),
+    outputBytes: bounded("outputBytes"),
+    setupMs: bounded("setupMs"),
   })
   .partial();
 export type SandboxLimitsChange = z.infer<typeof SandboxLimitsChange>;

@@ -1,4 +1,4 @@
-import { endpoints, type SandboxReport } from "@switchyard/contracts";
+import { endpoints, SandboxLimitsChange, type SandboxReport } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import { z } from "zod";
 import { audit } from "../../access/audit.ts";
@@ -18,20 +18,10 @@ const ConfigureBody = z
     variant: z.string().max(64).optional(),
     jupyter_url: z.string().max(4096).optional(),
     jupyter_token: z.string().max(4096).optional(),
-    cpu_ms: z.number().int().positive().max(600_000).optional(),
-    memory_bytes: z
-      .number()
-      .int()
-      .min(1024 * 1024)
-      .max(2 * 1024 * 1024 * 1024)
-      .optional(),
-    output_bytes: z
-      .number()
-      .int()
-      .positive()
-      .max(900 * 1024)
-      .optional(),
-    setup_ms: z.number().int().positive().max(600_000).optional(),
+    cpu_ms: SandboxLimitsChange.shape.cpuMs,
+    memory_bytes: SandboxLimitsChange.shape.memoryBytes,
+    output_bytes: SandboxLimitsChange.shape.outputBytes,
+    setup_ms: SandboxLimitsChange.shape.setupMs,
   })
   .strict();
 
