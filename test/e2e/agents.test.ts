@@ -1,7 +1,3 @@
-import { writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { HttpAgent } from "@ag-ui/client";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -9,20 +5,13 @@ import { apiKeyHeaders, requestJson, sseData, startSystem, startUpstream, type T
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { executionEvents, waitForStatus } from "./execution-helpers.ts";
-import { expectError } from "./helpers.ts";
+import { everythingMcpConfig, expectError } from "./helpers.ts";
 
 // Short, for the expiry test, but well past restarting every executor on a loaded CI machine (6.4 s seen there).
 const ttlSeconds = 15;
 let system: TestSystem;
 let upstream: Upstream;
 let url: string;
-
-function mcpConfig(): string {
-  const entry = createRequire(import.meta.url).resolve("@modelcontextprotocol/server-everything/dist/index.js");
-  const path = join(tmpdir(), `switchyard-agents-mcp-${process.pid}.json`);
-  writeFileSync(path, JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [entry, "stdio"] } } }));
-  return path;
-}
 
 const agentYaml = (name: string, model: string, extra = "") =>
   [
@@ -44,7 +33,7 @@ beforeAll(async () => {
     withMcp: true,
     withSessions: true,
     env: {
-      MCP_CONFIG_PATH: mcpConfig(),
+      MCP_CONFIG_PATH: everythingMcpConfig("agents"),
       SESSION_TTL_SECONDS: String(ttlSeconds),
       SESSION_MAX_MESSAGES: "50",
       SESSION_MAX_BYTES: String(96 * 1024),

@@ -1,25 +1,14 @@
-import { writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { requestJson, startSystem, startUpstream, type TestSystem, type Upstream } from "@switchyard/testing";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { upstreamModels } from "./chat-helpers.ts";
 import { executionEvents, waitForStatus } from "./execution-helpers.ts";
+import { everythingMcpConfig } from "./helpers.ts";
 
 // Hayhooks' code pipelines, in TypeScript: `POST /deploy_files` with a pipeline_wrapper.ts, run in the sandbox.
 let system: TestSystem;
 let upstream: Upstream;
 let url: string;
-
-/** The MCP servers' config: the reference `everything` server from npm, over stdio. */
-function mcpConfig(): string {
-  const entry = createRequire(import.meta.url).resolve("@modelcontextprotocol/server-everything/dist/index.js");
-  const path = join(tmpdir(), `switchyard-code-mcp-${process.pid}.json`);
-  writeFileSync(path, JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [entry, "stdio"] } } }));
-  return path;
-}
 
 beforeAll(async () => {
   upstream = await startUpstream();
@@ -27,7 +16,7 @@ beforeAll(async () => {
     executors: 2,
     withMcp: true,
     env: {
-      MCP_CONFIG_PATH: mcpConfig(),
+      MCP_CONFIG_PATH: everythingMcpConfig("code"),
       SWITCHYARD_MODELS: upstreamModels(upstream.url),
       SANDBOX_CPU_MS: "300",
       SANDBOX_SETUP_MS: "1000",

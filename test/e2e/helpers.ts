@@ -1,3 +1,7 @@
+import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { JsonResponse } from "@switchyard/testing";
 import { expect } from "vitest";
 
@@ -29,3 +33,11 @@ components:
 outputs:
   text: say.text
 `;
+
+/** An MCP config file naming the reference `everything` server from npm, over stdio: its path. */
+export function everythingMcpConfig(label: string): string {
+  const entry = createRequire(import.meta.url).resolve("@modelcontextprotocol/server-everything/dist/index.js");
+  const path = join(tmpdir(), `switchyard-${label}-mcp-${process.pid}.json`);
+  writeFileSync(path, JSON.stringify({ mcpServers: { everything: { command: process.execPath, args: [entry, "stdio"] } } }));
+  return path;
+}

@@ -96,42 +96,33 @@ export async function runCodeRequest(
   let nextStream = 0;
   let streamed = "";
   const readable = uploadRefs(inputs);
+  /** A model call of the wrapper's, through the executor's provider for its alias. */
+  const modelStream = (body: z.output<typeof LlmRequest>) =>
+    deps.providers.get(body.model).stream(
+      {
+        messages: body.messages,
+        temperature: body.temperature,
+        maxTokens: body.max_tokens,
+        tools: body.tools,
+        toolChoice: body.tool_choice,
+      },
+      signal,
+    );
   const host: SandboxHost = {
     log: (line) => deps.logger.info({ runId: request.runId, pipeline: entry.name, wrapper: true }, line),
     async call(op, payload) {
       switch (op) {
         case "llm.chat": {
           const body = parsed(LlmRequest, payload, op);
-          const stream = deps.providers.get(body.model).stream(
-            {
-              messages: body.messages,
-              temperature: body.temperature,
-              maxTokens: body.max_tokens,
-              tools: body.tools,
-              toolChoice: body.tool_choice,
-            },
-            signal,
-          );
-          const answer = await collectAnswer(stream, body.messages, {});
+          const answer = await collectAnswer(modelStream(body), body.messages, {});
           usages.push(answer.usage);
           return { text: answer.text, tool_calls: answer.toolCalls, finish_reason: answer.finishReason, usage: answer.usage };
         }
         case "llm.stream": {
           const body = parsed(LlmRequest, payload, op);
           if (streams.size >= maxOpenStreams) throw new AppError("invalid_request", `more than ${maxOpenStreams} model streams are open`);
-          const provider = deps.providers.get(body.model);
-          const stream = provider.stream(
-            {
-              messages: body.messages,
-              temperature: body.temperature,
-              maxTokens: body.max_tokens,
-              tools: body.tools,
-              toolChoice: body.tool_choice,
-            },
-            signal,
-          );
           const id = ++nextStream;
-          streams.set(id, stream[Symbol.asyncIterator]());
+          streams.set(id, modelStream(body)[Symbol.asyncIterator]());
           return { stream: id };
         }
         case "stream.next": {
