@@ -160,7 +160,9 @@ describe("agent-runtimes' MCP lifecycle and configuration", () => {
       already_running: ["env-echo", "plain"],
       failed_servers: [{ server_id: "nowhere", error: "Server config not found" }],
       sandbox_configured: false,
-      message: expect.stringMatching(/^Started 0 server\(s\) across \d+ agent\(s\), 2 already running, 1 failed; the code sandbox/),
+      message: expect.stringMatching(
+        /^Started 0 server\(s\) across \d+ agent\(s\), 2 already running, 1 failed; jupyter_sandbox is not offered, the code sandbox stays quickjs-wasm$/,
+      ),
     });
   });
 
