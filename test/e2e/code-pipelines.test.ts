@@ -149,6 +149,24 @@ describe("code pipelines", () => {
     expect((await requestJson(`${url}/status/hostile`)).status).toBe(404);
   });
 
+  it("names the deployed file and line of a wrapper's own error at run time", async () => {
+    const deployed = await deployFiles("thrower", {
+      "pipeline_wrapper.ts":
+        'import { check } from "./lib/check.ts";\nexport const runApi = (inputs: { n?: number }) => check(inputs.n ?? 0);',
+      "lib/check.ts":
+        'export function check(n: number): number {\n  if (n < 1) throw new RangeError("n must be positive");\n  return n;\n}',
+    });
+    expect(deployed.status).toBe(200);
+    const failed = await run("thrower");
+    expect(failed.status).toBe(500);
+    expect(failed.body).toMatchObject({
+      error: {
+        code: "sandbox_error",
+        message: expect.stringMatching(/^RangeError: n must be positive \(at check \(lib\/check\.ts:2:\d+\)\)$/),
+      },
+    });
+  });
+
   it.each([
     ["an infinite loop", "export const runApi = () => { for (;;) {} };", /SANDBOX_CPU_MS/],
     [

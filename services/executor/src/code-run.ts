@@ -1,7 +1,7 @@
 import { ChatMessage, type RunRequest, type Usage } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { UploadStore } from "@switchyard/nats";
-import type { SandboxHost, SandboxPool } from "@switchyard/sandbox";
+import { type SandboxHost, type SandboxPool, withSourcePositions } from "@switchyard/sandbox";
 import type { Logger } from "@switchyard/telemetry";
 import { z } from "zod";
 import type { DoneBody } from "./chat.ts";
@@ -180,7 +180,7 @@ export async function runCodeRequest(
   };
 
   const key = `${entry.name}@${entry.version}`;
-  const { bundle, functions } = entry.definition.code;
+  const { bundle, functions, source_map: sourceMap } = entry.definition.code;
   try {
     if (!request.chat) {
       if (!functions.runApi) throw new AppError("not_implemented", `pipeline '${entry.name}' has no runApi(), only runChatCompletion()`);
@@ -208,6 +208,12 @@ export async function runCodeRequest(
     if (!output.streamed && text && request.stream) await emit(text);
     const usage = usages.length > 0 ? sumUsage(usages) : await countUsage(messages, text, []);
     return { outputs: { result: text }, returned: true, usage, chat: { text, finish_reason: "stop", usage } };
+  } catch (error) {
+    // The wrapper's own file and line in its errors, not the bundle's.
+    if (error instanceof AppError && error.code === "sandbox_error") {
+      throw new AppError("sandbox_error", withSourcePositions(error.message, sourceMap), error.param ? { param: error.param } : {});
+    }
+    throw error;
   } finally {
     for (const iterator of streams.values()) void iterator.return?.();
   }

@@ -1,7 +1,7 @@
 import type { DeployRequest } from "@switchyard/contracts";
 import { CodeDefinition, InputSpec, inputsJsonSchema } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
-import { compileWrapper, type SandboxPool } from "@switchyard/sandbox";
+import { compileWrapper, type SandboxPool, withSourcePositions } from "@switchyard/sandbox";
 import { z } from "zod";
 import type { NewRecord } from "./store.ts";
 
@@ -16,9 +16,9 @@ const DeclaredInputs = z.record(z.string(), InputSpec);
 export async function prepareCode(request: DeployRequest & { entry: string }, sandbox: SandboxPool): Promise<NewRecord> {
   if (!request.name) throw new AppError("invalid_definition", "a code pipeline needs a name", { param: "name" });
   const files = { ...request.files, [request.entry]: request.source };
-  const bundle = await compileWrapper(files, request.entry);
+  const { bundle, sourceMap } = await compileWrapper(files, request.entry);
   const described = await sandbox.describe(bundle).catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = withSourcePositions(error instanceof Error ? error.message : String(error), sourceMap);
     throw new AppError("invalid_definition", `the wrapper does not load: ${message}`, { param: request.entry, cause: error });
   });
   if (!described.functions.runApi && !described.functions.runChatCompletion) {
@@ -37,7 +37,7 @@ export async function prepareCode(request: DeployRequest & { entry: string }, sa
     name: request.name,
     description,
     inputs: inputs.data,
-    code: { entry: request.entry, bundle, functions: described.functions },
+    code: { entry: request.entry, bundle, ...(sourceMap ? { source_map: sourceMap } : {}), functions: described.functions },
   });
   return {
     name: definition.name,

@@ -21,6 +21,8 @@ export const CodeDefinition = z
       .object({
         entry: z.string().min(1).max(256),
         bundle: z.string().min(1),
+        /** The bundle's source map (positions only), for run-time errors that name the deployed file and line. */
+        source_map: z.string().optional(),
         functions: z.object({ setup: z.boolean(), runApi: z.boolean(), runChatCompletion: z.boolean() }).strict(),
       })
       .strict(),

@@ -61,6 +61,13 @@ function deployFilesOnly(files: Record<string, string>): Plugin {
   };
 }
 
+export interface CompiledWrapper {
+  /** One script: the wrapper and its modules. */
+  bundle: string;
+  /** Its source map (positions only), to name the deployed file and line of a run-time error. */
+  sourceMap?: string;
+}
+
 /** `file:line:column: text`, as a compile error names its place. */
 const placed = (message: Message) =>
   message.location ? `${message.location.file}:${message.location.line}:${message.location.column + 1}: ${message.text}` : message.text;
@@ -71,14 +78,18 @@ const placed = (message: Message) =>
  * A syntax or type-stripping error, or an import of anything but the deploy's own files, is
  * `invalid_definition` naming the file and line.
  */
-export async function compileWrapper(files: Record<string, string>, entry: string): Promise<string> {
+export async function compileWrapper(files: Record<string, string>, entry: string): Promise<CompiledWrapper> {
   let output: string;
+  let sourceMap: string | undefined;
   try {
     const result = await build({
       entryPoints: [entry],
       bundle: true,
       write: false,
       format: "iife",
+      outfile: "pipeline_wrapper.js",
+      sourcemap: "external",
+      sourcesContent: false,
       globalName: wrapperGlobal,
       platform: "neutral",
       target: "es2023",
@@ -87,7 +98,8 @@ export async function compileWrapper(files: Record<string, string>, entry: strin
       legalComments: "none",
       charset: "utf8",
     });
-    output = result.outputFiles[0]?.text ?? "";
+    output = result.outputFiles.find((file) => file.path.endsWith(".js"))?.text ?? "";
+    sourceMap = result.outputFiles.find((file) => file.path.endsWith(".map"))?.text;
   } catch (error) {
     const messages: Message[] = error instanceof Error && "errors" in error && Array.isArray(error.errors) ? error.errors : [];
     const first = messages[0];
@@ -100,5 +112,6 @@ export async function compileWrapper(files: Record<string, string>, entry: strin
   if (Buffer.byteLength(output) > maxBundleBytes) {
     throw new AppError("invalid_definition", `the compiled wrapper is larger than ${maxBundleBytes} bytes`, { param: entry });
   }
-  return output;
+  // The map only names positions (no sources inside); past the bound, errors keep the bundle's positions.
+  return { bundle: output, ...(sourceMap && Buffer.byteLength(sourceMap) <= maxBundleBytes ? { sourceMap } : {}) };
 }

@@ -1,4 +1,4 @@
-export { compileWrapper, maxBundleBytes } from "./compile.ts";
+export { type CompiledWrapper, compileWrapper, maxBundleBytes } from "./compile.ts";
 export {
   createSandboxPool,
   type SandboxCall,
@@ -10,3 +10,4 @@ export {
   WrapperDescription,
 } from "./pool.ts";
 export { limitSettings, type SandboxLimits } from "./protocol.ts";
+export { withSourcePositions } from "./source-map.ts";

@@ -20,7 +20,7 @@ const host: SandboxHost = {
 
 let version = 0;
 async function runWrapper(source: string, fn: "runApi" | "runChatCompletion" = "runApi", args: unknown[] = [{}]) {
-  const bundle = await compileWrapper({ "pipeline_wrapper.ts": source }, "pipeline_wrapper.ts");
+  const { bundle } = await compileWrapper({ "pipeline_wrapper.ts": source }, "pipeline_wrapper.ts");
   version += 1;
   return pool.run({ key: `test@${version}`, bundle, fn, args, deadlineMs: 5000 }, host);
 }
@@ -44,7 +44,8 @@ describe("compileWrapper", () => {
       },
       "pipeline_wrapper.ts",
     );
-    expect(bundle).toContain("Hello, ");
+    expect(bundle.bundle).toContain("Hello, ");
+    expect(bundle.sourceMap).toContain("deploy:lib/greet.ts");
     const broken = await failure(
       compileWrapper({ "pipeline_wrapper.ts": "export const x = 1;\nexport const runApi = ( => 2;" }, "pipeline_wrapper.ts"),
     );
@@ -67,7 +68,7 @@ describe("compileWrapper", () => {
 
 describe("the sandbox pool", () => {
   it("describes a wrapper, runs runApi with its inputs and the model through the host", async () => {
-    const bundle = await compileWrapper(
+    const { bundle } = await compileWrapper(
       {
         "pipeline_wrapper.ts": [
           'export const inputs = { name: { type: "string" } };',
@@ -146,7 +147,7 @@ describe("the sandbox pool", () => {
   });
 
   it("cancels a call that waits on the host", async () => {
-    const bundle = await compileWrapper(
+    const { bundle } = await compileWrapper(
       { "pipeline_wrapper.ts": "export const runApi = (_: unknown, ctx: any) => ctx.llm.chat({ model: 'slow' });" },
       "pipeline_wrapper.ts",
     );
