@@ -1,7 +1,8 @@
 import type { DeployRequest } from "@switchyard/contracts";
 import { CodeDefinition, InputSpec, inputsJsonSchema } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
-import { compileWrapper, type SandboxPool, withSourcePositions } from "@switchyard/sandbox";
+import { type SandboxPool, withSourcePositions } from "@switchyard/sandbox";
+import { compileWrapper } from "@switchyard/sandbox/compile";
 import { z } from "zod";
 import type { NewRecord } from "./store.ts";
 

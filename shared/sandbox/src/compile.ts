@@ -1,9 +1,7 @@
 import { posix } from "node:path";
 import { AppError } from "@switchyard/errors";
 import { build, type Loader, type Message, type Plugin } from "esbuild";
-
-/** The global the bundle leaves its exports in, read by the sandbox's prelude. */
-export const wrapperGlobal = "__switchyard_wrapper";
+import { wrapperGlobal } from "./protocol.ts";
 
 /** A compiled bundle is refused past this (it is stored with the definition and loaded into every sandbox). */
 export const maxBundleBytes = 512 * 1024;

@@ -1,4 +1,4 @@
-export { type CompiledWrapper, compileWrapper, maxBundleBytes } from "./compile.ts";
+// compileWrapper (esbuild) is `@switchyard/sandbox/compile`: only the registry compiles, so executors never load it.
 export {
   createSandboxPool,
   type SandboxCall,

@@ -1,4 +1,4 @@
-import { wrapperGlobal } from "./compile.ts";
+import { wrapperGlobal } from "./protocol.ts";
 
 /**
  * The JavaScript a sandbox runs before the wrapper: it takes the two host functions the worker

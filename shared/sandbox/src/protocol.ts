@@ -1,3 +1,6 @@
+/** The global the compiled bundle leaves its exports in, read by the sandbox's prelude. */
+export const wrapperGlobal = "__switchyard_wrapper";
+
 /** What a sandbox run may use: checked by the worker, each with the setting that sets it. */
 export interface SandboxLimits {
   /** SANDBOX_CPU_MS: time the wrapper's code runs in one call (waits on the host excluded). */
