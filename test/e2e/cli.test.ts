@@ -81,6 +81,17 @@ describe("the switchyard CLI", () => {
     expect(missing).toMatchObject({ code: 1, stderr: expect.stringMatching(/^switchyard: 422 \(invalid_input\): unknown input 'nom'/) });
   });
 
+  it("deploys the example code pipeline as a directory and runs it", async () => {
+    const deployed = await cli(["deploy", join(repoRoot, "examples", "asker"), "--overwrite"]);
+    expect(deployed, deployed.stderr).toMatchObject({ code: 0, stdout: "deployed asker\n" });
+    const ran = await cli(["run", "asker", "--param", 'question="is it there"', "--param", "times=2", "--json"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    // The echo model (no upstream configured) answers with the question.
+    expect(JSON.parse(ran.stdout)).toEqual({ result: "is it thereis it there" });
+    const chatted = await cli(["chat", "asker"], {}, "hello\n");
+    expect(chatted).toMatchObject({ code: 0, stdout: "hello\n" });
+  });
+
   it("lists, shows and cancels background executions", async () => {
     const submitted = await requestJson(`${system.url()}/v1/pipelines/hello/runs`, { body: { name: "Later" } });
     expect(submitted.status).toBe(202);
