@@ -43,10 +43,9 @@ const FileRequest = z.object({ ref: z.string().min(1).max(128) });
 /** The refs of the uploads among a run's inputs (a `file` input, or the items of a `files` one): the only ones it may read. */
 function uploadRefs(inputs: Record<string, unknown>): Set<string> {
   const refs = new Set<string>();
-  const Upload = z.object({ ref: z.string(), sha256: z.string() }).passthrough();
   for (const value of Object.values(inputs)) {
     for (const item of Array.isArray(value) ? value : [value]) {
-      const upload = Upload.safeParse(item);
+      const upload = UploadRef.safeParse(item);
       if (upload.success) refs.add(upload.data.ref);
     }
   }
@@ -64,13 +63,14 @@ const parsed = <T extends z.ZodType>(schema: T, payload: unknown, op: string): z
   return result.data;
 };
 
+const Completion = z.object({ choices: z.array(z.object({ message: z.object({ content: z.string().nullish() }) })).min(1) });
+const UploadRef = z.object({ ref: z.string(), sha256: z.string() }).passthrough();
+
 /** The text of what `runChatCompletion` returned (a string, or an OpenAI-shaped completion). */
 function replyText(value: unknown): string {
   if (typeof value === "string") return value;
   if (value === null || value === undefined) return "";
-  const completion = z
-    .object({ choices: z.array(z.object({ message: z.object({ content: z.string().nullish() }) })).min(1) })
-    .safeParse(value);
+  const completion = Completion.safeParse(value);
   if (completion.success) return completion.data.choices[0]?.message.content ?? "";
   return JSON.stringify(value);
 }

@@ -102,6 +102,7 @@ export {
   ListRequest,
   NameRequest,
   PingReply,
+  wrapperEntryOf,
   wrapperFileNames,
 } from "./registry.ts";
 export {

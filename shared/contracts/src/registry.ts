@@ -13,6 +13,9 @@ export const definitionLimits = { sourceBytes: 256 * 1024, files: 32, nesting: 8
 /** The files that make a deploy a code pipeline (Hayhooks' `pipeline_wrapper.py`, in TypeScript or JavaScript): the first found. */
 export const wrapperFileNames = ["pipeline_wrapper.ts", "pipeline_wrapper.js", "pipeline_wrapper.mjs"] as const;
 
+/** The wrapper among a deploy's files, when it has one: then the deploy is a code pipeline. */
+export const wrapperEntryOf = (files: Record<string, string>) => wrapperFileNames.find((file) => Object.hasOwn(files, file));
+
 export const DeployRequest = z.object({
   /** Overrides the `name` inside the source when given (Hayhooks passes it separately). */
   name: DefinitionName.optional(),

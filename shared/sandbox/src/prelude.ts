@@ -5,7 +5,7 @@ import { wrapperGlobal } from "./protocol.ts";
  * installed (`call(op, json) → Promise<json>` and `log(text)`) off the global object, builds
  * the context the wrapper's functions get (`ctx.llm`, `ctx.tools`, `ctx.pipelines`, `ctx.files`, `ctx.log`),
  * turns `eval`, `Function` and the other function constructors into errors, and leaves the
- * two entry points the worker calls: `describe()` and `drive(name, argsJson)`. Everything
+ * the entry points the worker calls: `describe()`, `setup()` and `drive(name, argsJson)`. Everything
  * crosses the boundary as JSON text, so the host never holds a sandbox object.
  */
 export const prelude = `(() => {
@@ -111,6 +111,11 @@ export const prelude = `(() => {
       description: module.description ?? module.default?.description ?? "",
       functions: { setup: !!exported("setup"), runApi: !!exported("runApi"), runChatCompletion: !!exported("runChatCompletion") },
     });
+  };
+  globalThis.__switchyard_setup = async () => {
+    const setup = exported("setup");
+    if (setup) await setup(ctx);
+    return "null";
   };
   globalThis.__switchyard_drive = async (name, argsText) => {
     const fn = exported(name);

@@ -249,12 +249,10 @@ export class Sandbox {
   }
 
   /** Calls one of the prelude's entry points with text arguments; answers its text result. */
-  async invoke(entry: string, args: string[], call: Call, budgetMs: number): Promise<string> {
+  async invoke(entry: string, args: string[], call: Call): Promise<string> {
     this.current = call;
     this.cpuUsed = 0;
     this.interrupted = undefined;
-    const cpuLimit = this.limits.cpuMs;
-    this.limits.cpuMs = budgetMs;
     try {
       const fn = this.vm.getProp(this.vm.global, entry);
       const handles = args.map((arg) => this.vm.newString(arg));
@@ -282,7 +280,6 @@ export class Sandbox {
       outcome.value.dispose();
       return text;
     } finally {
-      this.limits.cpuMs = cpuLimit;
       for (const deferred of call.pending.values()) deferred.dispose();
       call.pending.clear();
       this.current = undefined;

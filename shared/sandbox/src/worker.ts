@@ -66,7 +66,7 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
     }
     entry.sandbox = sandbox;
     if (message.fn === "describe") {
-      const value = await sandbox.invoke("__switchyard_describe", [], call, message.limits.cpuMs);
+      const value = await sandbox.invoke("__switchyard_describe", [], call);
       sandbox.retire = true;
       post({ type: "done", runId: message.runId, ok: true, value, cpuMs: sandbox.cpuMs(), cold });
       return;
@@ -82,14 +82,13 @@ async function run(message: Extract<ToWorker, { type: "run" }>): Promise<void> {
         message.limits.setupMs,
       );
       try {
-        const described = await sandbox.invoke("__switchyard_describe", [], call, message.limits.cpuMs);
-        if (described.includes('"setup":true')) await sandbox.invoke("__switchyard_drive", ["setup", "[]"], call, message.limits.cpuMs);
+        await sandbox.invoke("__switchyard_setup", [], call);
       } finally {
         clearTimeout(setupTimer);
       }
       sandbox.setupDone = true;
     }
-    const value = await sandbox.invoke("__switchyard_drive", [message.fn, message.args], call, message.limits.cpuMs);
+    const value = await sandbox.invoke("__switchyard_drive", [message.fn, message.args], call);
     post({ type: "done", runId: message.runId, ok: true, value, cpuMs: sandbox.cpuMs(), cold });
   } catch (error) {
     if (entry.sandbox) entry.sandbox.broken ||= !(error instanceof Stopped) || error.failure.kind !== "wrapper";

@@ -1,4 +1,4 @@
-import { DefinitionName, definitionLimits, endpoints, wrapperFileNames } from "@switchyard/contracts";
+import { DefinitionName, definitionLimits, endpoints, wrapperEntryOf, wrapperFileNames } from "@switchyard/contracts";
 import { AppError } from "@switchyard/errors";
 import type { Router } from "express";
 import { z } from "zod";
@@ -66,7 +66,7 @@ export function hayhooksRoutes(context: GatewayContext): Router {
     async (request, response) => {
       const body = DeployFilesBody.parse(jsonObjectBody(request));
       requireDefinition(principalOf(request), body.name);
-      const wrapper = wrapperFileNames.find((file) => Object.hasOwn(body.files, file));
+      const wrapper = wrapperEntryOf(body.files);
       const definitionFile = wrapper ?? definitionFileNames.find((file) => Object.hasOwn(body.files, file));
       if (!definitionFile) {
         const names = [...wrapperFileNames, ...definitionFileNames].join(", ");

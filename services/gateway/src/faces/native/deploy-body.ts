@@ -1,4 +1,4 @@
-import { type DefinitionKind, DefinitionName, definitionLimits, endpoints, wrapperFileNames } from "@switchyard/contracts";
+import { type DefinitionKind, DefinitionName, definitionLimits, endpoints, wrapperEntryOf, wrapperFileNames } from "@switchyard/contracts";
 import { declaredName } from "@switchyard/definitions";
 import { AppError } from "@switchyard/errors";
 import type { Request, Response } from "express";
@@ -34,7 +34,7 @@ async function deployCode(
   files: Record<string, string>,
   body: { name?: string | undefined; overwrite: boolean; description?: string | undefined; nameFromPath?: string | undefined },
 ): Promise<void> {
-  const entry = wrapperFileNames.find((file) => Object.hasOwn(files, file));
+  const entry = wrapperEntryOf(files);
   if (!entry) throw new AppError("invalid_definition", `files must include one of ${wrapperFileNames.join(", ")}`, { param: "files" });
   const name = body.nameFromPath ?? body.name;
   if (!name) throw new AppError("invalid_input", "a code pipeline needs a 'name'", { param: "name" });
