@@ -73,3 +73,53 @@ export function decodeBatch(data: Uint8Array): unknown[] | undefined {
   const items: unknown = value.items;
   return Array.isArray(items) && items.length <= batchItems ? items : undefined;
 }
+
+type PublishOptions = NonNullable<Parameters<NatsConnection["publish"]>[2]>;
+
+export interface TurnPublisher {
+  /**
+   * Publishes at the end of this turn of the event loop, together with whatever else was
+   * published through this publisher meanwhile (one socket write for all of them). Resolves
+   * once handed to the client; rejects when the connection refused it (closed).
+   */
+  publish(subject: string, data: Uint8Array, options?: PublishOptions): Promise<void>;
+}
+
+/** Messages one turn may hold before they go out at once. */
+const turnMessages = 1024;
+
+/**
+ * Defers publishes to `setImmediate`. The NATS client writes whatever it holds once the
+ * current callback ends, so requests answered in separate I/O callbacks of one loop turn
+ * (HTTP requests read together) would each cost a write to the socket and a wake-up of the
+ * server; through this they cost one. A quiet connection waits for nothing but the turn's end.
+ */
+export function createTurnPublisher(nats: NatsConnection): TurnPublisher {
+  type Queued = { subject: string; data: Uint8Array; options: PublishOptions | undefined; resolve(): void; reject(error: unknown): void };
+  let queued: Queued[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const flush = () => {
+    scheduled = undefined;
+    const batch = queued;
+    queued = [];
+    for (const message of batch) {
+      try {
+        nats.publish(message.subject, message.data, message.options);
+        message.resolve();
+      } catch (error) {
+        message.reject(error);
+      }
+    }
+  };
+  return {
+    publish(subject, data, options) {
+      return new Promise<void>((resolve, reject) => {
+        queued.push({ subject, data, options, resolve, reject });
+        if (queued.length >= turnMessages) {
+          clearImmediate(scheduled);
+          flush();
+        } else scheduled ??= setImmediate(flush);
+      });
+    },
+  };
+}

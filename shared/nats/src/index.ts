@@ -1,4 +1,4 @@
-export { type Batcher, batchBytes, batchItems, createBatcher, decodeBatch } from "./batch.ts";
+export { type Batcher, batchBytes, batchItems, createBatcher, createTurnPublisher, decodeBatch, type TurnPublisher } from "./batch.ts";
 export { contextFromHeaders, decodeJson, encodeJson, traceHeaders } from "./codec.ts";
 export { connectNats, isConnected, type NatsConnection, type NatsOptions } from "./connect.ts";
 export {

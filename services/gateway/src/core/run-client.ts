@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { endpoints, type RunChat, type RunRequest, runLimits } from "@switchyard/contracts";
 import { AppError, fromWire, toAppError } from "@switchyard/errors";
-import { type Bus, encodeRequest, traceHeaders } from "@switchyard/nats";
+import { type Bus, createTurnPublisher, encodeRequest, traceHeaders } from "@switchyard/nats";
 import { createGatewayLink } from "./run-link.ts";
 import { type DoneEvent, type EventSink, openRunStream, type RunStream } from "./run-stream.ts";
 
@@ -47,11 +47,13 @@ const busyBackoffMs = { first: 10, max: 200 } as const;
 
 export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
   const link = createGatewayLink(bus.nats, bus.subjects);
+  // Run requests of one loop turn leave in one socket write.
+  const requests = createTurnPublisher(bus.nats);
   /**
    * Asks the executors to take a run: the request is published to `sy.exec.run` (queue
    * `executor`) with this run's status subject as its reply, and the answer comes on the
    * gateway's link ahead of the run's events (NATS itself answers "no responders" on the
-   * status subject: 503 at once). One at its run limit answers "busy"; the request is tried
+   * status subject: 503 at once); requests of one loop turn are published together. One at its run limit answers "busy"; the request is tried
    * again (another executor may answer) with backoff until the accept timeout is spent, so
    * short bursts queue briefly instead of failing, and a saturated fleet still answers 503.
    */
@@ -62,11 +64,12 @@ export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
     for (let backoff: number = busyBackoffMs.first; ; backoff = Math.min(backoff * 2, busyBackoffMs.max)) {
       const body = encodeRequest(bus, endpoints.execRun, request);
       const answer = stream.reply(Math.max(1, giveUpAt - Date.now()));
+      // The run may fail (its client gone) while the request waits for the turn's end, before
+      // the answer is awaited below; and when nothing was sent, its timeout must not surface later.
+      answer.catch(() => {});
       try {
-        bus.nats.publish(subject, body, { reply, headers: traceHeaders() });
+        await requests.publish(subject, body, { reply, headers: traceHeaders() });
       } catch (error) {
-        // Nothing was sent, so nothing will answer: the wait's timeout must not surface later.
-        answer.catch(() => {});
         throw new AppError("unavailable", "the message bus connection is closed", { cause: error });
       }
       const answered = await answer;
