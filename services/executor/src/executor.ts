@@ -248,7 +248,7 @@ export function createExecutor(deps: ExecutorDeps): Executor {
     }
     if (runs.has(request.runId)) throw new AppError("conflict", `run '${request.runId}' is already running`);
     // The reply goes first, ahead of every event; the run continues under this request's trace context.
-    link.emit(request.gatewayLink, request.runId, { type: "accepted", executor: deps.instance, link: link.id });
+    link.accept(request.gatewayLink, request.runId, { type: "accepted", executor: deps.instance, link: link.id });
     const controller = new AbortController();
     const done = execute(request, found, controller, work).finally(() => runs.delete(request.runId));
     runs.set(request.runId, { done, controller });
