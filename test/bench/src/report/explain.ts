@@ -7,6 +7,22 @@ import { num, table } from "./format.ts";
 const sum = (record: Record<string, number> | undefined, names: string[]) =>
   names.reduce((total, name) => total + (record?.[name] ?? 0), 0);
 
+type Level = Partial<Record<string, { cpuMsPerRequest: Record<string, number> }>>;
+
+/** How much more CPU a request costs a process that wakes up for it alone (concurrency 1) than one kept busy (16). */
+function coldWakeUps(one: Level, sixteen: Level | undefined): string {
+  const busy = sixteen?.switchyard?.cpuMsPerRequest;
+  const idle = one.switchyard?.cpuMsPerRequest;
+  if (!busy || !idle) return "";
+  const ratio = (record: Record<string, number> | undefined, busyRecord: Record<string, number> | undefined, name: string) =>
+    (record?.[name] ?? Number.NaN) / (busyRecord?.[name] ?? Number.NaN);
+  return (
+    ` Each process also pays for waking up alone: per request at concurrency 1 the gateway used ×${num(ratio(idle, busy, "gateway"), 1)} ` +
+    `and the executor ×${num(ratio(idle, busy, "executor"), 1)} the CPU they used at concurrency 16, and the direct arm's upstream ` +
+    `×${num(ratio(one.direct?.cpuMsPerRequest, sixteen?.direct?.cpuMsPerRequest, "upstream"), 1)}: every hop pays that again.`
+  );
+}
+
 /** Measured pointers to where the time and memory go, for each target this run missed. */
 export function explainMisses(results: Results): string {
   const lines: string[] = [];
@@ -24,7 +40,8 @@ export function explainMisses(results: Results): string {
         "HTTP into the gateway (express, authentication, the body's schema), a NATS publish to the executor, the executor's plan and " +
         "its undici call to the upstream, the accept and the done event back on the gateway's run link, then the HTTP answer. Each hop is " +
         "a socket write and a wake-up of another process on 2 shared cores; at concurrency 1 nothing is amortized. The direct arm's whole round trip costs " +
-        `${num(sum(one.direct?.cpuMsPerRequest, ["bench", "upstream"]), 2)} ms of CPU (load generator and upstream together).`,
+        `${num(sum(one.direct?.cpuMsPerRequest, ["bench", "upstream"]), 2)} ms of CPU (load generator and upstream together).` +
+        coldWakeUps(one, level(16)),
     );
   }
   const sixteen = level(16);
@@ -83,7 +100,13 @@ export function explainMisses(results: Results): string {
         "one by one) and, under load, heap V8 keeps committed rather than live data: after a full collection in the middle of a " +
         "16-way load (measured once with --trace-gc, 2026-12-02) the gateway's live heap was 19 MB of 76 MB committed, the " +
         "executor's 24 of 74. Smaller young generations (--max-semi-space-size 2, 4 or 8 MB) took up to 25 MB off the peak and " +
-        "cost throughput (8 MB: 10–19 % less at concurrency 16 in two paired runs): not kept.",
+        "cost throughput (8 MB: 10–19 % less at concurrency 16 in two paired runs): not kept. Measured again on 2026-12-03 " +
+        "(smaps and heap statistics of the running services): 42–45 MB of every service's RSS is the node binary's own pages " +
+        "(Shared_Clean, counted in each process's RSS), so 60 MB leaves under 20 MB for everything a service loads and allocates; " +
+        "after the capacity and memory loads a forced full collection left the gateway's heap at 29 MB committed while its RSS " +
+        "stayed 111 MB. V8's --optimize-for-size brought the load maxima to 85 MB (gateway) and 106 MB (executor) and cost " +
+        "15–40 % of the throughput at concurrency 16 and 64 in two paired runs; --max-semi-space-size=2 took 10 MB (gateway) and " +
+        "18 MB (executor) off the idle figures and nothing off the load maxima: neither kept as the default.",
     );
   }
   const executor = memory?.processes.executor;
@@ -95,10 +118,11 @@ export function explainMisses(results: Results): string {
   }
   const scaleOut = results.scenarios.scaleOut;
   if (missed("2 executors") && scaleOut) {
+    const oneBusy = ((scaleOut.one.cpuMsPerRequest.executor ?? Number.NaN) * scaleOut.one.rps) / 1000;
     lines.push(
-      `- **Scale-out.** ×${num(scaleOut.speedup, 2)} with a second executor. One executor already keeps about one core busy with ` +
-        "the CPU-heavy pipeline (rendering, much of it garbage collection); the second one shares the other core with the gateway, NATS " +
-        `and the load generator, so on ${results.environment.cores} cores a second executor cannot add a whole core.`,
+      `- **Scale-out.** ×${num(scaleOut.speedup, 2)} with a second executor. One executor already kept ${num(oneBusy, 2)} cores busy ` +
+        "with the CPU-heavy pipeline (its main thread rendering, V8's collector threads beside it); the second one shares what is left " +
+        `with the gateway, NATS and the load generator, so on ${results.environment.cores} cores a second executor cannot add a whole core.`,
     );
   }
   return lines.length ? lines.join("\n") : "Every judged target was met in this run.";
