@@ -28,6 +28,7 @@ export interface ExecutorMetrics {
 export function createExecutorMetrics(registry: Registry): ExecutorMetrics {
   const names = boundedLabel(maxDefinitionLabels);
   const steps = boundedLabel(maxStepLabels);
+  const stepCounters = new Map<string, { inc(): void }>();
   const inFlight = new Gauge({
     name: "switchyard_executor_runs_in_flight",
     help: "Runs this executor has open (synchronous and background).",
@@ -152,9 +153,18 @@ export function createExecutorMetrics(registry: Registry): ExecutorMetrics {
       queueState = state;
     },
     step(pipeline, step, status) {
-      const pair = steps.admit(`${pipeline}\u0000${step}`);
-      const labels = pair === otherLabel ? { pipeline: otherLabel, step: otherLabel } : { pipeline, step };
-      pipelineSteps.inc({ ...labels, status });
+      const key = `${pipeline}\u0000${step}`;
+      const pair = steps.admit(key);
+      const series = pair === otherLabel ? `${otherLabel}\u0000${status}` : `${key}\u0000${status}`;
+      // A pipeline of many components counts a step per component per run: its series' counters
+      // are looked up once (bounded like the labels: at most the admitted steps, twice), not hashed per step.
+      let counter = stepCounters.get(series);
+      if (!counter) {
+        const labels = pair === otherLabel ? { pipeline: otherLabel, step: otherLabel } : { pipeline, step };
+        counter = pipelineSteps.labels({ ...labels, status });
+        stepCounters.set(series, counter);
+      }
+      counter.inc();
     },
   };
 }

@@ -37,10 +37,11 @@ export function spend(budget: RenderBudget, steps = 1): void {
   }
 }
 
-function write(budget: RenderBudget, text: string): string {
+/** Appends text to the render's pieces, within the output budget. */
+function write(budget: RenderBudget, text: string, out: string[]): void {
   if (budget.chars + text.length > budget.maxChars) outputExceeded(budget, budget.chars + text.length);
   budget.chars += text.length;
-  return text;
+  out.push(text);
 }
 
 function outputExceeded(budget: RenderBudget, chars: number): never {
@@ -62,56 +63,59 @@ interface Frame {
 /**
  * Renders parsed nodes the way Mustache does (no HTML escaping: prompts are text), but
  * counting work and output against the budget, and reading only own properties: a name
- * never finds anything on `Object.prototype`.
+ * never finds anything on `Object.prototype`. The pieces are joined once at the end: the
+ * result is one flat string, not a tree of concatenations, so a run that keeps many
+ * rendered outputs alive (every component's, until the run ends) gives the collector one
+ * object per output to keep instead of hundreds.
  */
 export function renderNodes(nodes: readonly TemplateNode[], view: unknown, budget: RenderBudget): string {
-  return renderList(nodes, { view, parent: undefined }, budget);
+  const out: string[] = [];
+  renderList(nodes, { view, parent: undefined }, budget, out);
+  return out.join("");
 }
 
-function renderList(nodes: readonly TemplateNode[], frame: Frame, budget: RenderBudget): string {
-  let out = "";
+function renderList(nodes: readonly TemplateNode[], frame: Frame, budget: RenderBudget, out: string[]): void {
   for (const node of nodes) {
     spend(budget);
     switch (node.type) {
       case "text":
-        out += write(budget, node.text);
+        write(budget, node.text, out);
         break;
       case "value": {
         const value = lookupName(node.name, frame, budget);
-        if (value !== null && value !== undefined) out += write(budget, valueText(value, budget, 0));
+        if (value !== null && value !== undefined) write(budget, valueText(value, budget, 0), out);
         break;
       }
       case "section":
-        out += node.inverted ? renderInverted(node.name, node.children, frame, budget) : renderSection(node, frame, budget);
+        if (node.inverted) renderInverted(node.name, node.children, frame, budget, out);
+        else renderSection(node, frame, budget, out);
         break;
       case "partial":
         throw new AppError("invalid_definition", `templates cannot use partials ({{> ${node.name}}})`);
     }
   }
-  return out;
 }
 
-function renderSection(node: { name: string; children: TemplateNode[] }, frame: Frame, budget: RenderBudget): string {
+function renderSection(node: { name: string; children: TemplateNode[] }, frame: Frame, budget: RenderBudget, out: string[]): void {
   const value = lookupName(node.name, frame, budget);
-  if (!value) return "";
+  if (!value) return;
   if (Array.isArray(value)) {
-    let out = "";
     for (const item of value) {
       spend(budget);
-      out += renderList(node.children, { view: item, parent: frame }, budget);
+      renderList(node.children, { view: item, parent: frame }, budget, out);
     }
-    return out;
+    return;
   }
   if (typeof value === "object" || typeof value === "string" || typeof value === "number") {
-    return renderList(node.children, { view: value, parent: frame }, budget);
+    renderList(node.children, { view: value, parent: frame }, budget, out);
+    return;
   }
-  return renderList(node.children, frame, budget);
+  renderList(node.children, frame, budget, out);
 }
 
-function renderInverted(name: string, children: TemplateNode[], frame: Frame, budget: RenderBudget): string {
+function renderInverted(name: string, children: TemplateNode[], frame: Frame, budget: RenderBudget, out: string[]): void {
   const value = lookupName(name, frame, budget);
-  if (!value || (Array.isArray(value) && value.length === 0)) return renderList(children, frame, budget);
-  return "";
+  if (!value || (Array.isArray(value) && value.length === 0)) renderList(children, frame, budget, out);
 }
 
 /**
