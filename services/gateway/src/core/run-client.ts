@@ -53,9 +53,10 @@ export function createRunApi(bus: Bus, acceptTimeoutMs: number): RunApi {
    * Asks the executors to take a run: the request is published to `sy.exec.run` (queue
    * `executor`) with this run's status subject as its reply, and the answer comes on the
    * gateway's link ahead of the run's events (NATS itself answers "no responders" on the
-   * status subject: 503 at once); requests of one loop turn are published together. One at its run limit answers "busy"; the request is tried
-   * again (another executor may answer) with backoff until the accept timeout is spent, so
-   * short bursts queue briefly instead of failing, and a saturated fleet still answers 503.
+   * status subject: 503 at once); requests of one loop turn are published together. One at
+   * its run limit answers "busy"; the request is tried again (another executor may answer)
+   * with backoff until the accept timeout is spent, so short bursts queue briefly instead of
+   * failing, and a saturated fleet still answers 503.
    */
   async function accept(request: RunRequest, stream: RunStream, signal: AbortSignal | undefined) {
     const giveUpAt = Date.now() + acceptTimeoutMs;
