@@ -136,6 +136,8 @@ export async function startExecutorFixture(options: ExecutorFixtureOptions): Pro
       });
       let keepGranting: NodeJS.Timeout | undefined;
       let granting = stream;
+      // The accept may come in the same message as the run's end (the executor holds it for the first event).
+      let ended = false;
       let lastGrantAt = performance.now();
       let executorLink: string | undefined;
       const grant = () => {
@@ -155,6 +157,7 @@ export async function startExecutorFixture(options: ExecutorFixtureOptions): Pro
       const record = (event: RunEvent) => {
         events.push(event);
         if (event.type === "done" || event.type === "error") {
+          ended = true;
           clearInterval(keepGranting);
           runs.delete(runId);
           finish(event);
@@ -181,7 +184,7 @@ export async function startExecutorFixture(options: ExecutorFixtureOptions): Pro
       accepted.then(
         (reply) => {
           executorLink = reply.link;
-          if (granting) keepGranting = setInterval(grant, runLimits.heartbeatMs);
+          if (granting && !ended) keepGranting = setInterval(grant, runLimits.heartbeatMs);
         },
         () => runs.delete(runId),
       );
