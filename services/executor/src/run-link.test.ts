@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createSubjects } from "@switchyard/contracts";
+import { createSubjects, readLinkedEvent } from "@switchyard/contracts";
 import { connectNats, decodeBatch } from "@switchyard/nats";
 import { type SingleServer, startNatsOnly } from "@switchyard/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -27,7 +27,7 @@ async function linkFixture() {
   gateway.subscribe(subjects.link("gateway", gatewayLink), {
     callback: (_error, message) => {
       const items = decodeBatch(message.data) ?? [];
-      messages.push({ at: performance.now(), types: items.map((item) => (item as { type?: unknown }).type) });
+      messages.push({ at: performance.now(), types: items.map((item) => readLinkedEvent(item)?.event?.type) });
     },
   });
   await gateway.flush();
